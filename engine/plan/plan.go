@@ -1,0 +1,373 @@
+// Package plan holds the compiled form of a mapping set: pure data, JSON
+// serialisable, with a stable content hash. It is what the engine produces
+// from the HCL files (package dsl) and what every later stage consumes: the
+// connector runtime reads System/Object/Field, matching reads ObjectSync and
+// Match, workflows carry the Hash so a replay runs the mapping version it
+// started with.
+//
+// Secrets never live in a plan. Every value that may come from a variable is
+// a Template ("${var.name}" placeholders); it is resolved in the worker
+// process, from the environment, at the moment a request is made.
+package plan
+
+// FormatVersion is bumped whenever the JSON shape of a Plan changes.
+const FormatVersion = 1
+
+// Plan is one compiled mapping set.
+type Plan struct {
+	FormatVersion int             `json:"format_version"`
+	Hash          string          `json:"hash"` // sha256 over the JSON encoding with Hash == ""
+	Variables     []Variable      `json:"variables"`
+	Canonical     []CanonicalType `json:"canonical"` // sorted by name
+	Systems       []System        `json:"systems"`   // sorted by name
+	Syncs         []Sync          `json:"syncs"`     // sorted by name
+}
+
+// Template is a string that may contain ${var.NAME} placeholders.
+type Template string
+
+// Variable declares an input. Values are never stored in the plan for
+// sensitive variables; Default is kept only for non-sensitive ones.
+type Variable struct {
+	Name        string `json:"name"`
+	Env         string `json:"env,omitempty"` // environment variable read at run time
+	Default     string `json:"default,omitempty"`
+	HasDefault  bool   `json:"has_default,omitempty"`
+	Sensitive   bool   `json:"sensitive,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// Canonical field types.
+const (
+	TypeString   = "string"
+	TypeInt      = "int"
+	TypeNumber   = "number"
+	TypeBool     = "bool"
+	TypeDate     = "date"     // YYYY-MM-DD
+	TypeDateTime = "datetime" // RFC 3339, UTC
+	TypeRef      = "ref"      // the id, in the same system, of a record of CanonicalField.Ref
+	TypeList     = "list"     // list of strings
+	TypeJSON     = "json"     // any JSON value (e.g. a list of {value, type, primary})
+)
+
+// CanonicalType is the hub schema of one object type.
+type CanonicalType struct {
+	Name   string           `json:"name"`
+	Fields []CanonicalField `json:"fields"` // in declaration order
+}
+
+type CanonicalField struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Ref         string `json:"ref,omitempty"` // for TypeRef: the canonical type referenced
+	Description string `json:"description,omitempty"`
+}
+
+// System roles.
+const (
+	RolePSA     = "psa"
+	RoleDoc     = "doc"
+	RoleScanner = "scanner"
+)
+
+// System is one remote API, described declaratively.
+type System struct {
+	Name      string              `json:"name"`
+	Role      string              `json:"role"`      // psa | doc | scanner
+	Connector string              `json:"connector"` // "rest" (the only runtime so far)
+	BaseURL   Template            `json:"base_url"`
+	Headers   map[string]Template `json:"headers,omitempty"`
+	Auth      Auth                `json:"auth"`
+	Discovery *Discovery          `json:"discovery,omitempty"`
+	TLS       TLS                 `json:"tls"`
+	RateLimit RateLimit           `json:"rate_limit"`
+	Retry     Retry               `json:"retry"`
+	Paging    Paging              `json:"paging"`
+	Envelope  Envelope            `json:"envelope"`
+	// Filter is the dialect used to express server-side filters:
+	// "conditions" (ConnectWise), "jsonapi" (filter[x]=v), "autotask" (JSON
+	// query body), "query" (plain query parameters, e.g. Filter.X for BMS).
+	Filter      string   `json:"filter"`
+	ContentType string   `json:"content_type,omitempty"` // request body media type
+	TimeFormat  string   `json:"time_format,omitempty"`  // Go layout for datetimes on the wire
+	Objects     []Object `json:"objects"`                // sorted by name
+	Lookups     []Lookup `json:"lookups"`                // sorted by name
+}
+
+// Auth schemes.
+const (
+	AuthNone   = "none"
+	AuthBasic  = "basic"  // Authorization: Basic base64(username:password)
+	AuthHeader = "header" // one or more static headers (x-api-key, ApiIntegrationCode/UserName/Secret)
+	AuthToken  = "token"  // log in, then send a bearer token; re-login on 401 or expiry
+)
+
+type Auth struct {
+	Scheme   string              `json:"scheme"`
+	Username Template            `json:"username,omitempty"`
+	Password Template            `json:"password,omitempty"`
+	Headers  map[string]Template `json:"headers,omitempty"`
+	Token    *TokenLogin         `json:"token,omitempty"`
+}
+
+// TokenLogin describes a login request that yields a token (Kaseya BMS,
+// Pulseway PSA: POST /v2/security/authenticate).
+type TokenLogin struct {
+	Path        string              `json:"path"`
+	Method      string              `json:"method"`   // default POST
+	Encoding    string              `json:"encoding"` // form | multipart | json
+	Fields      map[string]Template `json:"fields"`
+	TokenPath   string              `json:"token_path"`             // e.g. "Result.AccessToken"
+	ExpiresPath string              `json:"expires_path,omitempty"` // seconds or RFC 3339
+	Header      string              `json:"header"`                 // default Authorization
+	Prefix      string              `json:"prefix"`                 // default "Bearer "
+}
+
+// Discovery resolves the real base URL before the first call (Autotask zone
+// lookup: GET .../ZoneInformation?user=... -> {"url": ...}).
+type Discovery struct {
+	URL         Template            `json:"url"`
+	Query       map[string]Template `json:"query,omitempty"`
+	BaseURLPath string              `json:"base_url_path"`    // path in the response holding the base URL
+	Suffix      string              `json:"suffix,omitempty"` // appended to the discovered URL, e.g. "v1.0"
+}
+
+type TLS struct {
+	InsecureSkipVerify bool     `json:"insecure_skip_verify,omitempty"` // only for sandboxes; default verifies
+	CAFile             Template `json:"ca_file,omitempty"`
+}
+
+type RateLimit struct {
+	RequestsPerSecond float64 `json:"requests_per_second"` // 0 = unlimited
+	Burst             int     `json:"burst"`
+	Concurrency       int     `json:"concurrency"`               // max requests in flight, 0 = 4
+	WindowRequests    int     `json:"window_requests,omitempty"` // budget: N requests ...
+	WindowSeconds     int     `json:"window_seconds,omitempty"`  // ... per window (IT Glue 3000/300s)
+}
+
+type Retry struct {
+	MaxAttempts    int     `json:"max_attempts"`       // per request, 0 = 8
+	InitialBackoff float64 `json:"initial_backoff"`    // seconds
+	MaxBackoff     float64 `json:"max_backoff"`        // seconds
+	RetryOn        []int   `json:"retry_on,omitempty"` // extra status codes to retry; 429 and 5xx always are
+}
+
+// Paging styles.
+const (
+	PagingPageNumber = "page_number" // ?page=N&pageSize=M (ConnectWise, JSON:API page[number])
+	PagingNextURL    = "next_url"    // follow a URL found in the body (Autotask pageDetails.nextPageUrl)
+	PagingBody       = "body"        // page number/size sent in a POST body (BMS /search)
+	PagingNone       = "none"
+)
+
+// Paging stop rules for page_number.
+const (
+	StopLinkHeader = "link_header" // stop when no Link rel="next"
+	StopTotalPages = "total_pages" // stop at TotalPagesPath
+	StopShortPage  = "short_page"  // stop when a page has fewer than size records
+)
+
+type Paging struct {
+	Style       string `json:"style"`
+	PageParam   string `json:"page_param,omitempty"`
+	SizeParam   string `json:"size_param,omitempty"`
+	FirstPage   int    `json:"first_page,omitempty"` // default 1
+	Size        int    `json:"size"`                 // page size requested
+	MaxSize     int    `json:"max_size"`             // the API's cap
+	Stop        string `json:"stop,omitempty"`
+	TotalPages  string `json:"total_pages,omitempty"`   // path, e.g. "meta.total-pages"
+	TotalCount  string `json:"total_count,omitempty"`   // path, e.g. "meta.total-count"
+	NextURLPath string `json:"next_url_path,omitempty"` // path, e.g. "pageDetails.nextPageUrl"
+}
+
+// Envelope says where records and errors sit in response bodies. Paths are
+// dotted ("data", "pageDetails.nextPageUrl", "errors.0.detail"); "" is the
+// whole body.
+type Envelope struct {
+	Items        string   `json:"items"`                   // list responses
+	Item         string   `json:"item"`                    // get/create/update responses
+	CreatedID    string   `json:"created_id,omitempty"`    // create responses that return only an id (Autotask itemId)
+	Success      string   `json:"success,omitempty"`       // boolean flag; false = failure even with HTTP 200 (BMS)
+	ErrorMessage []string `json:"error_message,omitempty"` // paths tried in order to find the message of an error body
+}
+
+// Write styles.
+const (
+	WriteJSONPatch    = "json_patch"    // PATCH item with an RFC 6902 array (ConnectWise, BMS)
+	WriteJSONAPI      = "jsonapi"       // PATCH item with {"data":{"type","attributes"}} (IT Glue)
+	WritePartialPatch = "partial_patch" // PATCH collection with {"id":..., changed fields} (Autotask)
+	WritePut          = "put"           // PUT the whole record
+	WriteNone         = "none"          // read-only object
+)
+
+// Object is one object type as a system exposes it.
+type Object struct {
+	Name         string            `json:"name"`                    // canonical type
+	ResourceType string            `json:"resource_type,omitempty"` // JSON:API "type" member
+	ListPath     string            `json:"list_path"`
+	ListMethod   string            `json:"list_method,omitempty"` // GET (default) or POST (query bodies)
+	ListBody     string            `json:"list_body,omitempty"`   // JSON template for POST queries
+	ItemPath     string            `json:"item_path"`             // "{id}" is replaced
+	CreatePath   string            `json:"create_path"`           // may hold "{ref:organization}" = the parent's id in this system
+	UpdatePath   string            `json:"update_path"`
+	DeletePath   string            `json:"delete_path,omitempty"`
+	Query        map[string]string `json:"query,omitempty"` // static query parameters on list
+	ID           string            `json:"id"`              // path of the id in a record
+	Updated      string            `json:"updated,omitempty"`
+	Created      string            `json:"created,omitempty"`
+	Write        string            `json:"write"`
+	ChangedSince *ChangedSince     `json:"changed_since,omitempty"`
+	Bulk         *Bulk             `json:"bulk,omitempty"`
+	Derive       *Derive           `json:"derive,omitempty"`
+	Fields       []Field           `json:"fields"` // declaration order
+}
+
+// Changed-since modes.
+const (
+	ChangedFilter   = "filter"    // a server-side filter: Template with ${cursor}
+	ChangedSortDesc = "sort_desc" // sort by updated desc and stop at the watermark
+)
+
+type ChangedSince struct {
+	Mode      string `json:"mode"`
+	Param     string `json:"param,omitempty"`      // query parameter (conditions, filter[updated_at])
+	Template  string `json:"template,omitempty"`   // e.g. "lastUpdated > [${cursor}]" or "${cursor}, *"
+	SortParam string `json:"sort_param,omitempty"` // e.g. "sort"
+	SortValue string `json:"sort_value,omitempty"` // e.g. "-updated_at"
+	Format    string `json:"format,omitempty"`     // Go time layout of ${cursor}
+}
+
+// Bulk write routes, when the API has them.
+type Bulk struct {
+	Create *BulkRoute `json:"create,omitempty"`
+	Update *BulkRoute `json:"update,omitempty"`
+}
+
+type BulkRoute struct {
+	Path   string `json:"path"`
+	Method string `json:"method"`
+	Max    int    `json:"max"`            // records per request
+	Wrap   string `json:"wrap,omitempty"` // body shape: "jsonapi_array" | "array" | "object:<member>"
+}
+
+// Derive makes one source record give several records of this object type
+// (Tigerpaw locations from account/contact address blocks).
+type Derive struct {
+	From string `json:"from"` // canonical/object name whose records are read (list path of that object)
+	Each string `json:"each"` // expr: returns a list of maps, one per derived record
+	ID   string `json:"id"`   // expr: stable id of a derived record (from record + item)
+}
+
+// Field directions relative to the system: "both" reads and writes, "read"
+// never writes it back, "write" is only sent.
+const (
+	FieldBoth  = "both"
+	FieldRead  = "read"
+	FieldWrite = "write"
+)
+
+// Field maps one canonical field to a place in the system's records.
+type Field struct {
+	Name             string `json:"name"`                 // canonical field name
+	Path             string `json:"path"`                 // read path
+	WritePath        string `json:"write_path,omitempty"` // defaults to Path
+	Ref              string `json:"ref,omitempty"`        // canonical type referenced; value is this system's id
+	Lookup           string `json:"lookup,omitempty"`     // lookup table: canonical value = label, written as id
+	Access           string `json:"access"`               // both | read | write
+	ToCanonical      string `json:"to_canonical,omitempty"`
+	FromCanonical    string `json:"from_canonical,omitempty"`
+	RequiredOnCreate bool   `json:"required_on_create,omitempty"`
+	Range            Range  `json:"range"`
+}
+
+// Lookup missing-value policies.
+const (
+	MissingCreate = "create" // create the value in the target (manufacturers, models)
+	MissingSkip   = "skip"   // leave the record out, with a reason (a type that is not synced)
+	MissingEmpty  = "empty"  // write the record without the field
+	MissingError  = "error"  // record-level error
+)
+
+// Lookup is a system's reference data, resolved by label to ids at run time.
+type Lookup struct {
+	Name       string `json:"name"`
+	Path       string `json:"path"`
+	ID         string `json:"id"`
+	Label      string `json:"label"`
+	Parent     string `json:"parent,omitempty"`      // lookup this one is scoped under (models under manufacturers)
+	ParentPath string `json:"parent_path,omitempty"` // path in a row of the parent's id
+	Missing    string `json:"missing"`
+	CreatePath string `json:"create_path,omitempty"`
+	CreateBody string `json:"create_body,omitempty"` // JSON template with ${label} / ${parent}
+	Reason     string `json:"reason,omitempty"`      // for skip: the reason recorded
+}
+
+// Sync directions (object and field level).
+const (
+	DirTwoWay = "two_way"
+	DirToDoc  = "to_doc" // PSA -> documentation system
+	DirToPSA  = "to_psa" // documentation system -> PSA
+	DirNone   = "none"
+)
+
+// Create policies for the PSA side in two-way syncs.
+const (
+	CreateAlways    = "always"
+	CreateConfirmed = "confirmed" // only records a user confirmed (edited after the first sync) or a one-time push
+	CreateNever     = "never"
+)
+
+type Sync struct {
+	Name     string         `json:"name"`
+	PSA      string         `json:"psa"`
+	Doc      string         `json:"doc"`
+	Winner   string         `json:"winner"`   // "psa" | "doc"
+	Settings map[string]any `json:"settings"` // strings, bools, numbers, lists of strings
+	Objects  []ObjectSync   `json:"objects"`  // in stage order (referenced types first)
+}
+
+type ObjectSync struct {
+	Object      string      `json:"object"`
+	Stage       int         `json:"stage"`
+	DependsOn   []string    `json:"depends_on,omitempty"`
+	Direction   string      `json:"direction"`
+	Enabled     string      `json:"enabled,omitempty"` // expr over settings; "" = always
+	Scope       string      `json:"scope,omitempty"`   // expr over a canonical record + settings
+	ScopeReason string      `json:"scope_reason,omitempty"`
+	CreateInDoc bool        `json:"create_in_doc"`
+	CreateInPSA string      `json:"create_in_psa"` // always | confirmed | never
+	Fields      []FieldSync `json:"fields"`        // every canonical field the pair maps, in canonical order
+	Match       Match       `json:"match"`
+	Range       Range       `json:"range"`
+}
+
+// FieldSync is the resolved rule for one canonical field of an object pair.
+type FieldSync struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	Direction string `json:"direction"` // two_way | to_doc | to_psa | none
+	Winner    string `json:"winner"`    // psa | doc (for two_way)
+	PSAPath   string `json:"psa_path"`
+	DocPath   string `json:"doc_path"`
+	Label     string `json:"label,omitempty"` // human name, e.g. "Primary MAC Address"
+}
+
+type Match struct {
+	ScopeBy   string            `json:"scope_by,omitempty"`  // ref field both sides must agree on (already linked), e.g. "organization"
+	Rules     []MatchRule       `json:"rules"`               // tried in order
+	Narrow    []string          `json:"narrow,omitempty"`    // fields that narrow several candidates, in order
+	Tie       string            `json:"tie"`                 // "oldest" (created, then id)
+	Normalize map[string]string `json:"normalize,omitempty"` // field -> normaliser: mac | lower | trim | digits | collapse_space
+}
+
+type MatchRule struct {
+	Name string   `json:"name"`
+	Keys []string `json:"keys"`
+}
+
+// Range is a source location kept for messages at run time.
+type Range struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}

@@ -1,0 +1,171 @@
+// Package msp generates a realistic, deterministic managed-service-provider
+// data set for the sandboxes: companies with sites, contacts, configurations
+// and tickets, plus the reference data (types, statuses, manufacturers, ...).
+//
+// A Dataset has two sides: what the PSA holds and what the documentation
+// system already holds before the first sync. The model is neutral: each
+// sandbox renders it in its own wire format. Keys are generator-stable
+// identifiers ("c0042", "c0042-cfg-007"); the sandboxes assign their own ids.
+package msp
+
+import "time"
+
+// Options control generation. The same Options always give the same Dataset.
+type Options struct {
+	Seed          int64
+	Companies     int       // default 200
+	ConfigsPerCo  int       // average configurations per company, default 25
+	ContactsPerCo int       // average, default 6
+	SitesPerCo    int       // average, default 2
+	TicketsPerCo  int       // average, default 5
+	DocOverlap    float64   // share of PSA companies that already exist in the doc system, default 0.3
+	Now           time.Time // reference "now" for dates; zero = 2026-01-15T12:00:00Z
+}
+
+type Dataset struct {
+	Options Options
+	Ref     Reference
+	PSA     Side // records in the PSA
+	Doc     Side // records already in the documentation system before the first sync
+}
+
+// Reference is the shared vocabulary of both systems.
+type Reference struct {
+	CompanyTypes          []string // e.g. Customer, Prospect, Vendor, Partner
+	CompanyStatuses       []string // Active, Inactive, Not Approved
+	ConfigurationTypes    []string // Managed Server, Managed Workstation, Firewall, ...
+	ConfigurationStatuses []string // Active, Inactive, Retired, ...
+	ContactTypes          []string
+	Manufacturers         []Manufacturer
+	OperatingSystems      []string
+	Countries             []Country
+	Boards                []Board
+	Priorities            []string
+	Sources               []string
+	// Synced* are the values a default sync setting enables; others exist
+	// so scope filtering has something to leave out.
+	SyncedCompanyTypes          []string
+	SyncedCompanyStatuses       []string
+	SyncedConfigurationTypes    []string
+	SyncedConfigurationStatuses []string
+}
+
+type Manufacturer struct {
+	Name   string
+	Models []string
+}
+
+type Country struct {
+	Name    string
+	Code    string // ISO 3166-1 alpha-2
+	Regions []string
+}
+
+type Board struct {
+	Name     string
+	Statuses []string
+	Types    []string
+	Subtypes []string
+	Items    []string
+}
+
+type Side struct {
+	Companies []Company
+}
+
+type Company struct {
+	Key        string // stable across both sides for the same real-world company
+	Identifier string // short name / company id (e.g. "AcmeCorp")
+	Name       string
+	Type       string
+	Status     string
+	ParentKey  string // "" or the Key of the parent company
+	Phone      string
+	Fax        string
+	Website    string
+	Created    time.Time
+	Updated    time.Time
+	Sites      []Site
+	Contacts   []Contact
+	Configs    []Configuration
+	Tickets    []Ticket
+}
+
+type Site struct {
+	Key      string
+	Name     string
+	Address1 string
+	Address2 string
+	City     string
+	State    string
+	Zip      string
+	Country  string // country name
+	Phone    string
+	Fax      string
+	Primary  bool
+	Created  time.Time
+	Updated  time.Time
+}
+
+type Contact struct {
+	Key       string
+	FirstName string
+	LastName  string
+	Title     string
+	Type      string
+	SiteKey   string
+	Emails    []ContactItem
+	Phones    []ContactItem
+	Inactive  bool
+	Created   time.Time
+	Updated   time.Time
+}
+
+// ContactItem is an e-mail address or a phone/fax number.
+type ContactItem struct {
+	Value     string
+	Type      string // Work, Mobile, Home, Fax, Direct
+	Extension string
+	Primary   bool
+}
+
+type Configuration struct {
+	Key            string
+	Name           string
+	Type           string
+	Status         string
+	SerialNumber   string
+	AssetTag       string
+	MACAddress     string // may hold several MACs in one string (an RMM artefact)
+	IPAddress      string
+	DefaultGateway string
+	Manufacturer   string
+	Model          string
+	OSType         string
+	Hostname       string
+	SiteKey        string
+	ContactKey     string
+	InstalledBy    string
+	InstalledAt    time.Time // zero = unset
+	PurchasedAt    time.Time
+	WarrantyExpiry time.Time
+	Notes          string
+	Created        time.Time
+	Updated        time.Time
+}
+
+type Ticket struct {
+	Key        string
+	Number     string // ticket number as displayed
+	Summary    string
+	Board      string
+	Status     string
+	Priority   string
+	Type       string
+	Source     string
+	ContactKey string
+	ConfigKeys []string
+	Created    time.Time
+	Updated    time.Time
+	Closed     bool
+}
