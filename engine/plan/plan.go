@@ -57,9 +57,17 @@ type CanonicalType struct {
 }
 
 type CanonicalField struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"`
-	Ref         string `json:"ref,omitempty"` // for TypeRef: the canonical type referenced
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Ref is the canonical type referenced: for TypeRef one id, for TypeList
+	// a list of ids (a ticket's configurations).
+	Ref string `json:"ref,omitempty"`
+	// Deferred references do not order stages: they are set once the
+	// referenced stage has run (an organization's primary location).
+	// References to the own type (parent organization) are resolved within
+	// their stage and are always deferred.
+	Deferred    bool   `json:"deferred,omitempty"`
+	Label       string `json:"label,omitempty"` // human name, e.g. "Primary MAC Address"
 	Description string `json:"description,omitempty"`
 }
 
@@ -178,6 +186,9 @@ type Paging struct {
 	TotalPages  string `json:"total_pages,omitempty"`   // path, e.g. "meta.total-pages"
 	TotalCount  string `json:"total_count,omitempty"`   // path, e.g. "meta.total-count"
 	NextURLPath string `json:"next_url_path,omitempty"` // path, e.g. "pageDetails.nextPageUrl"
+	// NextMethod is how a next_url is requested: "GET" (default) or "POST"
+	// (the list body is sent again to the next URL).
+	NextMethod string `json:"next_method,omitempty"`
 }
 
 // Envelope says where records and errors sit in response bodies. Paths are
@@ -201,6 +212,11 @@ const (
 )
 
 // Object is one object type as a system exposes it.
+//
+// ListPath may hold {ref:FIELD} (FIELD a ref field of this object): the list
+// is then read once per record of the referenced type already extracted from
+// this system (ConnectWise sites per company), and a listed record lacking
+// FIELD gets that parent's id.
 type Object struct {
 	Name         string            `json:"name"`                    // canonical type
 	ResourceType string            `json:"resource_type,omitempty"` // JSON:API "type" member
@@ -248,6 +264,21 @@ type BulkRoute struct {
 	Method string `json:"method"`
 	Max    int    `json:"max"`            // records per request
 	Wrap   string `json:"wrap,omitempty"` // body shape: "jsonapi_array" | "array" | "object:<member>"
+	// Results says how to read the per-record results of a bulk response;
+	// nil = the envelope's Items path, one element per record, in request order.
+	Results *BulkResults `json:"results,omitempty"`
+}
+
+// BulkResults locates per-record outcomes in a bulk response, e.g. a
+// {"payload":[{"success","originalIndex","statusCode","data","error"}]} body.
+// Paths inside an element are relative to that element.
+type BulkResults struct {
+	Path         string   `json:"path"`                    // array of results in the body ("" = whole body)
+	Item         string   `json:"item,omitempty"`          // the record inside an element ("" = the element)
+	Success      string   `json:"success,omitempty"`       // boolean flag inside an element
+	Index        string   `json:"index,omitempty"`         // request index inside an element ("" = position)
+	Status       string   `json:"status,omitempty"`        // per-record HTTP status inside an element
+	ErrorMessage []string `json:"error_message,omitempty"` // paths of the message inside an element
 }
 
 // Derive makes one source record give several records of this object type
@@ -277,7 +308,19 @@ type Field struct {
 	ToCanonical      string `json:"to_canonical,omitempty"`
 	FromCanonical    string `json:"from_canonical,omitempty"`
 	RequiredOnCreate bool   `json:"required_on_create,omitempty"`
-	Range            Range  `json:"range"`
+	// CreateOnly fields are sent when the record is created, never in an
+	// update (ConnectWise company types).
+	CreateOnly bool `json:"create_only,omitempty"`
+	// Fetch is a sub-resource read once per record ("{id}" = the record's
+	// id); Path is then read in each returned item and the value is the list
+	// (ConnectWise ticket configurations).
+	Fetch string `json:"fetch,omitempty"`
+	// Flag is set, instead of Path, for a ref field the system does not keep
+	// on this record: the value is the id of the record of Ref (belonging to
+	// this record) whose boolean at Flag is true, and writing it sets that
+	// flag (IT Glue's primary location is the location flagged "primary").
+	Flag  string `json:"flag,omitempty"`
+	Range Range  `json:"range"`
 }
 
 // Lookup missing-value policies.
@@ -291,7 +334,7 @@ const (
 // Lookup is a system's reference data, resolved by label to ids at run time.
 type Lookup struct {
 	Name       string `json:"name"`
-	Path       string `json:"path"`
+	Path       string `json:"path"` // may hold {parent}: listed once per parent value (statuses per board)
 	ID         string `json:"id"`
 	Label      string `json:"label"`
 	Parent     string `json:"parent,omitempty"`      // lookup this one is scoped under (models under manufacturers)
@@ -350,6 +393,8 @@ type FieldSync struct {
 	PSAPath   string `json:"psa_path"`
 	DocPath   string `json:"doc_path"`
 	Label     string `json:"label,omitempty"` // human name, e.g. "Primary MAC Address"
+	Ref       string `json:"ref,omitempty"`   // canonical type referenced: values are translated through links
+	Deferred  bool   `json:"deferred,omitempty"`
 }
 
 type Match struct {

@@ -27,6 +27,17 @@ type Dataset struct {
 	Ref     Reference
 	PSA     Side // records in the PSA
 	Doc     Side // records already in the documentation system before the first sync
+	// EdgeCases lists the records placed on purpose to exercise one sync
+	// rule each (see edgecases.go for the names).
+	EdgeCases []EdgeCase
+}
+
+// EdgeCase names the records the generator placed for one rule.
+type EdgeCase struct {
+	Name string   // e.g. "config-duplicate-name-type"
+	Side string   // "psa" or "doc"
+	Keys []string // record keys on that side
+	Note string   // what the records have in common and how they differ
 }
 
 // Reference is the shared vocabulary of both systems.
@@ -42,12 +53,19 @@ type Reference struct {
 	Boards                []Board
 	Priorities            []string
 	Sources               []string
+	Members               []Member // technicians (configuration installedBy, ticket notes)
 	// Synced* are the values a default sync setting enables; others exist
 	// so scope filtering has something to leave out.
 	SyncedCompanyTypes          []string
 	SyncedCompanyStatuses       []string
 	SyncedConfigurationTypes    []string
 	SyncedConfigurationStatuses []string
+}
+
+// Member is a technician of the MSP.
+type Member struct {
+	Identifier string // login, e.g. "jwalker"
+	Name       string
 }
 
 type Manufacturer struct {
@@ -168,4 +186,14 @@ type Ticket struct {
 	Created    time.Time
 	Updated    time.Time
 	Closed     bool
+	Notes      []TicketNote
+}
+
+// TicketNote is one note on a ticket.
+type TicketNote struct {
+	Text       string
+	Member     string // Member.Identifier of the author; "" = the contact wrote it
+	Internal   bool   // internal analysis rather than a discussion note
+	Resolution bool
+	Created    time.Time
 }

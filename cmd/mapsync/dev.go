@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"mapsync/devserver"
+)
+
+func init() { commands = append(commands, newDevCmd) }
+
+// devConfig is what `mapsync dev` runs with.
+type devConfig struct {
+	dataDir   string
+	port      int
+	uiPort    int
+	noUI      bool
+	namespace string
+	temporal  string // HOST:PORT of an existing cluster; "" starts the embedded server
+	sandbox   bool
+}
+
+func newDevCmd() *cobra.Command {
+	var cfg devConfig
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run Temporal (embedded, with its Web UI) and a mapsync worker until Ctrl+C",
+		Long: `dev runs everything mapsync needs on this machine, with nothing to install:
+
+  - an embedded Temporal server: all four services in this process, state in
+    one SQLite file (<data-dir>/temporal.db, kept across restarts), workflow
+    retention of at least 7 days;
+  - the Temporal Web UI (http://127.0.0.1:8233 by default);
+  - a mapsync worker (not wired yet: it only logs);
+  - with --sandbox, the sandbox systems seeded with realistic data (not wired
+    yet).
+
+It prints the gRPC address, the UI URL and the namespace, then runs until
+SIGINT (Ctrl+C) or SIGTERM and stops cleanly. A second Ctrl+C while stopping
+exits at once.
+
+The internal Temporal services listen on the first free ports above --port
+(7234-7236 by default). Everything binds to 127.0.0.1 and has no
+authentication.
+
+With --temporal HOST:PORT no server is started: the worker connects to that
+cluster, whose namespace must exist. The flags of the embedded server
+(--data-dir, --port, --ui-port, --no-ui) cannot be combined with it.
+
+See docs/embedded-temporal.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.temporal != "" {
+				for _, f := range []string{"data-dir", "port", "ui-port", "no-ui"} {
+					if cmd.Flags().Changed(f) {
+						return usageErr("--%s is for the embedded server and cannot be combined with --temporal", f)
+					}
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			// After the first signal, restore the default handling so a
+			// second Ctrl+C ends a shutdown that hangs.
+			go func() { <-ctx.Done(); stop() }()
+			if err := runDev(ctx, cfg, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.dataDir, "data-dir", devserver.DefaultDataDir, "directory for the embedded server's SQLite file")
+	f.IntVar(&cfg.port, "port", devserver.DefaultPort, "gRPC port of the embedded Temporal frontend")
+	f.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "port of the Temporal Web UI")
+	f.BoolVar(&cfg.noUI, "no-ui", false, "do not start the Web UI")
+	f.StringVar(&cfg.namespace, "namespace", devserver.DefaultNamespace, "Temporal namespace (created in the embedded server)")
+	f.StringVar(&cfg.temporal, "temporal", "", "use the existing Temporal cluster at `HOST:PORT` instead of the embedded server")
+	f.BoolVar(&cfg.sandbox, "sandbox", false, "also run the sandbox systems, seeded with realistic data")
+	return cmd
+}
+
+// mapsyncSearchAttributes are the custom search attributes mapsync's
+// workflows set, so runs can be found by sync, object, mode and plan.
+func mapsyncSearchAttributes() map[string]enumspb.IndexedValueType {
+	kw := enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	return map[string]enumspb.IndexedValueType{
+		"MapsyncSync":     kw,
+		"MapsyncObject":   kw,
+		"MapsyncMode":     kw,
+		"MapsyncPlanHash": kw,
+	}
+}
+
+// runDev runs Temporal (embedded unless cfg.temporal is set) and the worker
+// until ctx ends, then stops them in order: worker, client, UI, server.
+func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err error) {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	hostPort, uiURL, dbPath := cfg.temporal, "", ""
+	if cfg.temporal == "" {
+		srv, err := devserver.Start(ctx, devserver.Options{
+			DataDir:          cfg.dataDir,
+			Port:             cfg.port,
+			UIPort:           cfg.uiPort,
+			DisableUI:        cfg.noUI,
+			Namespace:        cfg.namespace,
+			SearchAttributes: mapsyncSearchAttributes(),
+			Logger:           logger,
+		})
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, srv.Stop()) }()
+		hostPort, uiURL, dbPath = srv.HostPort(), srv.UIURL(), srv.DBPath()
+	}
+
+	c, err := connect(ctx, cfg, hostPort, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	stopWorker, err := startWorker(ctx, c, workerConfig{namespace: cfg.namespace, sandbox: cfg.sandbox, logger: logger})
+	if err != nil {
+		return err
+	}
+	defer stopWorker()
+
+	printDevInfo(stdout, cfg, hostPort, uiURL, dbPath)
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "mapsync dev: stopping")
+	return nil
+}
+
+// connect dials Temporal and checks the namespace; for an existing cluster
+// it also registers mapsync's search attributes (the embedded server has
+// them from the start).
+func connect(ctx context.Context, cfg devConfig, hostPort string, logger *slog.Logger) (client.Client, error) {
+	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, err := client.DialContext(dialCtx, client.Options{
+		HostPort:  hostPort,
+		Namespace: cfg.namespace,
+		Logger:    sdklog.NewStructuredLogger(logger),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Temporal at %s: %w", hostPort, err)
+	}
+	if cfg.temporal == "" {
+		return c, nil
+	}
+	if _, err := c.WorkflowService().DescribeNamespace(dialCtx, &workflowservice.DescribeNamespaceRequest{Namespace: cfg.namespace}); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("namespace %q on %s: %w (create it first, e.g. temporal operator namespace create)", cfg.namespace, hostPort, err)
+	}
+	if err := devserver.RegisterSearchAttributes(dialCtx, c, cfg.namespace, mapsyncSearchAttributes()); err != nil {
+		// Not fatal: some clusters (Temporal Cloud) manage search
+		// attributes elsewhere; runs then just cannot be filtered by them.
+		logger.Warn("could not register mapsync's search attributes; register them on the cluster", "error", err)
+	}
+	return c, nil
+}
+
+func printDevInfo(w io.Writer, cfg devConfig, hostPort, uiURL, dbPath string) {
+	if cfg.temporal != "" {
+		fmt.Fprintf(w, "Temporal gRPC: %s (existing cluster)\n", hostPort)
+		fmt.Fprintf(w, "Web UI:        (the cluster's own)\n")
+	} else {
+		fmt.Fprintf(w, "Temporal gRPC: %s\n", hostPort)
+		if uiURL == "" {
+			uiURL = "(disabled)"
+		}
+		fmt.Fprintf(w, "Web UI:        %s\n", uiURL)
+		fmt.Fprintf(w, "Data:          %s\n", dbPath)
+	}
+	fmt.Fprintf(w, "Namespace:     %s\n", cfg.namespace)
+	fmt.Fprintln(w, "Running; press Ctrl+C to stop.")
+}

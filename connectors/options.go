@@ -1,0 +1,58 @@
+package connectors
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// defaultRequestTimeout bounds one attempt (connect, send, response
+// headers and body).
+const defaultRequestTimeout = 120 * time.Second
+
+// Option configures a Client.
+type Option func(*options)
+
+type options struct {
+	logger    zerolog.Logger
+	clock     Clock
+	transport http.RoundTripper
+	timeout   time.Duration
+	jitter    func() float64
+	userAgent string
+}
+
+func defaultOptions() options {
+	return options{
+		logger:    zerolog.Nop(),
+		clock:     realClock{},
+		timeout:   defaultRequestTimeout,
+		jitter:    rand.Float64,
+		userAgent: "mapsync-connectors/1",
+	}
+}
+
+// WithLogger sets the logger. Every line the client writes is redacted.
+func WithLogger(l zerolog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock injects the time source used for backoff, Retry-After, rate
+// limits and token expiry (tests pass a fake that does not sleep).
+func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithTransport replaces the HTTP transport under the client's own layer
+// (auth, limits, counters). The plan's TLS settings are then the caller's
+// business: the transport is used as given.
+func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
+
+// WithRequestTimeout bounds one attempt. A create whose attempt times out
+// after it was sent is reported StatusAmbiguous.
+func WithRequestTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// WithJitter replaces the random source of the backoff jitter (a function
+// returning a value in [0, 1)).
+func WithJitter(f func() float64) Option { return func(o *options) { o.jitter = f } }
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }

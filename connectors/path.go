@@ -1,0 +1,151 @@
+package connectors
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Record is one decoded JSON object as the system returned it. Numbers are
+// float64 (json.Unmarshal defaults); use IDString to print ids.
+type Record = map[string]any
+
+// Value returns the value at a dotted path ("company.id", "errors.0.detail")
+// inside v. The empty path is v itself. Numeric segments index arrays.
+func Value(v any, path string) (any, bool) {
+	if path == "" {
+		return v, true
+	}
+	cur := v
+	for seg := range strings.SplitSeq(path, ".") {
+		switch node := cur.(type) {
+		case map[string]any:
+			next, ok := node[seg]
+			if !ok {
+				return nil, false
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(node) {
+				return nil, false
+			}
+			cur = node[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// values returns every value matched by a dotted path in which a "*"
+// segment stands for each element of an array (or each member of an object).
+func values(v any, path string) []any {
+	if !strings.Contains(path, "*") {
+		if x, ok := Value(v, path); ok {
+			return []any{x}
+		}
+		return nil
+	}
+	head, rest, _ := strings.Cut(path, "*")
+	head = strings.TrimSuffix(head, ".")
+	rest = strings.TrimPrefix(rest, ".")
+	base, ok := Value(v, head)
+	if !ok {
+		return nil
+	}
+	var out []any
+	switch node := base.(type) {
+	case []any:
+		for _, el := range node {
+			out = append(out, values(el, rest)...)
+		}
+	case map[string]any:
+		for _, el := range node {
+			out = append(out, values(el, rest)...)
+		}
+	}
+	return out
+}
+
+// setPath stores val at a dotted path inside m, creating nested objects.
+func setPath(m map[string]any, path string, val any) error {
+	segs := strings.Split(path, ".")
+	cur := m
+	for i, seg := range segs {
+		if seg == "" {
+			return fmt.Errorf("path %q has an empty segment", path)
+		}
+		if i == len(segs)-1 {
+			cur[seg] = val
+			return nil
+		}
+		next, ok := cur[seg]
+		if !ok || next == nil {
+			child := map[string]any{}
+			cur[seg] = child
+			cur = child
+			continue
+		}
+		child, ok := next.(map[string]any)
+		if !ok {
+			return fmt.Errorf("path %q: %q is already a %T, not an object", path, seg, next)
+		}
+		cur = child
+	}
+	return nil
+}
+
+// IDString prints an id value found in a record: strings as they are,
+// integral numbers without exponent or fraction.
+func IDString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return strconv.FormatInt(int64(x), 10)
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		return x.String()
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
+	}
+}
+
+// idValue is the JSON value of an id in a request body: a number when the
+// id is an integer, otherwise the string.
+func idValue(id string) any {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil && strconv.FormatInt(n, 10) == id {
+		return n
+	}
+	return id
+}
+
+// pointer turns a dotted path into an RFC 6901 JSON pointer ("type.id" ->
+// "/type/id").
+func pointer(path string) string {
+	var b strings.Builder
+	for seg := range strings.SplitSeq(path, ".") {
+		b.WriteByte('/')
+		seg = strings.ReplaceAll(seg, "~", "~0")
+		seg = strings.ReplaceAll(seg, "/", "~1")
+		b.WriteString(seg)
+	}
+	return b.String()
+}

@@ -1,0 +1,93 @@
+package connectors
+
+import (
+	"io"
+	"net/http"
+	"sync"
+)
+
+// transport is the per-attempt layer under retryablehttp: it applies auth
+// and the declared headers, waits for the rate limiter, and counts.
+type transport struct {
+	c    *Client
+	base http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	if st == nil {
+		st = &callState{call: call{method: req.Method, route: req.URL.Path}}
+	}
+	st.attempts++
+
+	// RoundTrip must not modify the caller's request.
+	r := req.Clone(ctx)
+	if r.Header.Get("Accept") == "" {
+		accept := t.c.sys.ContentType
+		if accept == "" {
+			accept = "application/json"
+		}
+		r.Header.Set("Accept", accept)
+	}
+	if t.c.ua != "" {
+		r.Header.Set("User-Agent", t.c.ua)
+	}
+	for k, tmpl := range t.c.sys.Headers {
+		v, err := t.c.resolve(tmpl)
+		if err != nil {
+			return nil, err
+		}
+		r.Header.Set(k, v)
+	}
+	// Auth before taking a limiter slot: a login goes through this
+	// transport too and must not wait behind its own caller.
+	if !st.call.noAuth {
+		tok, err := t.c.auth.apply(ctx, r.Header)
+		if err != nil {
+			return nil, err
+		}
+		st.token = tok
+	}
+
+	release, waited, err := t.c.lim.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if waited > 0 {
+		t.c.stats.add(func(s *Stats) { s.ThrottleWait += waited })
+	}
+	resp, err := t.base.RoundTrip(r)
+	sent := max(r.ContentLength, 0)
+	if err != nil {
+		release()
+		t.c.stats.attempt(st.call.method, st.call.route, 0, sent, 0)
+		return nil, err
+	}
+	t.c.stats.attempt(st.call.method, st.call.route, resp.StatusCode, sent, 0)
+	resp.Body = &countingBody{rc: resp.Body, c: t.c.stats, release: release}
+	return resp, nil
+}
+
+// countingBody counts the bytes read and frees the concurrency slot when
+// the body is closed (a request is in flight until its body is consumed).
+type countingBody struct {
+	rc      io.ReadCloser
+	c       *counters
+	release func()
+	once    sync.Once
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.c.received(int64(n))
+	}
+	return n, err
+}
+
+func (b *countingBody) Close() error {
+	err := b.rc.Close()
+	b.once.Do(b.release)
+	return err
+}

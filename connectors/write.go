@@ -1,0 +1,407 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"mapsync/engine/plan"
+)
+
+// WriteRecord is one record to create.
+type WriteRecord struct {
+	Key string `json:"key,omitempty"` // the caller's key, echoed in the result
+	// Fields maps write paths (as the system names them, e.g. "type.id",
+	// "organization-id") to values.
+	Fields map[string]any `json:"fields"`
+	// Refs gives the ids used by {ref:NAME} in create paths. When absent,
+	// the value of the field whose ref is NAME is used.
+	Refs map[string]string `json:"refs,omitempty"`
+}
+
+// Update is a partial update of one record.
+type Update struct {
+	ID     string         `json:"id"`
+	Key    string         `json:"key,omitempty"`
+	Fields map[string]any `json:"fields"` // write path -> new value (nil clears)
+}
+
+// Create creates records, one WriteResult per record in input order. Bulk
+// routes are used where the object declares them.
+func (c *Client) Create(ctx context.Context, object string, recs []WriteRecord) []WriteResult {
+	results := make([]WriteResult, len(recs))
+	for i, r := range recs {
+		results[i] = WriteResult{Index: i, Key: r.Key}
+	}
+	obj, err := c.writable(object)
+	if err != nil {
+		return rejectAll(results, err)
+	}
+	// Group by resolved create path (a nested route per parent), keeping order.
+	type group struct {
+		path, bulkPath string
+		idx            []int
+	}
+	var groups []*group
+	byPath := map[string]*group{}
+	createRoute := orDefault(obj.CreatePath, obj.ListPath)
+	var bulk *plan.BulkRoute
+	if obj.Bulk != nil {
+		bulk = obj.Bulk.Create
+	}
+	for i, r := range recs {
+		if msg := c.checkFields(obj, r.Fields, true); msg != "" {
+			results[i] = rejected(results[i], msg)
+			continue
+		}
+		path, err := fillRefs(createRoute, obj, r)
+		if err != nil {
+			results[i] = rejected(results[i], err.Error())
+			continue
+		}
+		bulkPath := ""
+		if bulk != nil {
+			if bulkPath, err = fillRefs(orDefault(bulk.Path, createRoute), obj, r); err != nil {
+				results[i] = rejected(results[i], err.Error())
+				continue
+			}
+		}
+		g, ok := byPath[path+"\x00"+bulkPath]
+		if !ok {
+			g = &group{path: path, bulkPath: bulkPath}
+			byPath[path+"\x00"+bulkPath] = g
+			groups = append(groups, g)
+		}
+		g.idx = append(g.idx, i)
+	}
+	single := func(path string) func(i int) {
+		return func(i int) { results[i] = c.createOne(ctx, obj, createRoute, path, recs[i].Fields, results[i]) }
+	}
+	for _, g := range groups {
+		if bulk == nil || len(g.idx) == 1 {
+			c.parallel(g.idx, single(g.path))
+			continue
+		}
+		for _, chunk := range chunks(g.idx, bulk.Max) {
+			c.createBulk(ctx, obj, bulk, g.bulkPath, chunk, recs, results, single(g.path))
+		}
+	}
+	return results
+}
+
+// Update applies partial updates, one WriteResult per update in input order.
+func (c *Client) Update(ctx context.Context, object string, ups []Update) []WriteResult {
+	results := make([]WriteResult, len(ups))
+	for i, u := range ups {
+		results[i] = WriteResult{Index: i, Key: u.Key, ID: u.ID}
+	}
+	obj, err := c.writable(object)
+	if err != nil {
+		return rejectAll(results, err)
+	}
+	var todo []int
+	for i, u := range ups {
+		switch {
+		case u.ID == "":
+			results[i] = rejected(results[i], "update without an id")
+		case len(u.Fields) == 0:
+			results[i].Status = StatusOK // nothing to change
+		default:
+			if msg := c.checkFields(obj, u.Fields, false); msg != "" {
+				results[i] = rejected(results[i], msg)
+				continue
+			}
+			todo = append(todo, i)
+		}
+	}
+	single := func(i int) { results[i] = c.updateOne(ctx, obj, ups[i], results[i]) }
+	var bulk *plan.BulkRoute
+	if obj.Bulk != nil {
+		bulk = obj.Bulk.Update
+	}
+	if bulk == nil || len(todo) <= 1 {
+		c.parallel(todo, single)
+		return results
+	}
+	for _, chunk := range chunks(todo, bulk.Max) {
+		c.updateBulk(ctx, obj, bulk, chunk, ups, results, single)
+	}
+	return results
+}
+
+// Delete deletes records by id. A record that is already gone (404/410)
+// counts as deleted.
+func (c *Client) Delete(ctx context.Context, object string, ids []string) []WriteResult {
+	results := make([]WriteResult, len(ids))
+	for i, id := range ids {
+		results[i] = WriteResult{Index: i, ID: id}
+	}
+	obj, err := c.writable(object)
+	if err != nil {
+		return rejectAll(results, err)
+	}
+	route := orDefault(obj.DeletePath, itemRoute(obj))
+	idx := make([]int, len(ids))
+	for i := range ids {
+		idx[i] = i
+	}
+	c.parallel(idx, func(i int) {
+		res := results[i]
+		u, err := c.url(ctx, fillID(route, ids[i]), nil)
+		if err != nil {
+			results[i] = failResult(res, err)
+			return
+		}
+		cl := call{op: "delete " + obj.Name + " " + ids[i], method: http.MethodDelete, route: route, url: u}
+		resp, err := c.do(ctx, cl)
+		if err != nil {
+			results[i] = failResult(res, err)
+			return
+		}
+		res.HTTPStatus = resp.status
+		switch {
+		case resp.status == http.StatusNotFound || resp.status == http.StatusGone:
+			res.Status, res.Message = StatusOK, "already deleted"
+		case resp.status >= 200 && resp.status < 300:
+			parsed, _ := decodeBody(resp.body)
+			if !c.succeeded(parsed) {
+				results[i] = failResult(res, c.httpError(cl, resp, parsed))
+				return
+			}
+			res.Status = StatusOK
+		default:
+			parsed, _ := decodeBody(resp.body)
+			results[i] = failResult(res, c.httpError(cl, resp, parsed))
+			return
+		}
+		results[i] = res
+	})
+	return results
+}
+
+func (c *Client) writable(object string) (*plan.Object, error) {
+	obj, err := c.object(object)
+	if err != nil {
+		return nil, err
+	}
+	if obj.Write == plan.WriteNone || obj.Write == "" {
+		return nil, configError("write", "object %q of system %q is read-only", obj.Name, c.sys.Name)
+	}
+	return obj, nil
+}
+
+func rejectAll(results []WriteResult, err error) []WriteResult {
+	for i := range results {
+		results[i] = failResult(results[i], err)
+	}
+	return results
+}
+
+func rejected(r WriteResult, msg string) WriteResult {
+	r.Status, r.Message = StatusRejected, msg
+	return r
+}
+
+// checkFields refuses writes to fields the mapping declares read-only and,
+// for creates, records missing a field required on create.
+func (c *Client) checkFields(obj *plan.Object, fields map[string]any, create bool) string {
+	writable := map[string]bool{}
+	readOnly := map[string]bool{}
+	for _, f := range obj.Fields {
+		p := orDefault(f.WritePath, f.Path)
+		if f.Access == plan.FieldRead {
+			readOnly[p] = true
+		} else {
+			writable[p] = true
+		}
+	}
+	for p := range fields {
+		if readOnly[p] && !writable[p] {
+			return fmt.Sprintf("field %s is read-only in %s", p, c.sys.Name)
+		}
+	}
+	if create {
+		for _, f := range obj.Fields {
+			p := orDefault(f.WritePath, f.Path)
+			if v, ok := fields[p]; f.RequiredOnCreate && (!ok || v == nil || v == "") {
+				return fmt.Sprintf("field %s (%s) is required to create a %s", f.Name, p, obj.Name)
+			}
+		}
+	}
+	return ""
+}
+
+var refPlaceholder = regexp.MustCompile(`\{ref:([A-Za-z0-9_]+)\}`)
+
+// fillRefs replaces {ref:NAME} in a create path with the parent's id.
+func fillRefs(route string, obj *plan.Object, r WriteRecord) (string, error) {
+	var missing []string
+	out := refPlaceholder.ReplaceAllStringFunc(route, func(m string) string {
+		name := refPlaceholder.FindStringSubmatch(m)[1]
+		if id, ok := r.Refs[name]; ok && id != "" {
+			return url.PathEscape(id)
+		}
+		for _, f := range obj.Fields {
+			if f.Ref != name {
+				continue
+			}
+			if v, ok := r.Fields[orDefault(f.WritePath, f.Path)]; ok && v != nil {
+				if id := IDString(v); id != "" {
+					return url.PathEscape(id)
+				}
+			}
+		}
+		missing = append(missing, name)
+		return m
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("the create path needs the id of its %s", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// parallel runs f for each index with at most the system's concurrency.
+func (c *Client) parallel(idx []int, f func(i int)) {
+	if len(idx) == 0 {
+		return
+	}
+	sem := make(chan struct{}, cap(c.lim.sem))
+	var wg sync.WaitGroup
+	for _, i := range idx {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
+}
+
+func chunks(idx []int, size int) [][]int {
+	if size <= 0 {
+		size = 100
+	}
+	var out [][]int
+	for len(idx) > 0 {
+		n := min(size, len(idx))
+		out = append(out, idx[:n])
+		idx = idx[n:]
+	}
+	return out
+}
+
+// createOne sends a single-record create.
+func (c *Client) createOne(ctx context.Context, obj *plan.Object, route, path string, fields map[string]any, res WriteResult) WriteResult {
+	body, err := c.createBody(obj, fields)
+	if err != nil {
+		return rejected(res, "build body: "+err.Error())
+	}
+	u, err := c.url(ctx, path, nil)
+	if err != nil {
+		return failResult(res, err)
+	}
+	cl := call{op: "create " + obj.Name, method: http.MethodPost, route: route, url: u, body: body,
+		contentType: c.sys.ContentType, create: true}
+	resp, err := c.do(ctx, cl)
+	if err != nil {
+		return failResult(res, err)
+	}
+	res.HTTPStatus = resp.status
+	parsed, perr := decodeBody(resp.body)
+	if resp.status < 200 || resp.status >= 300 || (perr == nil && !c.succeeded(parsed)) {
+		return failResult(res, c.httpError(cl, resp, parsed))
+	}
+	if perr != nil {
+		res.Status = StatusAmbiguous
+		res.Message = "created, but the response is not JSON; look the record up before creating it again"
+		return res
+	}
+	if v, ok := Value(parsed, c.sys.Envelope.Item); ok {
+		if rec, ok := v.(map[string]any); ok {
+			res.Record = rec
+			if id, ok := Value(rec, orDefault(obj.ID, "id")); ok {
+				res.ID = IDString(id)
+			}
+		}
+	}
+	if res.ID == "" && c.sys.Envelope.CreatedID != "" {
+		if id, ok := Value(parsed, c.sys.Envelope.CreatedID); ok {
+			res.ID = IDString(id)
+		}
+	}
+	if res.ID == "" {
+		res.Status = StatusAmbiguous
+		res.Message = "created, but the response carries no id; look the record up before creating it again"
+		return res
+	}
+	res.Status = StatusOK
+	return res
+}
+
+// updateOne sends a single-record update in the object's write format.
+func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res WriteResult) WriteResult {
+	var (
+		route  string
+		method = http.MethodPatch
+		body   []byte
+		err    error
+	)
+	switch obj.Write {
+	case plan.WriteJSONPatch:
+		route = orDefault(obj.UpdatePath, itemRoute(obj))
+		body, err = json.Marshal(c.patchOps(up.Fields, "replace"))
+	case plan.WriteJSONAPI:
+		route = orDefault(obj.UpdatePath, itemRoute(obj))
+		var resource map[string]any
+		if resource, err = c.jsonapiResource(obj, up.ID, up.Fields, false); err == nil {
+			body, err = json.Marshal(map[string]any{"data": resource})
+		}
+	case plan.WritePartialPatch:
+		route = orDefault(obj.UpdatePath, obj.ListPath)
+		var el map[string]any
+		if el, err = c.partialElement(obj, up.ID, up.Fields); err == nil {
+			body, err = json.Marshal(el)
+		}
+	case plan.WritePut:
+		route, method = orDefault(obj.UpdatePath, itemRoute(obj)), http.MethodPut
+		var current Record
+		if current, err = c.Get(ctx, obj.Name, up.ID); err != nil {
+			return failResult(res, err)
+		}
+		body, err = c.applyFields(current, up.Fields)
+	default:
+		return rejected(res, fmt.Sprintf("write format %q cannot update", obj.Write))
+	}
+	if err != nil {
+		return rejected(res, "build body: "+err.Error())
+	}
+	u, err := c.url(ctx, fillID(route, up.ID), nil)
+	if err != nil {
+		return failResult(res, err)
+	}
+	cl := call{op: "update " + obj.Name + " " + up.ID, method: method, route: route, url: u, body: body,
+		contentType: c.sys.ContentType}
+	resp, err := c.do(ctx, cl)
+	if err != nil {
+		return failResult(res, err)
+	}
+	res.HTTPStatus = resp.status
+	parsed, perr := decodeBody(resp.body)
+	if resp.status < 200 || resp.status >= 300 || (perr == nil && !c.succeeded(parsed)) {
+		return failResult(res, c.httpError(cl, resp, parsed))
+	}
+	if perr == nil {
+		if v, ok := Value(parsed, c.sys.Envelope.Item); ok {
+			if rec, ok := v.(map[string]any); ok {
+				res.Record = rec
+			}
+		}
+	}
+	res.Status = StatusOK
+	return res
+}

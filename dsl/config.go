@@ -1,0 +1,149 @@
+package dsl
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// FileExt is the extension of mapping files.
+const FileExt = ".hcl"
+
+// Config is a loaded mapping set: every block of every file, decoded and
+// validated as a whole.
+type Config struct {
+	Files     map[string]*hcl.File // by file name as given
+	Variables map[string]*Variable
+	Canonical map[string]*Canonical
+	Systems   map[string]*System
+	Syncs     map[string]*Sync
+}
+
+// LoadDir loads every *.hcl file of dir (not recursing). File names in
+// diagnostics are dir joined with the file's name.
+func LoadDir(dir string) (*Config, hcl.Diagnostics) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read mapping directory", Detail: err.Error()}}
+	}
+	files := map[string][]byte{}
+	var diags hcl.Diagnostics
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), FileExt) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		src, err := os.ReadFile(name)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read mapping file", Detail: err.Error()})
+			continue
+		}
+		files[name] = src
+	}
+	if len(files) == 0 && !diags.HasErrors() {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No mapping files",
+			Detail: fmt.Sprintf("Directory %s holds no *%s files.", dir, FileExt)}}
+	}
+	cfg, ldiags := LoadFiles(files)
+	return cfg, append(diags, ldiags...)
+}
+
+// LoadFiles loads mapping files held in memory, keyed by file name. The
+// order of the map does not matter: files are read in name order.
+func LoadFiles(files map[string][]byte) (*Config, hcl.Diagnostics) {
+	cfg := &Config{
+		Files:     map[string]*hcl.File{},
+		Variables: map[string]*Variable{},
+		Canonical: map[string]*Canonical{},
+		Systems:   map[string]*System{},
+		Syncs:     map[string]*Sync{},
+	}
+	var diags hcl.Diagnostics
+	names := keys(files)
+	for _, name := range names {
+		f, pdiags := hclsyntax.ParseConfig(files[name], name, hcl.InitialPos)
+		diags = append(diags, pdiags...)
+		if f == nil {
+			continue
+		}
+		cfg.Files[name] = f
+		diags = append(diags, cfg.addFile(f)...)
+	}
+	diags = append(diags, cfg.validate()...)
+	SortDiagnostics(diags)
+	return cfg, diags
+}
+
+var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "canonical", LabelNames: []string{"name"}},
+	{Type: "system", LabelNames: []string{"name"}},
+	{Type: "sync", LabelNames: []string{"name"}},
+}}
+
+func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
+	content, diags := f.Body.Content(fileSchema)
+	if content == nil {
+		return diags
+	}
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "variable":
+			v, d := decodeVariableBlock(b)
+			diags = append(diags, d...)
+			if first, dup := c.Variables[v.Name]; dup {
+				diags = append(diags, duplicate("variable", v.Name, first.NameRange, v.NameRange))
+				continue
+			}
+			c.Variables[v.Name] = v
+		case "canonical":
+			ct, d := decodeCanonicalBlock(b)
+			diags = append(diags, d...)
+			if first, dup := c.Canonical[ct.Name]; dup {
+				diags = append(diags, duplicate("canonical type", ct.Name, first.NameRange, ct.NameRange))
+				continue
+			}
+			c.Canonical[ct.Name] = ct
+		case "system":
+			s, d := decodeSystemBlock(b)
+			diags = append(diags, d...)
+			if first, dup := c.Systems[s.Name]; dup {
+				diags = append(diags, duplicate("system", s.Name, first.NameRange, s.NameRange))
+				continue
+			}
+			c.Systems[s.Name] = s
+		case "sync":
+			s, d := decodeSyncBlock(b)
+			diags = append(diags, d...)
+			if first, dup := c.Syncs[s.Name]; dup {
+				diags = append(diags, duplicate("sync", s.Name, first.NameRange, s.NameRange))
+				continue
+			}
+			c.Syncs[s.Name] = s
+		}
+	}
+	return diags
+}
+
+// CanonicalInOrder returns the canonical types in declaration order (file
+// name, then position), the order cycles are searched in.
+func (c *Config) CanonicalInOrder() []*Canonical {
+	out := make([]*Canonical, 0, len(c.Canonical))
+	for _, ct := range c.Canonical {
+		out = append(out, ct)
+	}
+	sort.Slice(out, func(i, j int) bool { return declBefore(out[i].DeclRange, out[j].DeclRange) })
+	return out
+}
+
+func declBefore(a, b hcl.Range) bool {
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	return a.Start.Byte < b.Start.Byte
+}

@@ -1,0 +1,80 @@
+package dsl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"mapsync/dsl/internal/suggest"
+)
+
+func errorAt(rng hcl.Range, summary, detail string, args ...any) *hcl.Diagnostic {
+	r := rng
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(detail, args...), Subject: &r}
+}
+
+func warningAt(rng hcl.Range, summary, detail string, args ...any) *hcl.Diagnostic {
+	r := rng
+	return &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(detail, args...), Subject: &r}
+}
+
+// at formats a range as FILE:LINE for "already declared at" messages.
+func at(rng hcl.Range) string {
+	return fmt.Sprintf("%s:%d", rng.Filename, rng.Start.Line)
+}
+
+// duplicate reports a second declaration of a name, citing the first.
+func duplicate(kind, name string, first, second hcl.Range) *hcl.Diagnostic {
+	return errorAt(second, "Duplicate "+kind, "A %s named %q was already declared at %s. Names must be unique.", kind, name, at(first))
+}
+
+// unknownName reports a reference to a name that is not declared, with a
+// did-you-mean when a declared name is close.
+func unknownName(rng hcl.Range, summary, what, name string, known []string) *hcl.Diagnostic {
+	detail := fmt.Sprintf("There is no %s named %q.", what, name)
+	if hint := suggest.Hint(name, known); hint != "" {
+		detail += hint
+	} else if len(known) > 0 && len(known) <= 12 {
+		detail += " Declared: " + quoteList(known) + "."
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+func quoteList(names []string) string {
+	s := append([]string(nil), names...)
+	sort.Strings(s)
+	q := make([]string, len(s))
+	for i, n := range s {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SortDiagnostics orders diagnostics by file, line and column (diagnostics
+// without a range first), so output is stable whatever order files were read.
+func SortDiagnostics(diags hcl.Diagnostics) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		case a.Start.Line != b.Start.Line:
+			return a.Start.Line < b.Start.Line
+		default:
+			return a.Start.Column < b.Start.Column
+		}
+	})
+}

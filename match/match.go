@@ -1,0 +1,542 @@
+package match
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// Listing says whether each side was listed in full. Only a complete
+// listing may orphan a link: a record missing from a partial (incremental,
+// interrupted) listing is simply not known this run. The zero value is the
+// safe one: nothing is complete, nothing is orphaned.
+type Listing struct {
+	PSAComplete bool
+	DocComplete bool
+}
+
+// MatchStats counts what Match decided.
+type MatchStats struct {
+	Object       string
+	Linked       int64            // existing links kept (phase 0)
+	Matched      int64            // new pairs
+	ByPhase      map[string]int64 // new pairs per phase
+	Orphaned     int64            // links that became orphaned this run
+	Dropped      int64            // links dropped: the doc record is gone from a complete listing
+	Lost         int64            // sources whose candidates were all claimed by others
+	UnmatchedPSA int64
+	UnmatchedDoc int64
+	// Fallbacks counts phases rerun with exact key partitioning because two
+	// key groups shared a 64-bit hash (expected: never).
+	Fallbacks int
+}
+
+// Match pairs the staged records of obj, set-wise, in SQL:
+//
+//  0. Existing links are honoured first: the pair stays linked and both
+//     records leave the candidate pools. A link whose psa record is gone
+//     from a complete listing, or is now out of scope, is orphaned (and
+//     keeps its doc record out of the pools); a link whose doc record is
+//     gone from a complete listing is dropped and its psa record competes
+//     again.
+//  1. For each rule in order, for each narrow field in order and then the
+//     plain key, one phase: both sides' remaining in-scope records with a
+//     complete key are numbered within their key group by (created, id),
+//     and the k-th source takes the k-th candidate. Records an earlier
+//     phase paired are removed with an anti join; each side is first
+//     reduced to keys present on the other (semi join).
+//  2. What is left is written to unmatched with the reason and the action
+//     the create policy gives it; sources that had candidates but lost
+//     them all get a match_decisions row naming who claimed them.
+//
+// Ref keys (the scope_by field included) are compared in the doc system's
+// id space: a psa record's ref is translated through the links of the
+// referenced object, so records of different companies never match and a
+// record whose company is not linked cannot match at all.
+//
+// Match may be called again for the same object in the same run (a retried
+// activity): it replaces this run's rows for the object.
+func (r *Run) Match(ctx context.Context, obj *Object, listing Listing) (MatchStats, error) {
+	st := MatchStats{Object: obj.Name(), ByPhase: map[string]int64{}}
+	conn, err := r.db.Conn(ctx)
+	if err != nil {
+		return st, fmt.Errorf("match %s: %w", obj.Name(), err)
+	}
+	defer conn.Close()
+	m := &matcher{r: r, obj: obj, conn: conn, listing: listing, st: &st}
+	err = withTx(ctx, conn, func() error { return m.run(ctx) })
+	// Temp tables die with the connection, but the pool keeps connections.
+	m.dropTemp(context.WithoutCancel(ctx))
+	if err != nil {
+		return st, fmt.Errorf("match %s: %w", obj.Name(), err)
+	}
+	return st, nil
+}
+
+type matcher struct {
+	r       *Run
+	obj     *Object
+	conn    *sql.Conn
+	listing Listing
+	st      *MatchStats
+	temps   []string
+}
+
+// Temp table names. Temp tables are private to the connection.
+const (
+	tPSA    = "m_psa"
+	tDoc    = "m_doc"
+	tL0     = "m_l0"
+	tPairs  = "m_pairs"
+	tPhases = "m_phases"
+	tNew    = "m_new"
+	tNYP    = "m_nyp"
+)
+
+func sideTable(s Side) string {
+	if s == PSA {
+		return tPSA
+	}
+	return tDoc
+}
+
+// ridCol is the column of m_pairs holding a side's row id.
+func (m *matcher) ridCol(s Side) string {
+	if s == m.obj.source {
+		return "srid"
+	}
+	return "trid"
+}
+
+func (m *matcher) exec(ctx context.Context, step, stmt string, args ...any) (int64, error) {
+	return exec(ctx, m.conn, step, stmt, args...)
+}
+
+func (m *matcher) temp(ctx context.Context, step, name, query string, args ...any) error {
+	m.temps = append(m.temps, name)
+	_, err := m.exec(ctx, step, "CREATE OR REPLACE TEMP TABLE "+name+" AS "+query, args...)
+	return err
+}
+
+func (m *matcher) dropTemp(ctx context.Context) {
+	for _, t := range m.temps {
+		_, _ = m.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+t)
+	}
+}
+
+func (m *matcher) k(field string) string { return fmt.Sprintf("k%d", m.obj.keyIndex[field]) }
+
+// keyCols lists the key columns of fields, prefixed with alias.
+func (m *matcher) keyCols(alias string, fields []string) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = alias + m.k(f)
+	}
+	return out
+}
+
+func (m *matcher) notNull(alias string, fields []string) string {
+	parts := m.keyCols(alias, fields)
+	for i := range parts {
+		parts[i] += " IS NOT NULL"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func (m *matcher) run(ctx context.Context) error {
+	r, o := m.r, m.obj
+	for _, s := range []Side{PSA, Doc} {
+		n, err := queryInt(ctx, m.conn, "find staging table",
+			`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?`,
+			r.stageTable(o, s))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("the %s side was not staged (open a Stager, even for an empty listing)", s)
+		}
+	}
+	for _, t := range []string{"match_decisions", "unmatched"} {
+		if _, err := m.exec(ctx, "clear earlier attempt", "DELETE FROM "+t+" WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
+			return err
+		}
+	}
+	for _, s := range []Side{PSA, Doc} {
+		if err := m.buildSide(ctx, s); err != nil {
+			return err
+		}
+	}
+	if err := m.buildPhases(ctx); err != nil {
+		return err
+	}
+	if err := m.existingLinks(ctx); err != nil {
+		return err
+	}
+	for _, ph := range o.phases {
+		if err := m.runPhase(ctx, ph); err != nil {
+			return err
+		}
+	}
+	if err := m.newPairs(ctx); err != nil {
+		return err
+	}
+	for _, s := range []Side{m.obj.source, m.obj.source.other()} {
+		if err := m.unmatched(ctx, s); err != nil {
+			return err
+		}
+	}
+	return m.writeLinks(ctx)
+}
+
+// buildSide materialises one side's candidates: a row id that orders the
+// side by (created, id) (so every later window sorts integers), the scope
+// reason and the match keys, ref keys translated into doc ids.
+func (m *matcher) buildSide(ctx context.Context, s Side) error {
+	o := m.obj
+	sel := []string{
+		`row_number() OVER (ORDER BY x._created ASC NULLS LAST, x._id) AS rid`,
+		`x._id AS id`,
+		`x._scope_reason AS scope_reason`,
+	}
+	var joins strings.Builder
+	for i, f := range o.keyFields {
+		cf := o.fields[f]
+		col := "x." + ident(f)
+		if cf.Type == "ref" && s == PSA {
+			j := fmt.Sprintf("j%d", i)
+			fmt.Fprintf(&joins, "\nLEFT JOIN (SELECT psa_id, min(doc_id) AS doc_id FROM links WHERE object = %s AND psa_id IS NOT NULL AND doc_id IS NOT NULL GROUP BY psa_id) %s ON %s.psa_id = %s",
+				lit(cf.Ref), j, j, col)
+			sel = append(sel, o.keySQL(f, j+".doc_id")+" AS "+m.k(f), col+fmt.Sprintf(" AS r%d", i))
+			continue
+		}
+		sel = append(sel, o.keySQL(f, col)+" AS "+m.k(f))
+	}
+	q := "SELECT " + strings.Join(sel, ",\n\t") + "\nFROM " + ident(m.r.stageTable(o, s)) + " x" + joins.String()
+	return m.temp(ctx, "stage "+string(s)+" candidates", sideTable(s), q)
+}
+
+func (m *matcher) buildPhases(ctx context.Context) error {
+	rows := []string{"(0, NULL, 'link', NULL)"}
+	for _, ph := range m.obj.phases {
+		rows = append(rows, fmt.Sprintf("(%d, %s, %s, %s)", ph.no, lit(ph.rule), lit(ph.name), lit(strings.Join(ph.keys, ", "))))
+	}
+	if err := m.temp(ctx, "phases", tPhases, "SELECT * FROM (VALUES "+strings.Join(rows, ", ")+") v(no, rule, name, keys)"); err != nil {
+		return err
+	}
+	m.temps = append(m.temps, tPairs)
+	_, err := m.exec(ctx, "pairs table", `CREATE OR REPLACE TEMP TABLE `+tPairs+` (
+		srid BIGINT, trid BIGINT, phase_no INTEGER, h UBIGINT, rank INTEGER, candidates INTEGER, sources INTEGER)`)
+	return err
+}
+
+// existingLinks is phase 0.
+func (m *matcher) existingLinks(ctx context.Context) error {
+	r, o := m.r, m.obj
+	q := `SELECT l.*, p.rid AS prid, d.rid AS drid,
+		CASE
+			WHEN p.rid IS NULL AND $1 THEN 'orphan'
+			WHEN p.scope_reason IS NOT NULL THEN 'orphan'
+			WHEN d.rid IS NULL AND $2 THEN 'drop'
+			ELSE 'keep' END AS verdict,
+		CASE
+			WHEN p.rid IS NULL AND $1 THEN 'the psa record is gone from a complete listing'
+			WHEN p.scope_reason IS NOT NULL THEN 'out of scope: ' || p.scope_reason
+			WHEN d.rid IS NULL AND $2 THEN 'the doc record is gone from a complete listing' END AS why
+	FROM links l
+	LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
+	LEFT JOIN ` + tDoc + ` d ON d.id = l.doc_id
+	WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL`
+	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name()); err != nil {
+		return err
+	}
+	// Waiting doc-only records are re-decided every run; remember since when.
+	if err := m.temp(ctx, "waiting records", tNYP,
+		`SELECT doc_id, first_linked_run, state_run FROM links WHERE object = ? AND state = 'not_yet_pushed'`, o.Name()); err != nil {
+		return err
+	}
+	src, tgt := "prid", "drid"
+	if o.source == Doc {
+		src, tgt = tgt, src
+	}
+	if _, err := m.exec(ctx, "phase 0", `INSERT INTO `+tPairs+` (srid, trid, phase_no)
+		SELECT `+src+`, `+tgt+`, 0 FROM `+tL0+` WHERE verdict <> 'drop'`); err != nil {
+		return err
+	}
+	_, err := m.exec(ctx, "phase 0 decisions", `INSERT INTO match_decisions
+		SELECT ?, ?, ?,
+			CASE verdict WHEN 'keep' THEN 'linked' WHEN 'orphan' THEN 'orphaned' ELSE 'dropped' END,
+			?, psa_id, doc_id, rule, 'link', 0, NULL, NULL, NULL, NULL,
+			coalesce(why, 'linked since run ' || coalesce(first_linked_run, '?'))
+		FROM `+tL0, r.cfg.RunID, r.cfg.Sync, o.Name(), string(o.source))
+	if err != nil {
+		return err
+	}
+	return m.scan(ctx, "phase 0 counts", `SELECT count(*) FILTER (WHERE verdict = 'keep'),
+			count(*) FILTER (WHERE verdict = 'orphan' AND state <> 'orphaned'),
+			count(*) FILTER (WHERE verdict = 'drop') FROM `+tL0,
+		&m.st.Linked, &m.st.Orphaned, &m.st.Dropped)
+}
+
+func (m *matcher) scan(ctx context.Context, step, q string, dest ...any) error {
+	if err := m.conn.QueryRowContext(ctx, q).Scan(dest...); err != nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	return nil
+}
+
+// runPhase pairs, within one key, the k-th remaining source with the k-th
+// remaining candidate. Groups are formed on a 64-bit hash of the key (fast
+// integer windows and joins); every pair is then checked on the real key
+// values. If any pair's keys differ, two key groups collided in the hash
+// and the phase is redone partitioned on the key values themselves, so the
+// result is always exactly the key-partitioned one.
+func (m *matcher) runPhase(ctx context.Context, ph phase) error {
+	src, tgt := sideTable(m.obj.source), sideTable(m.obj.source.other())
+	if _, err := m.exec(ctx, "phase "+ph.name, m.phaseSQL(ph, src, tgt, false)); err != nil {
+		return err
+	}
+	var eq []string
+	for _, c := range m.keyCols("", ph.keys) {
+		eq = append(eq, "s."+c+" = t."+c)
+	}
+	bad, err := queryInt(ctx, m.conn, "check phase "+ph.name, `SELECT count(*) FROM `+tPairs+` p
+		JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
+		WHERE p.phase_no = ? AND NOT (`+strings.Join(eq, " AND ")+`)`, ph.no)
+	if err != nil {
+		return err
+	}
+	if bad > 0 {
+		m.st.Fallbacks++
+		if _, err := m.exec(ctx, "undo phase "+ph.name, "DELETE FROM "+tPairs+" WHERE phase_no = ?", ph.no); err != nil {
+			return err
+		}
+		if _, err := m.exec(ctx, "phase "+ph.name+" (exact)", m.phaseSQL(ph, src, tgt, true)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *matcher) phaseSQL(ph phase, src, tgt string, exact bool) string {
+	keys := m.keyCols("", ph.keys)
+	h := "hash(" + strings.Join(m.keyCols("x.", ph.keys), ", ") + ")"
+	group := "h"
+	if exact {
+		group = strings.Join(keys, ", ")
+	}
+	side := func(table, rid string) string {
+		cols := "x.rid, " + h + " AS h"
+		if exact {
+			cols += ", " + strings.Join(m.keyCols("x.", ph.keys), ", ")
+		}
+		return "SELECT " + cols + " FROM " + table + " x ANTI JOIN " + tPairs + " p ON p." + rid + " = x.rid" +
+			" WHERE x.scope_reason IS NULL AND " + m.notNull("x.", ph.keys)
+	}
+	number := func(from, other string) string {
+		return "SELECT rid, " + group + ", row_number() OVER (PARTITION BY " + group + " ORDER BY rid) AS rn, " +
+			"count(*) OVER (PARTITION BY " + group + ") AS n FROM " + from + " SEMI JOIN " + other + " USING (" + group + ")"
+	}
+	on := []string{"sn.rn = tn.rn"}
+	for _, c := range strings.Split(group, ", ") {
+		on = append(on, "sn."+c+" = tn."+c)
+	}
+	hsel := "sn.h"
+	if exact {
+		hsel = "hash(" + strings.Join(m.keyCols("sn.", ph.keys), ", ") + ")"
+	}
+	return fmt.Sprintf(`INSERT INTO %s (srid, trid, phase_no, h, rank, candidates, sources)
+WITH s AS MATERIALIZED (%s),
+t AS MATERIALIZED (%s),
+sn AS (%s),
+tn AS (%s)
+SELECT sn.rid, tn.rid, %d, %s, sn.rn, tn.n, sn.n FROM sn JOIN tn ON %s`,
+		tPairs, side(src, "srid"), side(tgt, "trid"), number("s", "t"), number("t", "s"),
+		ph.no, hsel, strings.Join(on, " AND "))
+}
+
+// newPairs resolves the new pairs to ids and records their decisions.
+func (m *matcher) newPairs(ctx context.Context) error {
+	r, o := m.r, m.obj
+	src, tgt := sideTable(o.source), sideTable(o.source.other())
+	psa, doc := "s.id", "t.id"
+	if o.source == Doc {
+		psa, doc = doc, psa
+	}
+	if err := m.temp(ctx, "new pairs", tNew, `SELECT p.*, s.id AS src_id, t.id AS tgt_id, `+psa+` AS psa_id, `+doc+` AS doc_id,
+			ph.rule, ph.name AS phase, ph.keys
+		FROM `+tPairs+` p JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
+		JOIN `+tPhases+` ph ON ph.no = p.phase_no
+		WHERE p.phase_no > 0`); err != nil {
+		return err
+	}
+	// The candidates a later source did not get: the first ones of its
+	// group, each claimed by an earlier-created source.
+	_, err := m.exec(ctx, "match decisions", `INSERT INTO match_decisions
+		WITH po AS (
+			SELECT a.srid, a.phase_no, list({'id': b.tgt_id, 'claimed_by': b.src_id, 'how': 'earlier created source'} ORDER BY b.rank) AS po
+			FROM `+tNew+` a JOIN `+tNew+` b ON b.phase_no = a.phase_no AND b.h = a.h AND b.rank < a.rank AND b.rank <= 10
+			WHERE a.rank > 1
+			GROUP BY a.srid, a.phase_no)
+		SELECT ?, ?, ?, 'matched', ?, n.psa_id, n.doc_id, n.rule, n.phase, n.phase_no, n.rank, n.candidates, n.sources,
+			to_json(po.po),
+			CASE WHEN n.sources = 1 AND n.candidates = 1 THEN 'the only candidate with the same ' || n.keys
+				ELSE printf('source %d of %d with the same %s (by created, id) took candidate %d of %d', n.rank, n.sources, n.keys, n.rank, n.candidates)
+			END
+		FROM `+tNew+` n LEFT JOIN po ON po.srid = n.srid AND po.phase_no = n.phase_no`,
+		r.cfg.RunID, r.cfg.Sync, o.Name(), string(o.source))
+	if err != nil {
+		return err
+	}
+	rows, err := m.conn.QueryContext(ctx, `SELECT phase, count(*) FROM `+tNew+` GROUP BY phase`)
+	if err != nil {
+		return fmt.Errorf("count pairs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return fmt.Errorf("count pairs: %w", err)
+		}
+		m.st.ByPhase[name] = n
+		m.st.Matched += n
+	}
+	return rows.Err()
+}
+
+// unmatched records every record of side s that is in no pair, with the
+// reason and the action the create policy gives it.
+func (m *matcher) unmatched(ctx context.Context, s Side) error {
+	r, o := m.r, m.obj
+	self, other := sideTable(s), sideTable(s.other())
+	u := "m_u_" + string(s)
+	if err := m.temp(ctx, "unmatched "+string(s), u, `SELECT x.* FROM `+self+` x ANTI JOIN `+tPairs+` p ON p.`+m.ridCol(s)+` = x.rid`); err != nil {
+		return err
+	}
+	// Per rule: how many in-scope records of the other side share the key,
+	// and (first 10) who claimed them.
+	var joins, firstN, firstPO, firstRule, firstKeys []string
+	for i, rl := range o.rules {
+		c := fmt.Sprintf("m_c_%s_%d", s, i)
+		keys := strings.Join(m.keyCols("", rl.keys), ", ")
+		q := `WITH g AS (
+				SELECT ` + strings.Join(m.keyCols("o.", rl.keys), ", ") + `, count(*) AS n,
+					list({'id': o.id, 'claimed_by': c.id, 'how': coalesce(ph.name, 'unclaimed')} ORDER BY o.rid)[1:10] AS po
+				FROM (SELECT y.* FROM ` + other + ` y SEMI JOIN ` + u + ` USING (` + keys + `)
+					WHERE y.scope_reason IS NULL AND ` + m.notNull("y.", rl.keys) + `) o
+				LEFT JOIN ` + tPairs + ` p ON p.` + m.ridCol(s.other()) + ` = o.rid
+				LEFT JOIN ` + self + ` c ON c.rid = p.` + m.ridCol(s) + `
+				LEFT JOIN ` + tPhases + ` ph ON ph.no = p.phase_no
+				GROUP BY ALL)
+			SELECT x.rid, g.n, g.po FROM ` + u + ` x JOIN g USING (` + keys + `)
+			WHERE x.scope_reason IS NULL`
+		if err := m.temp(ctx, "candidates of unmatched "+string(s), c, q); err != nil {
+			return err
+		}
+		a := fmt.Sprintf("c%d", i)
+		joins = append(joins, "LEFT JOIN "+c+" "+a+" ON "+a+".rid = x.rid")
+		firstN = append(firstN, a+".n")
+		firstPO = append(firstPO, a+".po")
+		firstRule = append(firstRule, "CASE WHEN "+a+".n IS NOT NULL THEN "+lit(rl.name)+" END")
+		firstKeys = append(firstKeys, "CASE WHEN "+a+".n IS NOT NULL THEN "+lit(strings.Join(rl.keys, ", "))+" END")
+	}
+	// Why no rule could be tried: the first rule's empty or unlinked keys.
+	var usable, missing []string
+	for _, rl := range o.rules {
+		usable = append(usable, "("+m.notNull("x.", rl.keys)+")")
+	}
+	for _, f := range o.rules[0].keys {
+		i := o.keyIndex[f]
+		why := "'" + strings.ReplaceAll(f, "'", "''") + " is empty'"
+		if o.fields[f].Type == "ref" && s == PSA {
+			why = fmt.Sprintf("CASE WHEN x.r%d IS NOT NULL THEN %s || ' ' || x.r%d || ' is not linked to a doc record' ELSE %s END",
+				i, lit(f), i, why)
+		}
+		missing = append(missing, fmt.Sprintf("CASE WHEN x.k%d IS NULL THEN %s END", i, why))
+	}
+	var ruleNames []string
+	for _, rl := range o.rules {
+		ruleNames = append(ruleNames, rl.name+" ("+strings.Join(rl.keys, ", ")+")")
+	}
+	act, why := o.createAction(s)
+	otherName := string(s.other())
+	lostWhy := `printf('all %d ` + otherName + ` records with the same %s are matched to other records', coalesce(` + strings.Join(firstN, ", ") + `), coalesce(` + strings.Join(firstKeys, ", ") + `))`
+	if s == o.source {
+		lostWhy = `printf('all %d candidates with the same %s were claimed (see passed_over)', coalesce(` + strings.Join(firstN, ", ") + `), coalesce(` + strings.Join(firstKeys, ", ") + `))`
+	}
+	reason := `CASE
+			WHEN x.scope_reason IS NOT NULL THEN 'out of scope: ' || x.scope_reason
+			WHEN NOT (` + strings.Join(usable, " OR ") + `) THEN 'no usable key: ' || concat_ws('; ', ` + strings.Join(missing, ", ") + `)
+			WHEN coalesce(` + strings.Join(firstN, ", ") + `) IS NOT NULL THEN ` + lostWhy + `
+			ELSE ` + lit("no "+otherName+" record with the same key on rule "+strings.Join(ruleNames, " or ")) + ` END`
+	if why != "" {
+		reason = `CASE WHEN x.scope_reason IS NULL THEN (` + reason + `) || ` + lit("; "+why) + ` ELSE ` + reason + ` END`
+	}
+	all := "SELECT x.rid, x.id, x.scope_reason, coalesce(" + strings.Join(firstN, ", ") + ") AS n, coalesce(" + strings.Join(firstPO, ", ") + ") AS po, " +
+		"coalesce(" + strings.Join(firstRule, ", ") + ") AS rule, " + reason + " AS reason FROM " + u + " x " + strings.Join(joins, " ")
+	ur := u + "_r"
+	if err := m.temp(ctx, "unmatched reasons "+string(s), ur, all); err != nil {
+		return err
+	}
+	n, err := m.exec(ctx, "write unmatched "+string(s), `INSERT INTO unmatched
+		SELECT ?, ?, ?, ?, id, reason, CASE WHEN scope_reason IS NOT NULL THEN 'excluded' ELSE ? END FROM `+ur,
+		r.cfg.RunID, r.cfg.Sync, o.Name(), string(s), act)
+	if err != nil {
+		return err
+	}
+	if s == PSA {
+		m.st.UnmatchedPSA = n
+	} else {
+		m.st.UnmatchedDoc = n
+	}
+	if s != o.source {
+		return nil
+	}
+	psa, doc := "id", "NULL"
+	if s == Doc {
+		psa, doc = doc, psa
+	}
+	m.st.Lost, err = m.exec(ctx, "lost decisions", `INSERT INTO match_decisions
+		SELECT ?, ?, ?, 'lost', ?, `+psa+`, `+doc+`, rule, rule, NULL, NULL, n, NULL, to_json(po), reason
+		FROM `+ur+` WHERE n IS NOT NULL AND scope_reason IS NULL`,
+		r.cfg.RunID, r.cfg.Sync, o.Name(), string(o.source))
+	return err
+}
+
+// writeLinks replaces the object's links: kept and orphaned links, new
+// pairs, and doc records waiting for a push.
+func (m *matcher) writeLinks(ctx context.Context) error {
+	r, o := m.r, m.obj
+	run := r.cfg.RunID
+	if _, err := m.exec(ctx, "replace links", `DELETE FROM links WHERE object = ?`, o.Name()); err != nil {
+		return err
+	}
+	if _, err := m.exec(ctx, "keep links", `INSERT INTO links BY NAME
+		WITH k AS (
+			SELECT *, CASE verdict WHEN 'orphan' THEN 'orphaned'
+				ELSE (CASE WHEN state = 'orphaned' THEN 'syncing' ELSE state END) END AS new_state
+			FROM `+tL0+` WHERE verdict <> 'drop')
+		SELECT sync, object, psa_id, doc_id, new_state AS state, rule,
+			CASE WHEN verdict = 'orphan' THEN (CASE WHEN state = 'orphaned' THEN reason ELSE why END)
+				WHEN state = 'orphaned' THEN NULL ELSE reason END AS reason,
+			first_linked_run, ? AS last_run,
+			CASE WHEN new_state <> state THEN ? ELSE state_run END AS state_run,
+			psa_synced, doc_synced
+		FROM k`, run, run); err != nil {
+		return err
+	}
+	if _, err := m.exec(ctx, "new links", `INSERT INTO links BY NAME
+		SELECT ? AS sync, ? AS object, psa_id, doc_id, 'syncing' AS state, rule,
+			? AS first_linked_run, ? AS last_run, ? AS state_run
+		FROM `+tNew, r.cfg.Sync, o.Name(), run, run, run); err != nil {
+		return err
+	}
+	_, err := m.exec(ctx, "waiting links", `INSERT INTO links BY NAME
+		SELECT ? AS sync, ? AS object, u.id AS doc_id, 'not_yet_pushed' AS state, u.reason,
+			coalesce(w.first_linked_run, ?) AS first_linked_run, ? AS last_run, coalesce(w.state_run, ?) AS state_run
+		FROM unmatched u LEFT JOIN `+tNYP+` w ON w.doc_id = u.id
+		WHERE u.run = ? AND u.object = ? AND u.side = 'doc' AND u.action = 'not_yet_pushed'`,
+		r.cfg.Sync, o.Name(), run, run, run, run, o.Name())
+	return err
+}

@@ -1,0 +1,343 @@
+package match
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"mapsync/engine/plan"
+)
+
+// Side names one of the two systems of a sync. The package never names a
+// product: a sync pairs a PSA with a documentation system.
+type Side string
+
+const (
+	PSA Side = "psa"
+	Doc Side = "doc"
+)
+
+func (s Side) other() Side {
+	if s == PSA {
+		return Doc
+	}
+	return PSA
+}
+
+func (s Side) valid() bool { return s == PSA || s == Doc }
+
+// Object is the matching and diff specification of one object type of a
+// sync, checked once against its canonical type. Build it with NewObject.
+type Object struct {
+	spec   plan.ObjectSync
+	canon  plan.CanonicalType
+	fields map[string]plan.CanonicalField
+
+	source Side // the side whose records claim targets (psa, or doc for to_psa objects)
+
+	keyFields []string       // every field used as a key (scope, rule keys, narrow), first use first
+	keyIndex  map[string]int // field -> index in keyFields (column k<i> in the match tables)
+	phases    []phase
+	rules     []rule
+	norm      map[string]string
+
+	diff []diffField // the fields the pair maps, with their effective direction
+}
+
+type rule struct {
+	name string
+	keys []string // scope field first, then the rule's keys
+}
+
+// phase is one narrowing step: a rule's keys plus, optionally, one narrow
+// field. Phases run in order; each only sees what earlier phases left.
+type phase struct {
+	no     int // 1-based; 0 is "existing links"
+	rule   string
+	name   string // "name+serial_number", or the rule name for the plain key
+	keys   []string
+	narrow string // "" for the plain key
+}
+
+type diffField struct {
+	name      string
+	typ       string
+	ref       string // canonical type referenced, for ref fields
+	direction string // effective: two_way | to_doc | to_psa | none
+	winner    Side
+}
+
+var normalizers = map[string]bool{"mac": true, "lower": true, "trim": true, "digits": true, "collapse_space": true}
+
+// NewObject checks an ObjectSync against the canonical type of its object
+// and prepares the matching phases. Every name is validated here so that
+// later SQL generation cannot fail on the plan.
+func NewObject(spec plan.ObjectSync, canon plan.CanonicalType) (*Object, error) {
+	if err := checkName("object", spec.Object); err != nil {
+		return nil, err
+	}
+	if spec.Object != canon.Name {
+		return nil, fmt.Errorf("object %q: canonical type is %q", spec.Object, canon.Name)
+	}
+	o := &Object{
+		spec:     spec,
+		canon:    canon,
+		fields:   make(map[string]plan.CanonicalField, len(canon.Fields)),
+		keyIndex: map[string]int{},
+		norm:     map[string]string{},
+		source:   PSA,
+	}
+	for _, f := range canon.Fields {
+		if err := checkName("field", f.Name); err != nil {
+			return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+		}
+		if strings.HasPrefix(f.Name, "_") {
+			return nil, fmt.Errorf("object %q: field %q: names starting with _ are reserved for staging metadata", spec.Object, f.Name)
+		}
+		if _, dup := o.fields[f.Name]; dup {
+			return nil, fmt.Errorf("object %q: field %q declared twice", spec.Object, f.Name)
+		}
+		if _, err := columnType(f.Type); err != nil {
+			return nil, fmt.Errorf("object %q: field %q: %w", spec.Object, f.Name, err)
+		}
+		if f.Type == plan.TypeRef {
+			if err := checkName("referenced object", f.Ref); err != nil {
+				return nil, fmt.Errorf("object %q: field %q: %w", spec.Object, f.Name, err)
+			}
+		}
+		o.fields[f.Name] = f
+	}
+	switch spec.Direction {
+	case plan.DirTwoWay, plan.DirToDoc, plan.DirNone:
+	case plan.DirToPSA:
+		o.source = Doc
+	default:
+		return nil, fmt.Errorf("object %q: unknown direction %q", spec.Object, spec.Direction)
+	}
+	switch spec.CreateInPSA {
+	case "", plan.CreateAlways, plan.CreateConfirmed, plan.CreateNever:
+	default:
+		return nil, fmt.Errorf("object %q: unknown create_in_psa %q", spec.Object, spec.CreateInPSA)
+	}
+	if err := o.prepareMatch(); err != nil {
+		return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+	}
+	if err := o.prepareDiff(); err != nil {
+		return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+	}
+	return o, nil
+}
+
+// Name is the canonical object name.
+func (o *Object) Name() string { return o.spec.Object }
+
+// Source is the side whose records claim records of the other side.
+func (o *Object) Source() Side { return o.source }
+
+func (o *Object) field(name string) (plan.CanonicalField, error) {
+	f, ok := o.fields[name]
+	if !ok {
+		return f, fmt.Errorf("unknown field %q", name)
+	}
+	return f, nil
+}
+
+func (o *Object) addKey(name string) error {
+	f, err := o.field(name)
+	if err != nil {
+		return err
+	}
+	switch f.Type {
+	case plan.TypeList, plan.TypeJSON:
+		return fmt.Errorf("field %q of type %s cannot be a match key", name, f.Type)
+	}
+	if _, ok := o.keyIndex[name]; !ok {
+		o.keyIndex[name] = len(o.keyFields)
+		o.keyFields = append(o.keyFields, name)
+	}
+	return nil
+}
+
+func (o *Object) prepareMatch() error {
+	m := o.spec.Match
+	switch m.Tie {
+	case "", "oldest":
+	default:
+		return fmt.Errorf("unknown tie %q (only \"oldest\")", m.Tie)
+	}
+	if len(m.Rules) == 0 {
+		return fmt.Errorf("no match rule")
+	}
+	if m.ScopeBy != "" {
+		f, err := o.field(m.ScopeBy)
+		if err != nil {
+			return fmt.Errorf("scope_by: %w", err)
+		}
+		if f.Type != plan.TypeRef {
+			return fmt.Errorf("scope_by field %q is a %s, not a ref", f.Name, f.Type)
+		}
+		if err := o.addKey(m.ScopeBy); err != nil {
+			return err
+		}
+	}
+	names := map[string]bool{}
+	for _, r := range m.Rules {
+		if err := checkName("rule", r.Name); err != nil {
+			return err
+		}
+		if names[r.Name] {
+			return fmt.Errorf("rule %q declared twice", r.Name)
+		}
+		names[r.Name] = true
+		if len(r.Keys) == 0 {
+			return fmt.Errorf("rule %q has no keys", r.Name)
+		}
+		var keys []string
+		if m.ScopeBy != "" {
+			keys = append(keys, m.ScopeBy)
+		}
+		for _, k := range r.Keys {
+			if err := o.addKey(k); err != nil {
+				return fmt.Errorf("rule %q: %w", r.Name, err)
+			}
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		o.rules = append(o.rules, rule{name: r.Name, keys: keys})
+	}
+	for _, n := range m.Narrow {
+		if err := o.addKey(n); err != nil {
+			return fmt.Errorf("narrow: %w", err)
+		}
+	}
+	for f, n := range m.Normalize {
+		if !normalizers[n] {
+			return fmt.Errorf("normalize %q: unknown normalizer %q", f, n)
+		}
+		if _, err := o.field(f); err != nil {
+			return fmt.Errorf("normalize: %w", err)
+		}
+		o.norm[f] = n
+	}
+	no := 1
+	for _, r := range o.rules {
+		for _, n := range m.Narrow {
+			if slices.Contains(r.keys, n) {
+				continue
+			}
+			o.phases = append(o.phases, phase{no: no, rule: r.name, name: r.name + "+" + n, keys: append(slices.Clone(r.keys), n), narrow: n})
+			no++
+		}
+		o.phases = append(o.phases, phase{no: no, rule: r.name, name: r.name, keys: r.keys})
+		no++
+	}
+	return nil
+}
+
+func (o *Object) prepareDiff() error {
+	seen := map[string]bool{}
+	for _, fs := range o.spec.Fields {
+		f, err := o.field(fs.Name)
+		if err != nil {
+			return fmt.Errorf("field sync: %w", err)
+		}
+		if seen[fs.Name] {
+			return fmt.Errorf("field sync %q declared twice", fs.Name)
+		}
+		seen[fs.Name] = true
+		dir, err := effectiveDirection(o.spec.Direction, fs.Direction)
+		if err != nil {
+			return fmt.Errorf("field %q: %w", fs.Name, err)
+		}
+		winner := PSA
+		switch fs.Winner {
+		case "", "psa":
+		case "doc":
+			winner = Doc
+		default:
+			return fmt.Errorf("field %q: unknown winner %q", fs.Name, fs.Winner)
+		}
+		o.diff = append(o.diff, diffField{name: f.Name, typ: f.Type, ref: f.Ref, direction: dir, winner: winner})
+	}
+	return nil
+}
+
+// effectiveDirection clamps a field's direction to its object's: a two-way
+// field of a to_doc object only flows to the doc side, and so on.
+func effectiveDirection(object, field string) (string, error) {
+	if field == "" {
+		field = object
+	}
+	switch field {
+	case plan.DirTwoWay, plan.DirToDoc, plan.DirToPSA, plan.DirNone:
+	default:
+		return "", fmt.Errorf("unknown direction %q", field)
+	}
+	switch object {
+	case plan.DirNone:
+		return plan.DirNone, nil
+	case plan.DirToDoc:
+		if field == plan.DirTwoWay || field == plan.DirToDoc {
+			return plan.DirToDoc, nil
+		}
+		return plan.DirNone, nil
+	case plan.DirToPSA:
+		if field == plan.DirTwoWay || field == plan.DirToPSA {
+			return plan.DirToPSA, nil
+		}
+		return plan.DirNone, nil
+	}
+	return field, nil
+}
+
+// createAction says what happens to an unmatched, in-scope record of side s.
+func (o *Object) createAction(s Side) (action, why string) {
+	dir := o.spec.Direction
+	if s == PSA {
+		if dir == plan.DirToPSA || dir == plan.DirNone {
+			return actionNone, "the object does not flow to the doc side"
+		}
+		if !o.spec.CreateInDoc {
+			return actionNone, "create_in_doc is off"
+		}
+		return actionCreate, ""
+	}
+	if dir == plan.DirToDoc || dir == plan.DirNone {
+		return actionNone, "the object does not flow to the psa side"
+	}
+	switch o.spec.CreateInPSA {
+	case plan.CreateAlways:
+		return actionCreate, ""
+	case plan.CreateConfirmed:
+		return actionNotYetPushed, "create_in_psa = confirmed: waits for a confirmation or a one-time push"
+	}
+	return actionNone, "create_in_psa = never"
+}
+
+// Unmatched actions.
+const (
+	actionCreate       = "create"
+	actionNone         = "none"
+	actionNotYetPushed = "not_yet_pushed"
+	actionExcluded     = "excluded"
+)
+
+// keySQL turns a value expression into the match key: text, normalised as
+// the plan asks, NULL when empty or only spaces (such keys never match).
+func (o *Object) keySQL(field, value string) string {
+	v := "CAST(" + value + " AS VARCHAR)"
+	switch o.norm[field] {
+	case "mac":
+		v = `upper(regexp_replace(` + v + `, '[\s:.\-]', '', 'g'))`
+	case "lower":
+		v = "lower(" + v + ")"
+	case "trim":
+		v = `regexp_replace(` + v + `, '^\s+|\s+$', '', 'g')`
+	case "digits":
+		v = `regexp_replace(` + v + `, '[^0-9]', '', 'g')`
+	case "collapse_space":
+		v = `regexp_replace(regexp_replace(` + v + `, '\s+', ' ', 'g'), '^ | $', '', 'g')`
+	}
+	return `CASE WHEN trim(` + v + `) = '' THEN NULL ELSE ` + v + ` END`
+}

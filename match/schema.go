@@ -1,0 +1,117 @@
+package match
+
+// The result tables. The scratch database of a run and the published
+// results database have the same tables; the scratch one holds only the
+// current run's rows of the history tables (match_decisions, unmatched,
+// ops) and the current links, and publishing appends them to the history.
+//
+// Every decision is a row:
+//
+//   - links: one row per pair (or per record waiting for a push), with the
+//     last synced value of each field on each side, as JSON objects
+//     {field: value}, each side in its own id space (ref fields hold that
+//     system's ids). That memory makes reruns incremental and two-way diffs
+//     possible.
+//   - match_decisions: how each link of the run came about (phase 0 =
+//     existing link, then one row per narrowing phase that paired records),
+//     and the sources that lost: candidates existed but all were claimed,
+//     with who claimed them.
+//   - unmatched: every record that is not in a pair, with the reason and
+//     what happens to it (create, none, not_yet_pushed, excluded).
+//   - ops: the intended writes (create, update, orphan) and the notes that
+//     are not writes (skip, invalid), with an idempotency key.
+var resultTables = []struct{ name, ddl string }{
+	{"links", `CREATE TABLE IF NOT EXISTS links (
+	sync             VARCHAR NOT NULL,
+	object           VARCHAR NOT NULL,
+	psa_id           VARCHAR,          -- NULL for a doc record waiting to be pushed
+	doc_id           VARCHAR,
+	state            VARCHAR NOT NULL, -- syncing | orphaned | sync_disabled | error | paused | not_yet_pushed
+	rule             VARCHAR,          -- the rule (or 'created') that made the link
+	reason           VARCHAR,          -- why the state: orphan reason, last error message
+	first_linked_run VARCHAR,
+	last_run         VARCHAR,          -- last run that saw the link
+	state_run        VARCHAR,          -- run in which the state last changed
+	psa_synced       JSON,             -- {field: last synced value on the psa side}
+	doc_synced       JSON              -- {field: last synced value on the doc side}
+)`},
+	{"match_decisions", `CREATE TABLE IF NOT EXISTS match_decisions (
+	run         VARCHAR NOT NULL,
+	sync        VARCHAR NOT NULL,
+	object      VARCHAR NOT NULL,
+	outcome     VARCHAR NOT NULL, -- linked | matched | lost | orphaned | dropped
+	source_side VARCHAR NOT NULL, -- the side whose records claim candidates
+	psa_id      VARCHAR,
+	doc_id      VARCHAR,
+	rule        VARCHAR,
+	phase       VARCHAR,          -- 'link' for existing links, else rule[+narrow field]
+	phase_no    INTEGER,          -- 0 for existing links, then in run order
+	rank        INTEGER,          -- k: the k-th source of its key group (by created, id) took the k-th candidate
+	candidates  INTEGER,          -- candidates sharing the key in that phase
+	sources     INTEGER,          -- sources sharing the key in that phase
+	passed_over JSON,             -- [{id, claimed_by, how}] candidates this source did not get (first 10)
+	reason      VARCHAR
+)`},
+	{"unmatched", `CREATE TABLE IF NOT EXISTS unmatched (
+	run    VARCHAR NOT NULL,
+	sync   VARCHAR NOT NULL,
+	object VARCHAR NOT NULL,
+	side   VARCHAR NOT NULL,
+	id     VARCHAR NOT NULL,
+	reason VARCHAR NOT NULL,
+	action VARCHAR NOT NULL -- create | none | not_yet_pushed | excluded
+)`},
+	{"ops", `CREATE TABLE IF NOT EXISTS ops (
+	run         VARCHAR NOT NULL,
+	sync        VARCHAR NOT NULL,
+	object      VARCHAR NOT NULL,
+	seq         BIGINT NOT NULL,  -- order within the run
+	op          VARCHAR NOT NULL, -- create | update | orphan | skip | invalid
+	target_side VARCHAR NOT NULL,
+	target_id   VARCHAR,          -- NULL for a create until it is applied
+	source_side VARCHAR NOT NULL,
+	source_id   VARCHAR,
+	fields      JSON,             -- {field: {old, new}}; for invalid: {field: {reason}}
+	after       JSON,             -- {psa: {...}, doc: {...}} synced values once applied
+	reason      VARCHAR,
+	key         VARCHAR,          -- idempotency key: sha256(sync, object, source id, target side, field values)
+	status      VARCHAR NOT NULL, -- planned | applied | failed | rejected | noted
+	message     VARCHAR           -- the target system's message for failed/rejected
+)`},
+	{"runs", `CREATE TABLE IF NOT EXISTS runs (
+	run          VARCHAR NOT NULL,
+	sync         VARCHAR NOT NULL,
+	started_at   TIMESTAMP,
+	published_at TIMESTAMP
+)`},
+}
+
+// historyTables are appended to on publish; links is replaced.
+var historyTables = []string{"match_decisions", "unmatched", "ops", "runs"}
+
+const metaDDL = `CREATE TABLE IF NOT EXISTS _meta (key VARCHAR PRIMARY KEY, value VARCHAR)`
+
+// Link states.
+const (
+	StateSyncing      = "syncing"
+	StateOrphaned     = "orphaned"
+	StateSyncDisabled = "sync_disabled"
+	StateError        = "error"
+	StatePaused       = "paused"
+	StateNotYetPushed = "not_yet_pushed"
+)
+
+// Op kinds and statuses.
+const (
+	OpCreate  = "create"
+	OpUpdate  = "update"
+	OpOrphan  = "orphan"
+	OpSkip    = "skip"
+	OpInvalid = "invalid"
+
+	StatusPlanned  = "planned"
+	StatusApplied  = "applied"
+	StatusFailed   = "failed"   // retryable failure; the op stays due
+	StatusRejected = "rejected" // the target refused the record (validation)
+	StatusNoted    = "noted"    // skip and invalid rows: nothing to send
+)
