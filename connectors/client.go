@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -33,6 +34,8 @@ type Client struct {
 	base    *baseURL
 	retry   retryPolicy
 	timeout time.Duration
+
+	putBulkOnce sync.Once
 }
 
 // New builds the client of one system. vars resolves ${var.x} templates at

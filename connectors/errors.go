@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Kind classifies a runtime error.
@@ -43,6 +44,9 @@ type Error struct {
 	Kind       Kind
 	Message    string // the system's message or the transport error, redacted
 	Attempts   int
+	// RetryAfter is the wait the system asked for with its last answer
+	// (Retry-After on a 429 or 503), 0 if it named none.
+	RetryAfter time.Duration
 	ctxErr     error
 }
 
@@ -109,7 +113,9 @@ type WriteResult struct {
 	Status     Status `json:"status"`
 	Message    string `json:"message,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
-	Record     Record `json:"-"` // the record the system returned, when it returned one
+	// RetryAfter is the wait the system asked for (failed results only).
+	RetryAfter time.Duration `json:"retry_after,omitempty"`
+	Record     Record        `json:"-"` // the record the system returned, when it returned one
 }
 
 // statusFor maps an error to a write status.
@@ -130,6 +136,7 @@ func failResult(r WriteResult, err error) WriteResult {
 	var e *Error
 	if errors.As(err, &e) {
 		r.HTTPStatus = e.HTTPStatus
+		r.RetryAfter = e.RetryAfter
 		r.Message = e.Message
 		if r.Message == "" {
 			r.Message = e.Error()

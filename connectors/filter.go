@@ -72,8 +72,8 @@ func (c *Client) timeLayout(override string) string {
 }
 
 // renderFilters turns the object's static query, the changed-since cursor
-// and the caller's filters into wire form.
-func (c *Client) renderFilters(obj *plan.Object, since time.Time, filters []Filter) (*listFilters, error) {
+// (since, and until for ${until}) and the caller's filters into wire form.
+func (c *Client) renderFilters(obj *plan.Object, since, until time.Time, filters []Filter) (*listFilters, error) {
 	lf := &listFilters{params: url.Values{}, fragments: map[string][]string{}}
 	dialect := c.sys.Filter
 	keys := make([]string, 0, len(obj.Query))
@@ -91,8 +91,11 @@ func (c *Client) renderFilters(obj *plan.Object, since time.Time, filters []Filt
 	if cs := obj.ChangedSince; cs != nil && !since.IsZero() {
 		switch cs.Mode {
 		case plan.ChangedFilter:
-			cursor := since.UTC().Format(c.timeLayout(cs.Format))
-			frag := strings.ReplaceAll(cs.Template, "${cursor}", cursor)
+			layout := c.timeLayout(cs.Format)
+			frag := strings.ReplaceAll(cs.Template, "${cursor}", since.UTC().Format(layout))
+			if !until.IsZero() {
+				frag = strings.ReplaceAll(frag, "${until}", until.UTC().Format(layout))
+			}
 			switch {
 			case dialect == dialectBodyFilter:
 				var item any

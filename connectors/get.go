@@ -9,14 +9,36 @@ import (
 	"mapsync/engine/plan"
 )
 
+// RecordRef names one record: its id and, for item paths under a parent
+// ("/company/companies/{ref:organization}/sites/{id}"), the parents' ids.
+type RecordRef struct {
+	ID   string            `json:"id"`
+	Refs map[string]string `json:"refs,omitempty"`
+}
+
 // Get reads one record by id.
 func (c *Client) Get(ctx context.Context, object, id string) (Record, error) {
+	return c.GetRecord(ctx, object, RecordRef{ID: id})
+}
+
+// GetRecord reads one record, filling {ref:NAME} in the item path from ref.Refs.
+func (c *Client) GetRecord(ctx context.Context, object string, ref RecordRef) (Record, error) {
 	obj, err := c.object(object)
 	if err != nil {
 		return nil, err
 	}
+	return c.getRecord(ctx, obj, ref.ID, ref.Refs, nil)
+}
+
+// getRecord reads one record; {ref:NAME} comes from refs, else from the
+// ref field's value in fields.
+func (c *Client) getRecord(ctx context.Context, obj *plan.Object, id string, refs map[string]string, fields map[string]any) (Record, error) {
 	route := itemRoute(obj)
-	u, err := c.url(ctx, fillID(route, id), nil)
+	path, err := fillRefs(fillID(route, id), obj, WriteRecord{Fields: fields, Refs: refs})
+	if err != nil {
+		return nil, configError("get "+obj.Name+" "+id, "%s", err.Error())
+	}
+	u, err := c.url(ctx, path, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,10 @@ type logEntry struct {
 // Returning status 0 lets the request through.
 type fault func(r *http.Request, body []byte) (status int, header http.Header)
 
+// faultBody, when set, writes the body of injected errors (default
+// {"message":"injected N"}).
+type faultBody func(r *http.Request, status int) string
+
 // harness wraps a test server's mux with a request log, fault injection
 // and an optional "commit, then drop the connection" switch.
 type harness struct {
@@ -99,7 +103,9 @@ type harness struct {
 	mu      sync.Mutex
 	log     []logEntry
 	fault   fault
+	body    faultBody
 	dropFor func(r *http.Request) bool // run the handler, then kill the connection
+	hold    func(r *http.Request) bool // run the handler, then hold the response until the client gives up
 }
 
 func newHarness(t testing.TB, mux http.Handler) *harness {
@@ -112,6 +118,18 @@ func newHarness(t testing.TB, mux http.Handler) *harness {
 func (h *harness) setFault(f fault) {
 	h.mu.Lock()
 	h.fault = f
+	h.mu.Unlock()
+}
+
+func (h *harness) setFaultBody(f faultBody) {
+	h.mu.Lock()
+	h.body = f
+	h.mu.Unlock()
+}
+
+func (h *harness) setHold(f func(r *http.Request) bool) {
+	h.mu.Lock()
+	h.hold = f
 	h.mu.Unlock()
 }
 
@@ -152,7 +170,7 @@ func (h *harness) wrap(next http.Handler) http.Handler {
 			}
 		}
 		h.mu.Lock()
-		f, drop := h.fault, h.dropFor
+		f, fb, drop, hold := h.fault, h.body, h.dropFor, h.hold
 		h.mu.Unlock()
 		entry := logEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}
 		if f != nil {
@@ -162,7 +180,11 @@ func (h *harness) wrap(next http.Handler) http.Handler {
 				}
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(status)
-				fmt.Fprintf(w, `{"message":"injected %d"}`, status)
+				if fb != nil {
+					fmt.Fprint(w, fb(r, status))
+				} else {
+					fmt.Fprintf(w, `{"message":"injected %d"}`, status)
+				}
 				entry.Status = status
 				h.record(entry)
 				return
@@ -174,6 +196,14 @@ func (h *harness) wrap(next http.Handler) http.Handler {
 			entry.Status = -rec.Code // negative: response dropped
 			h.record(entry)
 			panic(http.ErrAbortHandler)
+		}
+		if hold != nil && hold(r) {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			entry.Status = -rec.Code
+			h.record(entry)
+			<-r.Context().Done() // committed; the client times out waiting
+			return
 		}
 		sw := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -233,7 +263,9 @@ type memStore struct {
 	idKey  string
 }
 
-func newMemStore() *memStore { return &memStore{recs: map[int]map[string]any{}, nextID: 1, idKey: "id"} }
+func newMemStore() *memStore {
+	return &memStore{recs: map[int]map[string]any{}, nextID: 1, idKey: "id"}
+}
 
 func (s *memStore) put(rec map[string]any) int {
 	s.mu.Lock()
@@ -363,3 +395,7 @@ func ts(base time.Time, minutes int) string {
 var epoch = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func decodeJSONBody(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

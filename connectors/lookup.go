@@ -112,8 +112,8 @@ func (c *Client) Lookup(ctx context.Context, name string) (*LookupTable, error) 
 }
 
 func (c *Client) loadLookup(ctx context.Context, l *plan.Lookup, path, parent string, t *LookupTable) error {
-	run := &listRun{c: c, op: "lookup " + l.Name, path: path, method: http.MethodGet,
-		filters: &listFilters{params: url.Values{}, fragments: map[string][]string{}}, size: c.pageSize(0)}
+	run := &listRun{c: c, op: "lookup " + l.Name, path: path, route: l.Path, method: http.MethodGet,
+		filters: emptyFilters(), size: c.pageSize(0)}
 	var failed error
 	run.iterate(ctx, nil, func(p Page, err error) bool {
 		if err != nil {
@@ -121,7 +121,7 @@ func (c *Client) loadLookup(ctx context.Context, l *plan.Lookup, path, parent st
 			return false
 		}
 		for _, rec := range p.Records {
-			id, _ := Value(rec, l.ID)
+			id, _ := Value(rec, orDefault(l.ID, "id"))
 			label, _ := Value(rec, l.Label)
 			e := LookupEntry{ID: IDString(id), Label: IDString(label), Parent: parent}
 			if e.Parent == "" && l.ParentPath != "" {
@@ -167,7 +167,7 @@ func (c *Client) CreateLookupValue(ctx context.Context, name, label, parent stri
 	}
 	e := LookupEntry{Label: label, Parent: parent}
 	if v, ok := Value(parsed, c.sys.Envelope.Item); ok {
-		if id, ok := Value(v, l.ID); ok {
+		if id, ok := Value(v, orDefault(l.ID, "id")); ok {
 			e.ID = IDString(id)
 		}
 	}

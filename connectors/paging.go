@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,67 +11,6 @@ import (
 
 	"mapsync/engine/plan"
 )
-
-// ListQuery selects what List reads.
-type ListQuery struct {
-	// Since, when set, reads only records updated after it: a server-side
-	// filter where the object declares changed_since mode "filter", else
-	// newest-first reading that stops at the watermark ("sort_desc").
-	Since time.Time
-	// Filters are extra server-side filters in the system's dialect.
-	Filters []Filter
-	// Resume continues an interrupted extraction: pass the Next cursor of
-	// the last page that was processed. Since and Filters must be the same
-	// as in the interrupted run.
-	Resume *Cursor
-	// PageSize overrides the plan's page size (capped at the API maximum).
-	PageSize int
-}
-
-// Cursor locates a page. It is small and JSON-serialisable so a worker can
-// heartbeat it.
-type Cursor struct {
-	Page int    `json:"page,omitempty"` // page_number / body styles
-	URL  string `json:"url,omitempty"`  // next_url style
-	Seq  int    `json:"seq"`            // pages already read
-}
-
-// Page is one page of records.
-type Page struct {
-	Records []Record
-	Number  int     // 1-based sequence number of this page in the extraction
-	Next    *Cursor // where the next page is; nil on the last page
-	Total   int     // total records the system reported, -1 if unknown
-	// Watermarked counts records dropped because they were not updated
-	// after ListQuery.Since (sort_desc mode).
-	Watermarked int
-}
-
-// List streams the records of an object page by page. Iteration stops at
-// the first error (yielded with a zero Page). Pages are fetched lazily: a
-// consumer that stops early makes no further requests.
-func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) {
-		obj, err := c.object(object)
-		if err != nil {
-			yield(Page{}, err)
-			return
-		}
-		lf, err := c.renderFilters(obj, q.Since, q.Filters)
-		if err != nil {
-			yield(Page{}, err)
-			return
-		}
-		run := &listRun{
-			c: c, op: "list " + obj.Name, path: obj.ListPath, method: obj.ListMethod,
-			bodyTmpl: obj.ListBody, filters: lf, size: c.pageSize(q.PageSize),
-		}
-		if cs := obj.ChangedSince; cs != nil && cs.Mode == plan.ChangedSortDesc && !q.Since.IsZero() {
-			run.watermark, run.updated, run.timeFmt = q.Since, obj.Updated, cs.Format
-		}
-		run.iterate(ctx, q.Resume, yield)
-	}
-}
 
 func (c *Client) pageSize(override int) int {
 	p := c.sys.Paging
@@ -93,7 +31,8 @@ func (c *Client) pageSize(override int) int {
 type listRun struct {
 	c        *Client
 	op       string
-	path     string
+	path     string // the path requested (parents filled in)
+	route    string // its template, for counters and logs ("" = path)
 	method   string
 	bodyTmpl string
 	filters  *listFilters
@@ -173,7 +112,7 @@ func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
 	method := r.listMethod()
 	q := r.filters.encode()
 	paging := map[string]any{}
-	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: r.path}
+	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path)}
 
 	switch p.Style {
 	case plan.PagingPageNumber:
@@ -424,4 +363,3 @@ func parseTime(s, layout string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-

@@ -70,32 +70,74 @@ func values(v any, path string) []any {
 	return out
 }
 
-// setPath stores val at a dotted path inside m, creating nested objects.
+// setPath stores val at a dotted path inside m, creating nested objects,
+// and arrays where a segment is an index ("types.0.id" ->
+// {"types":[{"id":...}]}).
 func setPath(m map[string]any, path string, val any) error {
 	segs := strings.Split(path, ".")
-	cur := m
-	for i, seg := range segs {
+	for _, seg := range segs {
 		if seg == "" {
 			return fmt.Errorf("path %q has an empty segment", path)
 		}
-		if i == len(segs)-1 {
-			cur[seg] = val
-			return nil
-		}
-		next, ok := cur[seg]
-		if !ok || next == nil {
-			child := map[string]any{}
-			cur[seg] = child
-			cur = child
-			continue
-		}
-		child, ok := next.(map[string]any)
-		if !ok {
-			return fmt.Errorf("path %q: %q is already a %T, not an object", path, seg, next)
-		}
-		cur = child
 	}
+	if len(segs) == 1 {
+		m[segs[0]] = val
+		return nil
+	}
+	child, err := setIn(m[segs[0]], segs[1:], val)
+	if err != nil {
+		return fmt.Errorf("path %q: %w", path, err)
+	}
+	m[segs[0]] = child
 	return nil
+}
+
+// maxIndex bounds array indexes in write paths.
+const maxIndex = 1000
+
+func setIn(node any, segs []string, val any) (any, error) {
+	seg := segs[0]
+	if idx, err := strconv.Atoi(seg); err == nil && idx >= 0 {
+		if _, isMap := node.(map[string]any); !isMap {
+			arr, ok := node.([]any)
+			if node != nil && !ok {
+				return nil, fmt.Errorf("%q indexes a %T", seg, node)
+			}
+			if idx > maxIndex {
+				return nil, fmt.Errorf("index %d is too large", idx)
+			}
+			for len(arr) <= idx {
+				arr = append(arr, nil)
+			}
+			if len(segs) == 1 {
+				arr[idx] = val
+				return arr, nil
+			}
+			child, err := setIn(arr[idx], segs[1:], val)
+			if err != nil {
+				return nil, err
+			}
+			arr[idx] = child
+			return arr, nil
+		}
+	}
+	mm, ok := node.(map[string]any)
+	if node == nil {
+		mm, ok = map[string]any{}, true
+	}
+	if !ok {
+		return nil, fmt.Errorf("%q is already a %T, not an object", seg, node)
+	}
+	if len(segs) == 1 {
+		mm[seg] = val
+		return mm, nil
+	}
+	child, err := setIn(mm[seg], segs[1:], val)
+	if err != nil {
+		return nil, err
+	}
+	mm[seg] = child
+	return mm, nil
 }
 
 // IDString prints an id value found in a record: strings as they are,

@@ -186,10 +186,14 @@ func (c *Client) httpError(cl call, resp *response, parsed any) *Error {
 	if resp.status >= 200 && resp.status < 300 {
 		kind = KindRejected // success flag false on a 2xx
 	}
-	return &Error{
+	e := &Error{
 		Op: cl.op, Method: cl.method, Route: cl.route, HTTPStatus: resp.status,
 		Kind: kind, Message: c.red.redact(msg), Attempts: resp.attempts,
 	}
+	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), c.clock.Now()); ok {
+		e.RetryAfter = min(d, maxRetryAfter)
+	}
+	return e
 }
 
 // expectJSON runs a call and returns the decoded body of a 2xx response

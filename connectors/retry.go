@@ -103,6 +103,12 @@ func (c *Client) checkRetry(st *callState) retryablehttp.CheckRetry {
 				st.lastStatus = resp.StatusCode
 			}
 			st.lastCause = "network"
+			var own *Error
+			if errors.As(err, &own) {
+				// Raised by this client inside the transport (a failed
+				// login, an unresolvable variable): retrying cannot help.
+				return false, err
+			}
 			if st.call.create && !notSent(err) {
 				// The request may have reached the server: retrying a
 				// create could duplicate the record.

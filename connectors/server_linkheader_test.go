@@ -62,6 +62,9 @@ func newLinkHeaderServer(t testing.TB, n int) *linkHeaderServer {
 	mux.HandleFunc("PUT "+col+"/{id}", s.put)
 	mux.HandleFunc("DELETE "+col+"/{id}", s.delete)
 	mux.HandleFunc("GET "+lhBase+"/procurement/manufacturers", s.listMfrs)
+	mux.HandleFunc("GET "+lhBase+"/company/companies/{cid}/sites", s.listSites)
+	mux.HandleFunc("PATCH "+lhBase+"/company/companies/{cid}/sites/{id}", s.patchSite)
+	mux.HandleFunc("GET "+lhBase+"/service/tickets/{id}/configurations", s.ticketConfigs)
 	mux.HandleFunc("POST "+lhBase+"/procurement/manufacturers", s.createMfr)
 	s.harness = newHarness(t, s.auth(mux))
 	return s
@@ -328,6 +331,56 @@ func (s *linkHeaderServer) createMfr(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, rec)
 }
 
+// Sites: company c has c sites (ids 100*c+k); the payload has no company.
+func (s *linkHeaderServer) sitesOf(cid int) []map[string]any {
+	var out []map[string]any
+	for k := 1; k <= cid; k++ {
+		out = append(out, map[string]any{"id": float64(100*cid + k), "name": fmt.Sprintf("site %d-%d", cid, k),
+			"_info": map[string]any{"lastUpdated": ts(epoch, k)}})
+	}
+	return out
+}
+
+func (s *linkHeaderServer) listSites(w http.ResponseWriter, r *http.Request) {
+	cid, _ := strconv.Atoi(r.PathValue("cid"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("pageSize"))
+	all := s.sitesOf(cid)
+	if page*size < len(all) {
+		w.Header().Set("Link", `<x>; rel="next"`)
+	}
+	out := pageOf(all, page, size)
+	if out == nil {
+		out = []map[string]any{}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *linkHeaderServer) patchSite(w http.ResponseWriter, r *http.Request) {
+	cid, _ := strconv.Atoi(r.PathValue("cid"))
+	id, _ := strconv.Atoi(r.PathValue("id"))
+	if id/100 != cid {
+		lhError(w, http.StatusNotFound, "NotFound", "site not under this company")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id})
+}
+
+// ticketConfigs: ticket t is linked to configurations t, t+1, t+2.
+func (s *linkHeaderServer) ticketConfigs(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.Atoi(r.PathValue("id"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("pageSize"))
+	var all []map[string]any
+	for k := range 3 {
+		all = append(all, map[string]any{"id": float64(id + k), "deviceIdentifier": fmt.Sprint("dev", id+k)})
+	}
+	if page*size < len(all) {
+		w.Header().Set("Link", `<x>; rel="next"`)
+	}
+	writeJSON(w, http.StatusOK, pageOf(all, page, size))
+}
+
 func readAll(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
 
 // linkHeaderSystem declares the server above as a plan would.
@@ -342,7 +395,7 @@ func linkHeaderSystem(baseURL string, size int) plan.System {
 		Retry:     plan.Retry{MaxAttempts: 6, InitialBackoff: 0.5, MaxBackoff: 8},
 		Paging: plan.Paging{Style: plan.PagingPageNumber, PageParam: "page", SizeParam: "pageSize",
 			Size: size, MaxSize: 1000, Stop: plan.StopLinkHeader},
-		Envelope:   plan.Envelope{Items: "", Item: "", ErrorMessage: []string{"errors.*", "message"}},
+		Envelope:   plan.Envelope{Items: "", Item: ""}, // errors: the generic {code,message,errors[]} rendering
 		Filter:     "conditions",
 		TimeFormat: time.RFC3339,
 		Objects: []plan.Object{{
@@ -358,7 +411,18 @@ func linkHeaderSystem(baseURL string, size int) plan.System {
 				{Name: "serial_number", Path: "serialNumber", Access: plan.FieldBoth},
 				{Name: "organization", Path: "company.id", Ref: "organization", Access: plan.FieldBoth},
 				{Name: "updated", Path: "_info.lastUpdated", Access: plan.FieldRead},
+				{Name: "type_name", Path: "types.0.name", WritePath: "types.0.id", CreateOnly: true, Access: plan.FieldBoth},
 			},
+		}, {
+			Name: "location", ListPath: "/company/companies/{ref:organization}/sites",
+			ItemPath: "/company/companies/{ref:organization}/sites/{id}", ID: "id", Updated: "_info.lastUpdated", Write: plan.WriteJSONPatch,
+			Fields: []plan.Field{
+				{Name: "organization", Path: "company.id", Ref: "organization", Access: plan.FieldBoth},
+				{Name: "name", Path: "name", Access: plan.FieldBoth},
+			},
+		}, {
+			Name: "ticket", ListPath: "/service/tickets", ID: "id", Write: plan.WriteJSONPatch,
+			Fields: []plan.Field{{Name: "configurations", Fetch: "/service/tickets/{id}/configurations", Path: "id", Access: plan.FieldRead}},
 		}},
 		Lookups: []plan.Lookup{{Name: "manufacturer", Path: "/procurement/manufacturers", ID: "id", Label: "name",
 			Missing: plan.MissingCreate, CreatePath: "/procurement/manufacturers", CreateBody: `{"name":"${label}"}`}},

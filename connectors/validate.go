@@ -55,6 +55,9 @@ func validate(sys plan.System) error {
 		if o.ListPath == "" && o.Derive == nil {
 			bad("%s has no list_path", where)
 		}
+		if n := len(listRefPlaceholder.FindAllString(o.ListPath, -1)); n > 1 {
+			bad("%s list_path has %d {ref:...} placeholders; one is supported", where, n)
+		}
 		if o.Write == plan.WriteJSONAPI && o.ResourceType == "" {
 			bad("%s writes jsonapi but has no resource_type", where)
 		}
@@ -75,6 +78,9 @@ func validate(sys plan.System) error {
 				if !strings.Contains(cs.Template, "${cursor}") {
 					bad("%s changed_since template has no ${cursor}", where)
 				}
+				if cs.MaxWindow > 0 && !strings.Contains(cs.Template, "${until}") {
+					bad("%s changed_since max_window needs ${until} in the template to close each window", where)
+				}
 			}
 			if cs.Mode == plan.ChangedSortDesc && (cs.SortParam == "" || o.Updated == "") {
 				bad("%s changed_since sort_desc needs sort_param and the object's updated path", where)
@@ -93,8 +99,8 @@ func validate(sys plan.System) error {
 	}
 	for _, l := range sys.Lookups {
 		where := fmt.Sprintf("lookup %q", l.Name)
-		if l.Path == "" || l.ID == "" || l.Label == "" {
-			bad("%s needs path, id and label", where)
+		if l.Path == "" || l.Label == "" {
+			bad("%s needs path and label", where)
 		}
 		oneOf(where+" missing", l.Missing, "", plan.MissingCreate, plan.MissingSkip, plan.MissingEmpty, plan.MissingError)
 	}

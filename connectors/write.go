@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,6 +30,9 @@ type Update struct {
 	ID     string         `json:"id"`
 	Key    string         `json:"key,omitempty"`
 	Fields map[string]any `json:"fields"` // write path -> new value (nil clears)
+	// Refs gives the parents' ids for item paths under a parent
+	// ({ref:NAME}); when absent, the ref field's value in Fields is used.
+	Refs map[string]string `json:"refs,omitempty"`
 }
 
 // Create creates records, one WriteResult per record in input order. Bulk
@@ -104,60 +108,132 @@ func (c *Client) Update(ctx context.Context, object string, ups []Update) []Writ
 	if err != nil {
 		return rejectAll(results, err)
 	}
+	ups = slices.Clone(ups)
 	var todo []int
 	for i, u := range ups {
-		switch {
-		case u.ID == "":
+		if u.ID == "" {
 			results[i] = rejected(results[i], "update without an id")
-		case len(u.Fields) == 0:
-			results[i].Status = StatusOK // nothing to change
-		default:
-			if msg := c.checkFields(obj, u.Fields, false); msg != "" {
-				results[i] = rejected(results[i], msg)
-				continue
-			}
-			todo = append(todo, i)
+			continue
 		}
+		if msg := c.checkFields(obj, u.Fields, false); msg != "" {
+			results[i] = rejected(results[i], msg)
+			continue
+		}
+		ups[i].Fields = c.withoutCreateOnly(obj, u.Fields)
+		if len(ups[i].Fields) == 0 {
+			results[i].Status = StatusOK // nothing to change
+			continue
+		}
+		todo = append(todo, i)
 	}
 	single := func(i int) { results[i] = c.updateOne(ctx, obj, ups[i], results[i]) }
-	var bulk *plan.BulkRoute
-	if obj.Bulk != nil {
-		bulk = obj.Bulk.Update
-	}
+	bulk := c.bulkUpdateRoute(obj)
 	if bulk == nil || len(todo) <= 1 {
 		c.parallel(todo, single)
 		return results
 	}
-	for _, chunk := range chunks(todo, bulk.Max) {
-		c.updateBulk(ctx, obj, bulk, chunk, ups, results, single)
+	// Group by resolved bulk path (a route under a parent), keeping order.
+	groups := map[string][]int{}
+	var order []string
+	for _, i := range todo {
+		path, err := fillRefs(orDefault(bulk.Path, orDefault(obj.UpdatePath, obj.ListPath)), obj,
+			WriteRecord{Fields: ups[i].Fields, Refs: ups[i].Refs})
+		if err != nil {
+			results[i] = rejected(results[i], err.Error())
+			continue
+		}
+		if _, ok := groups[path]; !ok {
+			order = append(order, path)
+		}
+		groups[path] = append(groups[path], i)
+	}
+	for _, path := range order {
+		for _, chunk := range chunks(groups[path], bulk.Max) {
+			if len(chunk) == 1 {
+				c.parallel(chunk, single)
+				continue
+			}
+			c.updateBulk(ctx, obj, bulk, path, chunk, ups, results, single)
+		}
 	}
 	return results
+}
+
+// bulkUpdateRoute returns the object's bulk update route, unless it is a
+// PUT: a PUT replaces whole records, and updates carry only the changed
+// fields, so such a route would erase the rest; updates then go one by
+// one in the object's write format.
+func (c *Client) bulkUpdateRoute(obj *plan.Object) *plan.BulkRoute {
+	if obj.Bulk == nil || obj.Bulk.Update == nil {
+		return nil
+	}
+	if strings.EqualFold(obj.Bulk.Update.Method, http.MethodPut) {
+		c.putBulkOnce.Do(func() {
+			c.log.Warn().Str("object", obj.Name).Msg("bulk update route is a PUT (full replace); partial updates are sent one by one instead")
+		})
+		return nil
+	}
+	return obj.Bulk.Update
+}
+
+// withoutCreateOnly drops fields that are only sent on create.
+func (c *Client) withoutCreateOnly(obj *plan.Object, fields map[string]any) map[string]any {
+	createOnly := map[string]bool{}
+	for _, f := range obj.Fields {
+		if f.CreateOnly {
+			createOnly[orDefault(f.WritePath, f.Path)] = true
+		}
+	}
+	if len(createOnly) == 0 {
+		return fields
+	}
+	out := make(map[string]any, len(fields))
+	for p, v := range fields {
+		if !createOnly[p] {
+			out[p] = v
+		}
+	}
+	return out
 }
 
 // Delete deletes records by id. A record that is already gone (404/410)
 // counts as deleted.
 func (c *Client) Delete(ctx context.Context, object string, ids []string) []WriteResult {
-	results := make([]WriteResult, len(ids))
+	refs := make([]RecordRef, len(ids))
 	for i, id := range ids {
-		results[i] = WriteResult{Index: i, ID: id}
+		refs[i] = RecordRef{ID: id}
+	}
+	return c.DeleteRecords(ctx, object, refs)
+}
+
+// DeleteRecords deletes records whose item paths may be under a parent.
+func (c *Client) DeleteRecords(ctx context.Context, object string, refs []RecordRef) []WriteResult {
+	results := make([]WriteResult, len(refs))
+	for i, r := range refs {
+		results[i] = WriteResult{Index: i, ID: r.ID}
 	}
 	obj, err := c.writable(object)
 	if err != nil {
 		return rejectAll(results, err)
 	}
 	route := orDefault(obj.DeletePath, itemRoute(obj))
-	idx := make([]int, len(ids))
-	for i := range ids {
+	idx := make([]int, len(refs))
+	for i := range refs {
 		idx[i] = i
 	}
 	c.parallel(idx, func(i int) {
 		res := results[i]
-		u, err := c.url(ctx, fillID(route, ids[i]), nil)
+		path, err := fillRefs(fillID(route, refs[i].ID), obj, WriteRecord{Refs: refs[i].Refs})
+		if err != nil {
+			results[i] = rejected(res, err.Error())
+			return
+		}
+		u, err := c.url(ctx, path, nil)
 		if err != nil {
 			results[i] = failResult(res, err)
 			return
 		}
-		cl := call{op: "delete " + obj.Name + " " + ids[i], method: http.MethodDelete, route: route, url: u}
+		cl := call{op: "delete " + obj.Name + " " + refs[i].ID, method: http.MethodDelete, route: route, url: u}
 		resp, err := c.do(ctx, cl)
 		if err != nil {
 			results[i] = failResult(res, err)
@@ -260,7 +336,7 @@ func fillRefs(route string, obj *plan.Object, r WriteRecord) (string, error) {
 		return m
 	})
 	if len(missing) > 0 {
-		return "", fmt.Errorf("the create path needs the id of its %s", strings.Join(missing, ", "))
+		return "", fmt.Errorf("the path %s needs the id of its %s", route, strings.Join(missing, ", "))
 	}
 	return out, nil
 }
@@ -370,7 +446,7 @@ func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res
 	case plan.WritePut:
 		route, method = orDefault(obj.UpdatePath, itemRoute(obj)), http.MethodPut
 		var current Record
-		if current, err = c.Get(ctx, obj.Name, up.ID); err != nil {
+		if current, err = c.getRecord(ctx, obj, up.ID, up.Refs, up.Fields); err != nil {
 			return failResult(res, err)
 		}
 		body, err = c.applyFields(current, up.Fields)
@@ -380,7 +456,11 @@ func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res
 	if err != nil {
 		return rejected(res, "build body: "+err.Error())
 	}
-	u, err := c.url(ctx, fillID(route, up.ID), nil)
+	path, err := fillRefs(fillID(route, up.ID), obj, WriteRecord{Fields: up.Fields, Refs: up.Refs})
+	if err != nil {
+		return rejected(res, err.Error())
+	}
+	u, err := c.url(ctx, path, nil)
 	if err != nil {
 		return failResult(res, err)
 	}

@@ -46,7 +46,7 @@ func (c *Client) createBulk(ctx context.Context, obj *plan.Object, route *plan.B
 }
 
 // updateBulk sends one chunk of updates through a bulk route.
-func (c *Client) updateBulk(ctx context.Context, obj *plan.Object, route *plan.BulkRoute,
+func (c *Client) updateBulk(ctx context.Context, obj *plan.Object, route *plan.BulkRoute, path string,
 	chunk []int, ups []Update, results []WriteResult, single func(int)) {
 	elements := make([]any, 0, len(chunk))
 	for _, i := range chunk {
@@ -66,7 +66,6 @@ func (c *Client) updateBulk(ctx context.Context, obj *plan.Object, route *plan.B
 		}
 		elements = append(elements, el)
 	}
-	path := orDefault(route.Path, orDefault(obj.UpdatePath, obj.ListPath))
 	c.sendBulk(ctx, obj, route, path, chunk, elements, results, single, false)
 }
 

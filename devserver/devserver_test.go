@@ -149,6 +149,13 @@ func TestEmbeddedServer(t *testing.T) {
 		if err := RegisterSearchAttributes(ctx, c, testNamespace, clash); err == nil || !strings.Contains(err.Error(), "MapsyncSync") {
 			t.Errorf("registering MapsyncSync as Int: err = %v, want a type clash", err)
 		}
+		// The readiness check is real: an unknown attribute never passes.
+		short, cancelShort := context.WithTimeout(ctx, 500*time.Millisecond)
+		err := waitSearchAttributesUsable(short, c, testNamespace, []string{"NoSuchAttribute"})
+		cancelShort()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("waiting for an unknown attribute: err = %v, want a deadline", err)
+		}
 		// Visibility is written asynchronously: wait for the record.
 		eventually(ctx, t, "workflow found by MapsyncSync", func() (bool, error) {
 			resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
@@ -225,14 +232,14 @@ func TestEmbeddedServer(t *testing.T) {
 		if s, err := Start(ctx, o); err == nil {
 			_ = s.Stop()
 			t.Error("Start with the UI port taken succeeded")
-		} else if !errors.Is(err, errPortInUse) || !strings.Contains(err.Error(), "UI port") {
+		} else if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "UI port") {
 			t.Errorf("UI port taken: err = %v", err)
 		}
 		o = Options{DataDir: t.TempDir(), Port: port, DisableUI: true}
 		if s, err := Start(ctx, o); err == nil {
 			_ = s.Stop()
 			t.Error("Start with the gRPC port taken succeeded")
-		} else if !errors.Is(err, errPortInUse) || !strings.Contains(err.Error(), "gRPC port") {
+		} else if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "gRPC port") {
 			t.Errorf("gRPC port taken: err = %v", err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -96,6 +97,10 @@ func (o Options) validate() error {
 		if p < 1 || p > 65535 {
 			errs = append(errs, fmt.Errorf("%s %d is not a TCP port (1-65535)", name, p))
 		}
+	}
+	// The SQLite plugin builds a "file:PATH?..." URI without escaping PATH.
+	if strings.ContainsAny(o.DataDir, "?#%") {
+		errs = append(errs, fmt.Errorf("data directory %q contains ?, # or %%, which SQLite would misread", o.DataDir))
 	}
 	if ip := net.ParseIP(o.Host); ip == nil || ip.IsUnspecified() {
 		errs = append(errs, fmt.Errorf("host %q is not a concrete IP address (use 127.0.0.1)", o.Host))

@@ -22,8 +22,8 @@ type servicePorts struct {
 	frontend, history, matching, worker int
 }
 
-// errPortInUse marks a port that something else already listens on.
-var errPortInUse = errors.New("port already in use")
+// ErrPortInUse is wrapped by Start's error when a port it needs is taken.
+var ErrPortInUse = errors.New("port already in use")
 
 // checkPortFree binds host:port and releases it at once. It tells whether a
 // listener started right after would succeed (another process could still
@@ -33,7 +33,7 @@ func checkPortFree(host string, port int) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("%s: %w", addr, errPortInUse)
+			return fmt.Errorf("%s: %w", addr, ErrPortInUse)
 		}
 		return fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}

@@ -68,7 +68,7 @@ func start(ctx context.Context, opts Options, lock *dirLock) (*Server, error) {
 		// Checked before anything starts: ui-server exits the process when
 		// its port is taken.
 		if err := checkPortFree(opts.Host, opts.UIPort); err != nil {
-			return nil, fmt.Errorf("web UI port %d: %w (choose another UI port or disable the UI)", opts.UIPort, err)
+			return nil, fmt.Errorf("web UI port %d: %w", opts.UIPort, err)
 		}
 		avoid = append(avoid, opts.UIPort)
 	}

@@ -27,7 +27,14 @@ func at(rng hcl.Range) string {
 
 // duplicate reports a second declaration of a name, citing the first.
 func duplicate(kind, name string, first, second hcl.Range) *hcl.Diagnostic {
-	return errorAt(second, "Duplicate "+kind, "A %s named %q was already declared at %s. Names must be unique.", kind, name, at(first))
+	return errorAt(second, "Duplicate "+kind, "%s %s named %q was already declared at %s. Names must be unique.", article(kind), kind, name, at(first))
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
 }
 
 // unknownName reports a reference to a name that is not declared, with a

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -43,7 +44,7 @@ func exprDiagnostic(files map[string]*hcl.File, e *Expr, ce *exprenv.CompileErro
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  summary,
-		Detail:   context + ": " + ce.Message + ".",
+		Detail:   context + ": " + sentence(ce.Message),
 		Subject:  &subject,
 		Context:  e.Range.Ptr(),
 	}
@@ -95,4 +96,13 @@ func advance(file []byte, from hcl.Pos, to int) hcl.Pos {
 		}
 	}
 	return p
+}
+
+// sentence ends a message with a full stop unless it already ends with
+// punctuation.
+func sentence(s string) string {
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".?!") {
+		return s
+	}
+	return s + "."
 }

@@ -40,6 +40,9 @@ type System struct {
 
 	VarRefs []VarRef // every var.NAME used by the system, checked at validation
 
+	pagingDeclared bool
+	writeDeclared  bool
+
 	DeclRange hcl.Range
 	NameRange hcl.Range
 	RoleRange hcl.Range
@@ -128,6 +131,7 @@ func decodeSystemBlock(block *hcl.Block) (*System, hcl.Diagnostics) {
 		case "retry":
 			d = decodeRetry(b, &s.Retry)
 		case "paging":
+			s.pagingDeclared = true
 			d = decodePaging(b, &s.Paging)
 		case "envelope":
 			d = decodeEnvelope(b, &s.Envelope)
@@ -205,6 +209,7 @@ func (s *System) decodeAttributes(attrs hcl.Attributes) hcl.Diagnostics {
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["write"]; ok {
+		s.writeDeclared = true
 		s.Write, d = decodeEnum(a, writes)
 		diags = append(diags, d...)
 	}

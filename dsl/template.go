@@ -199,4 +199,3 @@ func jsonValue(expr hcl.Expression, name string, placeholders []string, refs *[]
 	diags := writeTemplate(&b, expr, name, placeholders, refs)
 	return b.String(), diags
 }
-

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -125,31 +126,36 @@ func (c *Config) checkCreatable(s *Sync, o *SyncObject, psa *System, po *Object,
 			}
 			if dir != plan.DirTwoWay && dir != want {
 				diags = append(diags, errorAt(o.AttrRange(attr), "Required field is not synced",
-					"System %q requires %q to create a %s, but the sync does not carry it to %s; records could never be created there. Sync the field, or set %s to %s.",
-					target.Name, f.Name, o.Name, target.Name, attr, map[string]string{"create_in_psa": "\"never\"", "create_in_doc": "false"}[attr]))
+					"System %q requires %q to create %s %s, but the sync does not carry it to %s; records could never be created there. Sync the field, or set %s to %s.",
+					target.Name, f.Name, strings.ToLower(article(o.Name)), o.Name, target.Name, attr, map[string]string{"create_in_psa": "\"never\"", "create_in_doc": "false"}[attr]))
 			}
 		}
 	}
-	check(o.CreateInPSA != plan.CreateNever, psa, po, do, plan.DirToPSA, "create_in_psa")
-	check(o.CreateInDoc, doc, do, po, plan.DirToDoc, "create_in_doc")
+	// One-way objects that still ask to create on the other side are
+	// reported by the decoder already.
+	toPSA := o.Direction == plan.DirTwoWay || o.Direction == plan.DirToPSA
+	toDoc := o.Direction == plan.DirTwoWay || o.Direction == plan.DirToDoc
+	check(toPSA && o.CreateInPSA != plan.CreateNever, psa, po, do, plan.DirToPSA, "create_in_psa")
+	check(toDoc && o.CreateInDoc, doc, do, po, plan.DirToDoc, "create_in_doc")
 	return diags
 }
 
 func (c *Config) validateMatch(s *Sync, o *SyncObject, ct *Canonical, pairFields []string, mapped func(string) bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	m := o.Match
-	checkKey := func(name string, rng hcl.Range, what string) {
+	checkKey := func(name string, rng hcl.Range, what string) bool {
 		if ct.Field(name) == nil {
 			diags = append(diags, unknownName(rng, "Unknown match key", "field in canonical type "+ct.Name, name, ct.FieldNames()))
-			return
+			return false
 		}
 		if !mapped(name) {
 			diags = append(diags, errorAt(rng, "Match key not mapped on both sides",
 				"%s %q is not mapped by both systems of sync %q, so records cannot be compared on it.", what, name, s.Name))
+			return false
 		}
+		return true
 	}
-	if m.ScopeBy != "" {
-		checkKey(m.ScopeBy, m.ScopeByRange, "scope_by")
+	if m.ScopeBy != "" && checkKey(m.ScopeBy, m.ScopeByRange, "scope_by") {
 		if f := ct.Field(m.ScopeBy); f != nil {
 			switch {
 			case f.Type != plan.TypeRef:

@@ -13,9 +13,9 @@ import (
 
 func (c *Config) validateSystem(s *System) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if s.Paging.Style == plan.PagingNone && len(s.Objects) > 0 {
+	if !s.pagingDeclared && len(s.Objects) > 0 {
 		diags = append(diags, warningAt(s.NameRange, "No paging",
-			"System %q declares no paging block, so every list is read in one request.", s.Name))
+			"System %q declares no paging block, so every list is read in one request (write paging \"none\" {} if that is intended).", s.Name))
 	}
 	lookupNames := make([]string, 0, len(s.Lookups))
 	for _, l := range s.Lookups {
@@ -52,7 +52,7 @@ func (c *Config) validateObject(s *System, o *Object, lookupNames []string) hcl.
 	if ct == nil {
 		return append(diags, unknownName(o.NameRange, "Unknown canonical type", "canonical type", o.Name, keys(c.Canonical)))
 	}
-	if o.Write == "" && s.Write == "" {
+	if _, written := o.attrs["write"]; !written && !s.writeDeclared {
 		diags = append(diags, errorAt(o.NameRange, "Missing write style",
 			"Object %q has no write style: set write = \"...\" here or on system %q (%s).", o.Name, s.Name, quoteList(writes)))
 	}
@@ -71,6 +71,9 @@ func (c *Config) validateObject(s *System, o *Object, lookupNames []string) hcl.
 		{"list_path", o.ListPath, false}, {"create_path", o.CreatePath, false},
 		{"item_path", o.ItemPath, true}, {"update_path", o.UpdatePath, true}, {"delete_path", o.DeletePath, true},
 	} {
+		if _, written := o.attrs[p.attr]; !written {
+			continue // a default derived from list_path, checked there
+		}
 		diags = append(diags, checkPlaceholders(p.path, o.AttrRange(p.attr), p.attr, map[string]bool{"id": p.id}, refs)...)
 	}
 	if o.Bulk != nil {
@@ -161,7 +164,7 @@ func checkPlaceholders(path string, rng hcl.Range, attr string, allowed map[stri
 					names = append(names, n)
 				}
 				d := unknownName(rng, "Unknown reference in route", "reference field mapped by this object", field, names)
-				d.Detail = fmt.Sprintf("%s uses {ref:%s}, but %s", attr, field, d.Detail)
+				d.Detail = fmt.Sprintf("%s uses {ref:%s}: %s", attr, field, d.Detail)
 				diags = append(diags, d)
 			}
 			continue

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Listing says whether each side was listed in full. Only a complete
@@ -110,7 +111,12 @@ func (m *matcher) ridCol(s Side) string {
 }
 
 func (m *matcher) exec(ctx context.Context, step, stmt string, args ...any) (int64, error) {
-	return exec(ctx, m.conn, step, stmt, args...)
+	start := time.Now()
+	n, err := exec(ctx, m.conn, step, stmt, args...)
+	if m.r.cfg.Trace != nil {
+		m.r.cfg.Trace(m.obj.Name()+": "+step, time.Since(start))
+	}
+	return n, err
 }
 
 func (m *matcher) temp(ctx context.Context, step, name, query string, args ...any) error {
@@ -136,12 +142,30 @@ func (m *matcher) keyCols(alias string, fields []string) []string {
 	return out
 }
 
-func (m *matcher) notNull(alias string, fields []string) string {
-	parts := m.keyCols(alias, fields)
-	for i := range parts {
-		parts[i] += " IS NOT NULL"
+// usable is the condition for a record to take part in a phase with these
+// keys: every ref key holds a linked id, the narrow field is not blank, and
+// the other keys are not all blank. (Blank components equal each other: an
+// empty Address 2 matches an empty Address 2; an all-blank key never matches.)
+func (m *matcher) usable(alias string, keys []string, narrow string) string {
+	var conds, plain []string
+	for _, f := range keys {
+		c := alias + m.k(f)
+		switch {
+		case m.obj.isRef(f):
+			conds = append(conds, c+" IS NOT NULL")
+		case f == narrow:
+			conds = append(conds, c+" <> ''")
+		default:
+			plain = append(plain, c+" <> ''")
+		}
 	}
-	return strings.Join(parts, " AND ")
+	if len(plain) > 0 {
+		conds = append(conds, "("+strings.Join(plain, " OR ")+")")
+	}
+	if len(conds) == 0 {
+		return "true"
+	}
+	return strings.Join(conds, " AND ")
 }
 
 func (m *matcher) run(ctx context.Context) error {
@@ -300,11 +324,15 @@ func (m *matcher) runPhase(ctx context.Context, ph phase) error {
 	for _, c := range m.keyCols("", ph.keys) {
 		eq = append(eq, "s."+c+" = t."+c)
 	}
+	start := time.Now()
 	bad, err := queryInt(ctx, m.conn, "check phase "+ph.name, `SELECT count(*) FROM `+tPairs+` p
 		JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
 		WHERE p.phase_no = ? AND NOT (`+strings.Join(eq, " AND ")+`)`, ph.no)
 	if err != nil {
 		return err
+	}
+	if m.r.cfg.Trace != nil {
+		m.r.cfg.Trace(m.obj.Name()+": check phase "+ph.name, time.Since(start))
 	}
 	if bad > 0 {
 		m.st.Fallbacks++
@@ -331,7 +359,7 @@ func (m *matcher) phaseSQL(ph phase, src, tgt string, exact bool) string {
 			cols += ", " + strings.Join(m.keyCols("x.", ph.keys), ", ")
 		}
 		return "SELECT " + cols + " FROM " + table + " x ANTI JOIN " + tPairs + " p ON p." + rid + " = x.rid" +
-			" WHERE x.scope_reason IS NULL AND " + m.notNull("x.", ph.keys)
+			" WHERE x.scope_reason IS NULL AND " + m.usable("x.", ph.keys, ph.narrow)
 	}
 	number := func(from, other string) string {
 		return "SELECT rid, " + group + ", row_number() OVER (PARTITION BY " + group + " ORDER BY rid) AS rn, " +
@@ -424,7 +452,7 @@ func (m *matcher) unmatched(ctx context.Context, s Side) error {
 				SELECT ` + strings.Join(m.keyCols("o.", rl.keys), ", ") + `, count(*) AS n,
 					list({'id': o.id, 'claimed_by': c.id, 'how': coalesce(ph.name, 'unclaimed')} ORDER BY o.rid)[1:10] AS po
 				FROM (SELECT y.* FROM ` + other + ` y SEMI JOIN ` + u + ` USING (` + keys + `)
-					WHERE y.scope_reason IS NULL AND ` + m.notNull("y.", rl.keys) + `) o
+					WHERE y.scope_reason IS NULL AND ` + m.usable("y.", rl.keys, "") + `) o
 				LEFT JOIN ` + tPairs + ` p ON p.` + m.ridCol(s.other()) + ` = o.rid
 				LEFT JOIN ` + self + ` c ON c.rid = p.` + m.ridCol(s) + `
 				LEFT JOIN ` + tPhases + ` ph ON ph.no = p.phase_no
@@ -442,18 +470,26 @@ func (m *matcher) unmatched(ctx context.Context, s Side) error {
 		firstKeys = append(firstKeys, "CASE WHEN "+a+".n IS NOT NULL THEN "+lit(strings.Join(rl.keys, ", "))+" END")
 	}
 	// Why no rule could be tried: the first rule's empty or unlinked keys.
-	var usable, missing []string
+	var usable, missing, blank, blankCols []string
 	for _, rl := range o.rules {
-		usable = append(usable, "("+m.notNull("x.", rl.keys)+")")
+		usable = append(usable, "("+m.usable("x.", rl.keys, "")+")")
 	}
 	for _, f := range o.rules[0].keys {
 		i := o.keyIndex[f]
-		why := "'" + strings.ReplaceAll(f, "'", "''") + " is empty'"
-		if o.fields[f].Type == "ref" && s == PSA {
+		if !o.isRef(f) {
+			blank = append(blank, f)
+			blankCols = append(blankCols, fmt.Sprintf("x.k%d = ''", i))
+			continue
+		}
+		why := lit(f + " is empty")
+		if s == PSA {
 			why = fmt.Sprintf("CASE WHEN x.r%d IS NOT NULL THEN %s || ' ' || x.r%d || ' is not linked to a doc record' ELSE %s END",
 				i, lit(f), i, why)
 		}
 		missing = append(missing, fmt.Sprintf("CASE WHEN x.k%d IS NULL THEN %s END", i, why))
+	}
+	if len(blank) > 0 {
+		missing = append(missing, "CASE WHEN "+strings.Join(blankCols, " AND ")+" THEN "+lit(strings.Join(blank, ", ")+": all blank")+" END")
 	}
 	var ruleNames []string
 	for _, rl := range o.rules {

@@ -323,8 +323,11 @@ const (
 	actionExcluded     = "excluded"
 )
 
-// keySQL turns a value expression into the match key: text, normalised as
-// the plan asks, NULL when empty or only spaces (such keys never match).
+// keySQL turns a value expression into the match key, as text normalised
+// as the plan asks. Blank (NULL, empty, only spaces) is '' for ordinary
+// fields, so a blank component (an empty Address 2) equals another blank
+// one; it is NULL for ref fields, which must hold a linked id to match.
+// usableSQL says which keys may match at all.
 func (o *Object) keySQL(field, value string) string {
 	v := "CAST(" + value + " AS VARCHAR)"
 	switch o.norm[field] {
@@ -339,5 +342,10 @@ func (o *Object) keySQL(field, value string) string {
 	case "collapse_space":
 		v = `regexp_replace(regexp_replace(` + v + `, '\s+', ' ', 'g'), '^ | $', '', 'g')`
 	}
-	return `CASE WHEN trim(` + v + `) = '' THEN NULL ELSE ` + v + ` END`
+	if o.isRef(field) {
+		return `CASE WHEN trim(` + v + `) = '' THEN NULL ELSE ` + v + ` END`
+	}
+	return `CASE WHEN ` + v + ` IS NULL OR trim(` + v + `) = '' THEN '' ELSE ` + v + ` END`
 }
+
+func (o *Object) isRef(field string) bool { return o.fields[field].Type == plan.TypeRef }

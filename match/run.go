@@ -30,6 +30,9 @@ type Config struct {
 	// KeepRuns bounds the history kept in results.duckdb to the newest N
 	// runs (the Parquet files keep every run); 0 keeps all.
 	KeepRuns int
+
+	// Trace, if set, is told how long each SQL step took (bench, tuning).
+	Trace func(step string, elapsed time.Duration)
 }
 
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)

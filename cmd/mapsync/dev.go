@@ -76,6 +76,9 @@ See docs/embedded-temporal.md.`,
 			// second Ctrl+C ends a shutdown that hangs.
 			go func() { <-ctx.Done(); stop() }()
 			if err := runDev(ctx, cfg, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil {
+				if errors.Is(err, devserver.ErrPortInUse) {
+					err = fmt.Errorf("%w\n(is another mapsync dev or Temporal server running? choose other ports with --port and --ui-port, or run without the UI with --no-ui)", err)
+				}
 				return &exitError{code: exitFailure, err: err}
 			}
 			return nil

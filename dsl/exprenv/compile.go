@@ -123,13 +123,20 @@ func compileError(err error, src string, vars []string, shape Shape) *CompileErr
 
 // hintFor adds a did-you-mean to expr's "unknown name x" / "unknown field x".
 func hintFor(msg string, vars []string, shape Shape) string {
-	for _, prefix := range []string{"unknown name ", "unknown field "} {
-		if rest, ok := strings.CutPrefix(msg, prefix); ok {
-			name := strings.Fields(rest + " ")[0]
-			candidates := append(append([]string(nil), vars...), HelperNames()...)
-			candidates = append(candidates, shape.names()...)
-			return suggest.Hint(name, candidates)
-		}
+	var name string
+	var candidates []string
+	if rest, ok := strings.CutPrefix(msg, "unknown name "); ok {
+		name = rest
+		candidates = append(append(candidates, vars...), HelperNames()...)
+	} else if rest, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		name = rest
+		candidates = shape.names()
+	}
+	if name == "" {
+		return ""
+	}
+	if hint := suggest.Hint(strings.Fields(name + " ")[0], candidates); hint != "" {
+		return "." + hint
 	}
 	return ""
 }

@@ -123,10 +123,10 @@ func TestCompileErrors(t *testing.T) {
 		wantCol int // 0-based rune column of the error
 	}{
 		{"syntax", ToCanonical, `is_mac(value) ? mac(value) :`, Shape{}, "unexpected token EOF", 27},
-		{"unknown name with hint", ToCanonical, `trim(valeu)`, Shape{}, `unknown name valeu Did you mean "value"?`, 5},
-		{"unknown helper", ToCanonical, `is_macc(value)`, Shape{}, `unknown name is_macc Did you mean "is_mac"?`, 0},
-		{"unknown canonical field", Scope, `record.configuration_tpye == 'x'`, configShape, `unknown field configuration_tpye Did you mean "configuration_type"?`, 7},
-		{"unknown setting", Enabled, `settings.contcts`, configShape, `unknown field contcts Did you mean "contacts"?`, 9},
+		{"unknown name with hint", ToCanonical, `trim(valeu)`, Shape{}, `unknown name valeu. Did you mean "value"?`, 5},
+		{"unknown helper", ToCanonical, `is_macc(value)`, Shape{}, `unknown name is_macc. Did you mean "is_mac"?`, 0},
+		{"unknown canonical field", Scope, `record.configuration_tpye == 'x'`, configShape, `unknown field configuration_tpye. Did you mean "configuration_type"?`, 7},
+		{"unknown setting", Enabled, `settings.contcts`, configShape, `unknown field contcts. Did you mean "contacts"?`, 9},
 		{"scope not bool", Scope, `settings.configuration_types`, configShape, "expected bool", 0},
 		{"record of a system is untyped", ToCanonical, `record.anything.at_all`, configShape, "", -1},
 		{"enabled has no record", Enabled, `record.name == ''`, configShape, "unknown name record", 0},

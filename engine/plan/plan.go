@@ -251,6 +251,11 @@ type ChangedSince struct {
 	SortParam string `json:"sort_param,omitempty"` // e.g. "sort"
 	SortValue string `json:"sort_value,omitempty"` // e.g. "-updated_at"
 	Format    string `json:"format,omitempty"`     // Go time layout of ${cursor}
+	// MaxWindow, in seconds, splits a filter whose range the API caps
+	// (IT Glue: about a week) into consecutive windows, each one request
+	// series; the template then holds ${until} for the end of a window.
+	// 0 = one open range.
+	MaxWindow int `json:"max_window,omitempty"`
 }
 
 // Bulk write routes, when the API has them.

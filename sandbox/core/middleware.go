@@ -34,18 +34,44 @@ type WrapOptions struct {
 // before any response byte (io.EOF, "connection reset"), an HTTP/2 client a
 // stream reset. No byte of the response reaches the client.
 func Wrap(mux *http.ServeMux, o WrapOptions) http.Handler {
-	return &wrapped{mux: mux, o: o}
+	return WrapRouter(muxRouter{mux}, o)
+}
+
+// Router is a handler that can name the route pattern a request matches,
+// for sandboxes whose routes http.ServeMux cannot express.
+type Router interface {
+	http.Handler
+	// Route returns the path pattern r matches ("/api/items/{id}"; a leading
+	// "METHOD " is allowed), or "" when nothing but a catch-all matches.
+	Route(r *http.Request) string
+}
+
+// WrapRouter is Wrap for any Router.
+func WrapRouter(rt Router, o WrapOptions) http.Handler {
+	return &wrapped{rt: rt, o: o}
+}
+
+type muxRouter struct{ mux *http.ServeMux }
+
+func (m muxRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTTP(w, r) }
+func (m muxRouter) Route(r *http.Request) string {
+	_, pat := m.mux.Handler(r)
+	return pat
 }
 
 type wrapped struct {
-	mux *http.ServeMux
-	o   WrapOptions
+	rt Router
+	o  WrapOptions
 }
 
 // RouteOf returns the route pattern of r on mux relative to base ("" when
 // only a catch-all or nothing matches).
 func RouteOf(mux *http.ServeMux, r *http.Request, base string) string {
-	_, pat := mux.Handler(r)
+	return routeOf(muxRouter{mux}, r, base)
+}
+
+func routeOf(rt Router, r *http.Request, base string) string {
+	pat := rt.Route(r)
 	if _, p, ok := strings.Cut(pat, " "); ok {
 		pat = p
 	}
@@ -60,7 +86,7 @@ func RouteOf(mux *http.ServeMux, r *http.Request, base string) string {
 }
 
 func (w *wrapped) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	pattern := RouteOf(w.mux, r, w.o.Base)
+	pattern := routeOf(w.rt, r, w.o.Base)
 	rel := strings.TrimPrefix(r.URL.Path, w.o.Base)
 	route := r.Method + " " + pattern
 	if pattern == "" {
@@ -84,12 +110,12 @@ func (w *wrapped) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if d.DropAfter {
 		dw := &discardWriter{h: http.Header{}}
-		w.mux.ServeHTTP(dw, r)
+		w.rt.ServeHTTP(dw, r)
 		w.record(route, dw.statusOr200(), kindTimeout)
 		panic(http.ErrAbortHandler)
 	}
 	sw := &statusWriter{ResponseWriter: rw}
-	w.mux.ServeHTTP(sw, r)
+	w.rt.ServeHTTP(sw, r)
 	w.record(route, sw.statusOr200(), fault)
 }
 

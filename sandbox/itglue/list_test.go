@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPaginationEveryRecordOnce walks the configurations of a large seeded
@@ -186,14 +187,18 @@ func TestFilters(t *testing.T) {
 		{"archived configurations", cfgs, "/configurations", "filter[archived]=true", func(o map[string]any) bool { return attrs(o)["archived"] == true }},
 		{"not archived configurations", cfgs, "/configurations", "filter[archived]=false", func(o map[string]any) bool { return attrs(o)["archived"] == false }},
 		{"configurations excluding a type", cfgs, "/configurations", "filter[exclude][configuration_type_id]=" + num(ca(1, "configuration-type-id")),
-			func(o map[string]any) bool { return attrs(o)["configuration-type-id"] != ca(1, "configuration-type-id") }},
+			func(o map[string]any) bool {
+				return attrs(o)["configuration-type-id"] != ca(1, "configuration-type-id")
+			}},
 		{"configurations by PSA id", cfgs, "/configurations", "filter[psa_id]=AT-9&filter[psa_integration_type]=autotask",
 			func(o map[string]any) bool { return idOf(o) == idOf(cfgs[2]) }},
 		{"organizations by name, case-insensitive", orgs, "/organizations", "filter[name]=ORG 0004 LTD", eqFold("name", "Org 0004 Ltd")},
 		{"organizations by type", orgs, "/organizations", "filter[organization_type_id]=" + num(attrs(orgs[0])["organization-type-id"]), eqNum("organization-type-id", attrs(orgs[0])["organization-type-id"])},
 		{"organizations by status", orgs, "/organizations", "filter[organization_status_id]=" + num(attrs(orgs[1])["organization-status-id"]), eqNum("organization-status-id", attrs(orgs[1])["organization-status-id"])},
 		{"organizations excluding a status", orgs, "/organizations", "filter[exclude][organization_status_id]=" + num(attrs(orgs[1])["organization-status-id"]),
-			func(o map[string]any) bool { return attrs(o)["organization-status-id"] != attrs(orgs[1])["organization-status-id"] }},
+			func(o map[string]any) bool {
+				return attrs(o)["organization-status-id"] != attrs(orgs[1])["organization-status-id"]
+			}},
 		{"organizations updated in a range", orgs, "/organizations", "filter[updated_at]=2025-03-03T00:00:00Z, 2025-03-06T12:00:00Z",
 			timeIn("updated-at", "2025-03-03T00:00:00.000Z", "2025-03-06T12:00:00.000Z")},
 		{"organizations updated since (open end)", orgs, "/organizations", "filter[updated_at]=2025-03-05T00:00:00Z, *",
@@ -306,10 +311,10 @@ func TestQueryErrors(t *testing.T) {
 		})
 	}
 	// A configured cap on date ranges.
-	h2 := start(t, Options{MaxDateFilterRange: 7 * 24 * 3600 * 1e9}, testDataset(1, 1))
-	h2.get("/organizations?filter[updated_at]=" + url.QueryEscape("2025-01-01, 2025-01-05")).mustStatus(t, 200)
-	h2.get("/organizations?filter[updated_at]=" + url.QueryEscape("2025-01-01, 2025-03-01")).mustStatus(t, 422)
-	h2.get("/organizations?filter[updated_at]=" + url.QueryEscape("2025-01-01, *")).mustStatus(t, 422)
+	h2 := start(t, Options{MaxDateFilterRange: 7 * 24 * time.Hour}, testDataset(1, 1))
+	h2.get("/organizations?filter[updated_at]="+url.QueryEscape("2025-01-01, 2025-01-05")).mustStatus(t, 200)
+	h2.get("/organizations?filter[updated_at]="+url.QueryEscape("2025-01-01, 2025-03-01")).mustStatus(t, 422)
+	h2.get("/organizations?filter[updated_at]="+url.QueryEscape("2025-01-01, *")).mustStatus(t, 422)
 }
 
 // TestSort compares server order with the test's own sort of the full list.

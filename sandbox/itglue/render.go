@@ -14,7 +14,7 @@ func (st *store) renderList(res *resource, r *record) []byte {
 	if res.noCache {
 		return st.appendResource(nil, res, r, true)
 	}
-	if c := r.cache.Load(); c != nil {
+	if c := r.cache.Load(); c != nil && c.gen == st.gen {
 		return c.b
 	}
 	b := st.appendResource(make([]byte, 0, 1024), res, r, true)

@@ -2,17 +2,19 @@ package itglue
 
 // Tickets are an ASSUMPTION of this sandbox: IT Glue's public API documents
 // no ticket resource (tickets only appear as an include of configurations,
-// fed by the PSA integration). The mapping files declare one, so the
-// sandbox serves /tickets with the same JSON:API conventions as the
-// documented resources. Attribute names are ours.
+// fed by the PSA integration). The mapping files declare one
+// (mappings/itglue.hcl, object "ticket"), so the sandbox serves /tickets
+// with the same JSON:API conventions as the documented resources.
+// Attribute names are ours; organization-id and number are required, as
+// the mapping declares.
 
 func tickets() *resource {
 	attrs := []*attr{
 		required(ref("organization-id", "organizations")),
 		derived("organization-name", nameOf("organization-id", "organizations")),
-		str("number"),
+		required(str("number")),
 		str("board"),
-		required(str("summary")),
+		str("summary"),
 		str("status"),
 		str("priority"),
 		scoped(ref("contact-id", "contacts"), [2]string{"organization-id", "organization-id"}),
@@ -24,7 +26,7 @@ func tickets() *resource {
 	}
 	return &resource{
 		typ: "tickets", path: "tickets", idBase: 5_000_001,
-		attrs: append(attrs, timestamps()...), label: "summary",
+		attrs: append(attrs, timestamps()...), label: "number",
 		parent: "organizations", parentAttr: "organization-id",
 		filters: map[string]filterSpec{
 			"id":              {kind: fID},

@@ -19,7 +19,9 @@ import (
 //
 // Reference values the records use but d.Ref lacks are created too (IT
 // Glue would hold them). A MAC address longer than IT Glue's 17
-// characters (several MACs in one string) is cut to its first address.
+// characters (several MACs in one string) is cut to its first address. A
+// required attribute the data set leaves blank gets a stand-in (the key,
+// "Unknown").
 func (s *Sandbox) Seed(d *msp.Dataset) error {
 	if d == nil {
 		return fmt.Errorf("itglue sandbox: seed: nil data set")
@@ -192,7 +194,7 @@ func (sd *seeder) side(side msp.Side) error {
 		if _, dup := orgs[c.Key]; dup {
 			return fmt.Errorf("company key %q appears twice", c.Key)
 		}
-		vals := map[string]any{"name": c.Name}
+		vals := map[string]any{"name": orElse(c.Name, c.Key)}
 		set(vals, "short-name", c.Identifier)
 		set(vals, "organization-type-id", sd.lookup("organization-types", c.Type, 0, nil))
 		set(vals, "organization-status-id", sd.lookup("organization-statuses", c.Status, 0, nil))
@@ -207,7 +209,7 @@ func (sd *seeder) side(side msp.Side) error {
 		org := orgs[c.Key]
 		sites := map[string]int64{}
 		for _, site := range c.Sites {
-			vals := map[string]any{"organization-id": org, "name": site.Name, "primary": site.Primary}
+			vals := map[string]any{"organization-id": org, "name": orElse(site.Name, site.City, "Location"), "primary": site.Primary}
 			set(vals, "address-1", site.Address1)
 			set(vals, "address-2", site.Address2)
 			set(vals, "city", site.City)
@@ -222,8 +224,7 @@ func (sd *seeder) side(side msp.Side) error {
 		}
 		contacts := map[string]int64{}
 		for _, ct := range c.Contacts {
-			vals := map[string]any{"organization-id": org}
-			set(vals, "first-name", ct.FirstName)
+			vals := map[string]any{"organization-id": org, "first-name": orElse(ct.FirstName, "Unknown")}
 			set(vals, "last-name", ct.LastName)
 			set(vals, "title", ct.Title)
 			set(vals, "contact-type-id", sd.lookup("contact-types", ct.Type, 0, nil))
@@ -236,7 +237,7 @@ func (sd *seeder) side(side msp.Side) error {
 		}
 		configs := map[string]int64{}
 		for _, cf := range c.Configs {
-			vals := map[string]any{"organization-id": org, "name": cf.Name}
+			vals := map[string]any{"organization-id": org, "name": orElse(cf.Name, cf.Key)}
 			set(vals, "hostname", cf.Hostname)
 			set(vals, "primary-ip", cf.IPAddress)
 			set(vals, "mac-address", firstMAC(cf.MACAddress))
@@ -268,8 +269,8 @@ func (sd *seeder) side(side msp.Side) error {
 			configs[cf.Key] = sd.put("configurations", cf.Key, vals, cf.Created, cf.Updated).id
 		}
 		for _, tk := range c.Tickets {
-			vals := map[string]any{"organization-id": org, "summary": tk.Summary, "closed": tk.Closed}
-			set(vals, "number", tk.Number)
+			vals := map[string]any{"organization-id": org, "number": orElse(tk.Number, tk.Key), "closed": tk.Closed}
+			set(vals, "summary", tk.Summary)
 			set(vals, "board", tk.Board)
 			set(vals, "status", tk.Status)
 			set(vals, "priority", tk.Priority)
@@ -291,6 +292,17 @@ func (sd *seeder) side(side msp.Side) error {
 		}
 	}
 	return nil
+}
+
+// orElse returns the first non-blank value: seeded records always carry
+// the attributes IT Glue requires.
+func orElse(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func truncMS(t time.Time) any {

@@ -35,7 +35,7 @@ func TestCreateSingleSnakeCase(t *testing.T) {
 	if r.one()["type"] != "configurations" || idOf(r.one()) == "" {
 		t.Errorf("resource object %v", r.one())
 	}
-	shown := h.get("/configurations/" + idOf(r.one())).mustStatus(t, 200)
+	shown := h.get("/configurations/"+idOf(r.one())).mustStatus(t, 200)
 	if !maps.Equal(attrs(shown.one()), a) {
 		t.Errorf("GET after POST differs:\n%v\n%v", attrs(shown.one()), a)
 	}
@@ -87,7 +87,7 @@ func TestCreateArrayPartialFailure(t *testing.T) {
 func TestPatchPartial(t *testing.T) {
 	h := start(t, Options{}, testDataset(2, 3))
 	id := h.firstID("/configurations")
-	before := attrs(h.get("/configurations/" + id).mustStatus(t, 200).one())
+	before := attrs(h.get("/configurations/"+id).mustStatus(t, 200).one())
 	h.clock.Advance(90 * time.Minute)
 	r := h.req("PATCH", "/configurations/"+id, `{"data":{"type":"configurations","attributes":{"notes":"patched","asset-tag":"A-99"}}}`).mustStatus(t, 200)
 	after := attrs(r.one())
@@ -320,7 +320,7 @@ func TestBulkDeleteAndCascade(t *testing.T) {
 	if got := ids(r.list()); !slices.Equal(got, []string{cfg1, cfg2}) || len(r.meta()["errors"].([]any)) != 1 {
 		t.Errorf("bulk delete answer %s", r.raw)
 	}
-	h.get("/configurations/" + cfg1).mustStatus(t, 404)
+	h.get("/configurations/"+cfg1).mustStatus(t, 404)
 	if got := h.sb.Count("configurations"); got != before-2 {
 		t.Errorf("count %d, want %d", got, before-2)
 	}
@@ -333,7 +333,7 @@ func TestBulkDeleteAndCascade(t *testing.T) {
 		counts[typ] = h.sb.Count(typ) - len(h.all("/organizations/"+org(2)+"/relationships/"+typ))
 	}
 	h.req("DELETE", "/organizations", `{"data":[{"type":"organizations","attributes":{"id":`+org(2)+`}}]}`).mustStatus(t, 200)
-	h.get("/organizations/" + org(2)).mustStatus(t, 404)
+	h.get("/organizations/"+org(2)).mustStatus(t, 404)
 	for typ, want := range counts {
 		if got := h.sb.Count(typ); got != want {
 			t.Errorf("%s: %d left, want %d", typ, got, want)
@@ -377,7 +377,7 @@ func TestCreateLookupsAndNested(t *testing.T) {
 	if a := attrs(r.one()); idList(a["configuration-ids"]) != "[4000001]" || a["psa-updated-at"] != "2026-01-31T10:00:00.000Z" || a["organization-name"] != "Org 0001 Ltd" {
 		t.Errorf("ticket %v", a)
 	}
-	h.req("POST", "/tickets", `{"data":{"type":"tickets","attributes":{"organization_id":`+org(1)+`,"summary":"x","configuration_ids":[4999999]}}}`).mustStatus(t, 422)
+	h.req("POST", "/tickets", `{"data":{"type":"tickets","attributes":{"organization_id":`+org(1)+`,"number":"T10","configuration_ids":[4999999]}}}`).mustStatus(t, 422)
 }
 
 // idList formats a decoded JSON array of ids as "[1 2]".

@@ -1,0 +1,430 @@
+package match
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"mapsync/engine/plan"
+)
+
+// PlanStats counts the ops Plan wrote.
+type PlanStats struct {
+	Object  string
+	Creates int64
+	Updates int64
+	Orphans int64
+	Skips   int64 // writes held back: paused link, unlinked reference
+	Invalid int64 // invalid field values left out of writes
+}
+
+// Writes is how many ops would change a system.
+func (s PlanStats) Writes() int64 { return s.Creates + s.Updates + s.Orphans }
+
+// Plan turns the object's links and unmatched records into ops, in SQL:
+//
+//   - For each linked pair and each mapped field, the field's effective
+//     direction decides: to_doc / to_psa write the source's value; two_way
+//     compares each side with its last synced value (links.psa_synced,
+//     doc_synced): changed on one side only → written to the other; changed
+//     on both, or no memory yet → the field's winner (the PSA unless the
+//     plan says otherwise). A field is written only when it differs from the
+//     target's current value, so an unchanged rerun plans no writes. Ref
+//     values are compared and written in the target's id space.
+//   - A record that is not in the (incremental) listing is taken to hold its
+//     last synced values.
+//   - Fields marked invalid on either side are left out of the write and
+//     reported as an invalid op; the rest of the record still syncs.
+//   - Unmatched records whose action is create become create ops.
+//   - Links orphaned in this run become orphan ops.
+//   - Fields found equal on both sides become the new synced values.
+//
+// Plan must follow Match for the same object in the same run; calling it
+// again replaces this run's ops for the object.
+func (r *Run) Plan(ctx context.Context, obj *Object) (PlanStats, error) {
+	st := PlanStats{Object: obj.Name()}
+	conn, err := r.db.Conn(ctx)
+	if err != nil {
+		return st, fmt.Errorf("plan %s: %w", obj.Name(), err)
+	}
+	defer conn.Close()
+	p := &planner{matcher: matcher{r: r, obj: obj, conn: conn, st: &MatchStats{}}, ps: &st}
+	for _, f := range obj.diff {
+		if f.direction != plan.DirNone {
+			p.fields = append(p.fields, f)
+		}
+	}
+	err = withTx(ctx, conn, func() error { return p.run(ctx) })
+	p.dropTemp(context.WithoutCancel(ctx))
+	if err != nil {
+		return st, fmt.Errorf("plan %s: %w", obj.Name(), err)
+	}
+	return st, nil
+}
+
+type planner struct {
+	matcher
+	fields []diffField // fields with a direction
+	ps     *PlanStats
+}
+
+const (
+	tDRaw = "d_raw"
+	tD    = "d_dec"
+	tOps  = "d_ops"
+)
+
+// jsonPtr is a JSON pointer to a top-level key.
+func jsonPtr(name string) string {
+	return lit("/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(name))
+}
+
+// valueJSON is a staged column as canonical JSON text; 'null' for NULL.
+// Datetimes become RFC 3339 UTC, dates YYYY-MM-DD.
+func valueJSON(col, typ string) string {
+	var e string
+	switch typ {
+	case plan.TypeDateTime:
+		e = "to_json(strftime(" + col + ", '%Y-%m-%dT%H:%M:%S.%fZ'))"
+	case plan.TypeDate:
+		e = "to_json(strftime(" + col + ", '%Y-%m-%d'))"
+	case plan.TypeJSON:
+		e = "json(" + col + ")"
+	default:
+		e = "to_json(" + col + ")"
+	}
+	return "coalesce(CAST(" + e + " AS VARCHAR), 'null')"
+}
+
+// refJoin translates ids of object ref from one side's space to the other.
+func refJoin(alias, ref string, from Side, on string) string {
+	to := from.other()
+	fc, tc := string(from)+"_id", string(to)+"_id"
+	return fmt.Sprintf("\nLEFT JOIN (SELECT %s, min(%s) AS %s FROM links WHERE object = %s AND psa_id IS NOT NULL AND doc_id IS NOT NULL GROUP BY %s) %s ON %s.%s = %s",
+		fc, tc, tc, lit(ref), fc, alias, alias, fc, on)
+}
+
+// jsonMap builds a JSON object from (field, JSON-text-or-NULL) pairs,
+// leaving out the NULL ones.
+func jsonMap(entries []string) string {
+	if len(entries) == 0 {
+		return "CAST('{}' AS JSON)"
+	}
+	return "to_json(map_from_entries(list_filter([" + strings.Join(entries, ", ") + "], e -> e.v IS NOT NULL)))"
+}
+
+func entry(field, value string) string {
+	return "{'k': " + lit(field) + ", 'v': CAST(" + value + " AS JSON)}"
+}
+
+func (p *planner) run(ctx context.Context) error {
+	r, o := p.r, p.obj
+	if _, err := p.exec(ctx, "clear earlier attempt", "DELETE FROM ops WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
+		return err
+	}
+	for _, s := range []Side{PSA, Doc} {
+		if err := r.ensureStage(ctx, p.conn, o, s); err != nil {
+			return err
+		}
+	}
+	p.temps = append(p.temps, tOps)
+	if _, err := p.exec(ctx, "ops table", "CREATE OR REPLACE TEMP TABLE "+tOps+" AS SELECT * EXCLUDE (run, sync, object, seq) FROM ops LIMIT 0"); err != nil {
+		return err
+	}
+	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.orphans, p.invalid, p.writeOps, p.baselines}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pairs gathers, per linked pair, each field's current value on both
+// sides (from staging, or the last synced value when the record was not
+// listed), the last synced values, the translations of ref values and
+// whether either side marked the field invalid.
+func (p *planner) pairs(ctx context.Context) error {
+	o := p.obj
+	sel := []string{"l.psa_id", "l.doc_id", "l.state", "l.psa_synced", "l.doc_synced"}
+	var joins strings.Builder
+	for i, f := range p.fields {
+		ptr := jsonPtr(f.name)
+		cur := func(alias string, s Side) string {
+			return fmt.Sprintf("CASE WHEN %s._id IS NULL THEN CAST(json_extract(l.%s_synced, %s) AS VARCHAR) ELSE %s END",
+				alias, s, ptr, valueJSON(alias+"."+ident(f.name), f.typ))
+		}
+		sel = append(sel,
+			cur("p", PSA)+fmt.Sprintf(" AS p%d", i),
+			cur("d", Doc)+fmt.Sprintf(" AS d%d", i),
+			fmt.Sprintf("CAST(json_extract(l.psa_synced, %s) AS VARCHAR) AS bp%d", ptr, i),
+			fmt.Sprintf("CAST(json_extract(l.doc_synced, %s) AS VARCHAR) AS bd%d", ptr, i),
+			fmt.Sprintf("coalesce(json_exists(p._invalid, %s), false) OR coalesce(json_exists(d._invalid, %s), false) AS inv%d", ptr, ptr, i),
+		)
+		if f.typ == plan.TypeRef {
+			raw := func(alias string, s Side) string {
+				return fmt.Sprintf("CASE WHEN %s._id IS NULL THEN json_extract_string(l.%s_synced, %s) ELSE %s.%s END", alias, s, ptr, alias, ident(f.name))
+			}
+			joins.WriteString(refJoin(fmt.Sprintf("jp%d", i), f.ref, PSA, raw("p", PSA)))
+			joins.WriteString(refJoin(fmt.Sprintf("jd%d", i), f.ref, Doc, raw("d", Doc)))
+			sel = append(sel,
+				raw("p", PSA)+fmt.Sprintf(" AS pr%d", i),
+				raw("d", Doc)+fmt.Sprintf(" AS dr%d", i),
+				fmt.Sprintf("CAST(to_json(jp%d.doc_id) AS VARCHAR) AS pt%d", i, i),
+				fmt.Sprintf("CAST(to_json(jd%d.psa_id) AS VARCHAR) AS dt%d", i, i),
+			)
+		}
+	}
+	q := "SELECT " + strings.Join(sel, ",\n\t") + "\nFROM links l" +
+		"\nLEFT JOIN " + ident(p.r.stageTable(o, PSA)) + " p ON p._id = l.psa_id" +
+		"\nLEFT JOIN " + ident(p.r.stageTable(o, Doc)) + " d ON d._id = l.doc_id" + joins.String() +
+		"\nWHERE l.object = ? AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL AND l.state IN ('syncing', 'error', 'paused', 'sync_disabled')"
+	return p.temp(ctx, "pair values", tDRaw, q, o.Name())
+}
+
+// decide computes per field: the value each side would get (in its own id
+// space), whether the two are in sync, and where a write goes: 'doc',
+// 'psa', 'blocked' (the value has no counterpart id), or NULL.
+func (p *planner) decide(ctx context.Context) error {
+	sel := []string{"*"}
+	for i, f := range p.fields {
+		pd, dp := fmt.Sprintf("p%d", i), fmt.Sprintf("d%d", i) // a psa value is a doc value, and back
+		sync := fmt.Sprintf("p%d = d%d", i, i)
+		if f.typ == plan.TypeRef {
+			pd = fmt.Sprintf("CASE WHEN p%d = 'null' THEN 'null' ELSE pt%d END", i, i)
+			dp = fmt.Sprintf("CASE WHEN d%d = 'null' THEN 'null' ELSE dt%d END", i, i)
+			sync = fmt.Sprintf("(%s) = d%d OR (%s) = p%d", pd, i, dp, i)
+		}
+		// The winner's value is written to the other side.
+		winner := "'" + string(f.winner.other()) + "'"
+		var choose string
+		switch f.direction {
+		case plan.DirToDoc:
+			choose = "'doc'"
+		case plan.DirToPSA:
+			choose = "'psa'"
+		default:
+			choose = fmt.Sprintf(`CASE WHEN bp%[1]d IS NULL OR bd%[1]d IS NULL THEN %[2]s
+				WHEN p%[1]d <> bp%[1]d AND d%[1]d = bd%[1]d THEN 'doc'
+				WHEN d%[1]d <> bd%[1]d AND p%[1]d = bp%[1]d THEN 'psa'
+				ELSE %[2]s END`, i, winner)
+		}
+		w := fmt.Sprintf(`CASE WHEN inv%[1]d OR p%[1]d IS NULL OR d%[1]d IS NULL OR coalesce(%[2]s, false) THEN NULL ELSE %[3]s END`, i, sync, choose)
+		sel = append(sel,
+			fmt.Sprintf("%s AS pd%d", pd, i),
+			fmt.Sprintf("%s AS dp%d", dp, i),
+			fmt.Sprintf("coalesce(%s, false) AS sync%d", sync, i),
+			fmt.Sprintf("%s AS w%d", w, i),
+		)
+	}
+	if err := p.temp(ctx, "field decisions", tD+"_0", "SELECT "+strings.Join(sel, ",\n\t")+" FROM "+tDRaw); err != nil {
+		return err
+	}
+	sel = []string{"*"}
+	for i := range p.fields {
+		sel = append(sel, fmt.Sprintf(`CASE WHEN w%[1]d = 'doc' AND pd%[1]d IS NULL THEN 'blocked_doc'
+			WHEN w%[1]d = 'psa' AND dp%[1]d IS NULL THEN 'blocked_psa' ELSE w%[1]d END AS x%[1]d`, i))
+	}
+	return p.temp(ctx, "blocked writes", tD, "SELECT "+strings.Join(sel, ",\n\t")+" FROM "+tD+"_0")
+}
+
+// updates writes one update (or skip, for paused links) per pair and
+// target side, and a skip for writes blocked by an unlinked reference.
+func (p *planner) updates(ctx context.Context) error {
+	o := p.obj
+	for _, t := range []Side{Doc, PSA} {
+		s := t.other()
+		var fields, news, afterS, afterT, blocked, due []string
+		for i, f := range p.fields {
+			cur, src, srcOwn := fmt.Sprintf("d%d", i), fmt.Sprintf("pd%d", i), fmt.Sprintf("p%d", i)
+			if t == PSA {
+				cur, src, srcOwn = fmt.Sprintf("p%d", i), fmt.Sprintf("dp%d", i), fmt.Sprintf("d%d", i)
+			}
+			is := fmt.Sprintf("x%d = '%s'", i, t)
+			fields = append(fields, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN json_object('old', CAST(%s AS JSON), 'new', CAST(%s AS JSON)) END", is, cur, src)))
+			news = append(news, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", is, src)))
+			afterS = append(afterS, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", is, srcOwn)))
+			afterT = append(afterT, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", is, src)))
+			due = append(due, is)
+			if f.typ == plan.TypeRef {
+				raw := fmt.Sprintf("pr%d", i)
+				if s == Doc {
+					raw = fmt.Sprintf("dr%d", i)
+				}
+				blocked = append(blocked, fmt.Sprintf("CASE WHEN x%d = 'blocked_%s' THEN %s || ': %s ' || %s || ' has no linked %s record' END",
+					i, t, lit(f.name), s, raw, t))
+			}
+		}
+		srcID, tgtID := string(s)+"_id", string(t)+"_id"
+		after := "json_object(" + lit(string(s)) + ", " + jsonMap(afterS) + ", " + lit(string(t)) + ", " + jsonMap(afterT) + ")"
+		q := `INSERT INTO ` + tOps + ` BY NAME
+			WITH c AS (
+				SELECT ` + srcID + ` AS source_id, ` + tgtID + ` AS target_id, state,
+					CAST(` + jsonMap(fields) + ` AS VARCHAR) AS fields, CAST(` + jsonMap(news) + ` AS VARCHAR) AS news,
+					` + after + ` AS after
+				FROM ` + tD + ` WHERE ` + strings.Join(due, " OR ") + `)
+			SELECT CASE WHEN state IN ('paused', 'sync_disabled') THEN 'skip' ELSE 'update' END AS op,
+				? AS target_side, target_id, ? AS source_side, source_id, CAST(fields AS JSON) AS fields, after,
+				CASE WHEN state IN ('paused', 'sync_disabled') THEN 'link is ' || replace(state, '_', ' ') END AS reason,
+				sha256(CAST(to_json([?, ?, source_id, ?, news]) AS VARCHAR)) AS key,
+				CASE WHEN state IN ('paused', 'sync_disabled') THEN 'noted' ELSE 'planned' END AS status
+			FROM c`
+		if _, err := p.exec(ctx, "updates to "+string(t), q, string(t), string(s), p.r.cfg.Sync, o.Name(), string(t)); err != nil {
+			return err
+		}
+		if len(blocked) == 0 {
+			continue
+		}
+		q = `INSERT INTO ` + tOps + ` BY NAME
+			SELECT 'skip' AS op, ? AS target_side, ` + tgtID + ` AS target_id, ? AS source_side, ` + srcID + ` AS source_id,
+				concat_ws('; ', ` + strings.Join(blocked, ", ") + `) AS reason, 'noted' AS status
+			FROM ` + tD + ` WHERE concat_ws('; ', ` + strings.Join(blocked, ", ") + `) <> ''`
+		if _, err := p.exec(ctx, "blocked writes to "+string(t), q, string(t), string(s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// creates writes a create op for every unmatched record whose action is
+// create, with the fields that flow to the other side. A record whose
+// scope reference has no counterpart yet is skipped with the reason.
+func (p *planner) creates(ctx context.Context) error {
+	o := p.obj
+	for _, s := range []Side{PSA, Doc} {
+		if act, _ := o.createAction(s); act != actionCreate {
+			continue
+		}
+		t := s.other()
+		var fields, news, afterS, afterT, notes []string
+		var joins strings.Builder
+		scopeOK := "true"
+		scopeWhy := "NULL"
+		for i, f := range p.fields {
+			if f.direction != plan.DirTwoWay && f.direction != "to_"+string(t) {
+				continue
+			}
+			col := "x." + ident(f.name)
+			own := valueJSON(col, f.typ)
+			val := own
+			ok := fmt.Sprintf("%s IS NOT NULL AND NOT coalesce(json_exists(x._invalid, %s), false)", col, jsonPtr(f.name))
+			if f.typ == plan.TypeRef {
+				j := fmt.Sprintf("j%d", i)
+				joins.WriteString(refJoin(j, f.ref, s, col))
+				val = fmt.Sprintf("CAST(to_json(%s.%s_id) AS VARCHAR)", j, t)
+				ok += fmt.Sprintf(" AND %s.%s_id IS NOT NULL", j, t)
+				why := fmt.Sprintf("%s || ': %s ' || %s || ' has no linked %s record'", lit(f.name), s, col, t)
+				if f.name == o.spec.Match.ScopeBy {
+					scopeOK = fmt.Sprintf("(%s IS NOT NULL AND %s.%s_id IS NOT NULL)", col, j, t)
+					scopeWhy = fmt.Sprintf("CASE WHEN %s IS NULL THEN %s ELSE %s END", col, lit(f.name+" is empty"), why)
+				} else {
+					notes = append(notes, fmt.Sprintf("CASE WHEN %s IS NOT NULL AND %s.%s_id IS NULL THEN %s || ' (left out)' END", col, j, t, why))
+				}
+			}
+			fields = append(fields, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN json_object('new', CAST(%s AS JSON)) END", ok, val)))
+			news = append(news, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, val)))
+			afterS = append(afterS, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, own)))
+			afterT = append(afterT, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, val)))
+		}
+		note := "NULL"
+		if len(notes) > 0 {
+			note = "nullif(concat_ws('; ', " + strings.Join(notes, ", ") + "), '')"
+		}
+		after := "json_object(" + lit(string(s)) + ", " + jsonMap(afterS) + ", " + lit(string(t)) + ", " + jsonMap(afterT) + ")"
+		q := `INSERT INTO ` + tOps + ` BY NAME
+			WITH c AS (
+				SELECT x._id AS source_id, ` + scopeOK + ` AS scope_ok, ` + scopeWhy + ` AS scope_why, ` + note + ` AS note,
+					CAST(` + jsonMap(fields) + ` AS VARCHAR) AS fields, CAST(` + jsonMap(news) + ` AS VARCHAR) AS news, ` + after + ` AS after
+				FROM unmatched u JOIN ` + ident(p.r.stageTable(o, s)) + ` x ON x._id = u.id` + joins.String() + `
+				WHERE u.run = ? AND u.object = ? AND u.side = ? AND u.action = 'create')
+			SELECT CASE WHEN scope_ok THEN 'create' ELSE 'skip' END AS op, ? AS target_side, ? AS source_side, source_id,
+				CAST(fields AS JSON) AS fields, CASE WHEN scope_ok THEN after END AS after,
+				CASE WHEN scope_ok THEN note ELSE 'not created: ' || scope_why END AS reason,
+				CASE WHEN scope_ok THEN sha256(CAST(to_json([?, ?, source_id, ?, news]) AS VARCHAR)) END AS key,
+				CASE WHEN scope_ok THEN 'planned' ELSE 'noted' END AS status
+			FROM c`
+		if _, err := p.exec(ctx, "creates in "+string(t), q, p.r.cfg.RunID, o.Name(), string(s), string(t), string(s),
+			p.r.cfg.Sync, o.Name(), string(t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orphans writes an orphan op for each link orphaned in this run (the doc
+// record is kept and flagged, never deleted).
+func (p *planner) orphans(ctx context.Context) error {
+	_, err := p.exec(ctx, "orphans", `INSERT INTO `+tOps+` BY NAME
+		SELECT 'orphan' AS op, 'doc' AS target_side, doc_id AS target_id, 'psa' AS source_side, psa_id AS source_id, reason,
+			sha256(CAST(to_json([sync, object, psa_id, 'doc', 'orphan']) AS VARCHAR)) AS key, 'planned' AS status
+		FROM links WHERE object = ? AND state = 'orphaned' AND state_run = ?`, p.obj.Name(), p.r.cfg.RunID)
+	return err
+}
+
+// invalid reports, for every record that syncs (linked or created), each
+// field the mapper or the stager rejected.
+func (p *planner) invalid(ctx context.Context) error {
+	o := p.obj
+	for _, s := range []Side{PSA, Doc} {
+		t := s.other()
+		stage := ident(p.r.stageTable(o, s))
+		q := `INSERT INTO ` + tOps + ` BY NAME
+			WITH recs AS (
+				SELECT ` + string(s) + `_id AS source_id, ` + string(t) + `_id AS target_id FROM ` + tDRaw + `
+				UNION ALL
+				SELECT id, NULL FROM unmatched WHERE run = ? AND object = ? AND side = ? AND action = 'create')
+			SELECT 'invalid' AS op, ? AS target_side, r.target_id, ? AS source_side, r.source_id,
+				json_object(e.key, json_object('reason', e.value)) AS fields,
+				e.key || ': ' || json_extract_string(e.value, '$') AS reason, 'noted' AS status
+			FROM recs r JOIN ` + stage + ` x ON x._id = r.source_id, json_each(x._invalid) e
+			WHERE x._invalid IS NOT NULL`
+		if _, err := p.exec(ctx, "invalid fields of "+string(s), q, p.r.cfg.RunID, o.Name(), string(s), string(t), string(s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOps numbers the run's ops and counts them.
+func (p *planner) writeOps(ctx context.Context) error {
+	r, o := p.r, p.obj
+	base, err := queryInt(ctx, p.conn, "op sequence", "SELECT coalesce(max(seq), 0) FROM ops WHERE run = ?", r.cfg.RunID)
+	if err != nil {
+		return err
+	}
+	if _, err := p.exec(ctx, "write ops", `INSERT INTO ops BY NAME
+		SELECT ? AS run, ? AS sync, ? AS object,
+			? + row_number() OVER (ORDER BY CASE op WHEN 'create' THEN 1 WHEN 'update' THEN 2 WHEN 'orphan' THEN 3 ELSE 4 END,
+				target_side, source_id, target_id, reason) AS seq, *
+		FROM `+tOps, r.cfg.RunID, r.cfg.Sync, o.Name(), base); err != nil {
+		return err
+	}
+	return p.conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE op = 'create'), count(*) FILTER (WHERE op = 'update'),
+		count(*) FILTER (WHERE op = 'orphan'), count(*) FILTER (WHERE op = 'skip'), count(*) FILTER (WHERE op = 'invalid')
+		FROM `+tOps).Scan(&p.ps.Creates, &p.ps.Updates, &p.ps.Orphans, &p.ps.Skips, &p.ps.Invalid)
+}
+
+// baselines records, for every field found equal on both sides, the
+// current values as the last synced ones.
+func (p *planner) baselines(ctx context.Context) error {
+	var ps, ds []string
+	for i, f := range p.fields {
+		ps = append(ps, entry(f.name, fmt.Sprintf("CASE WHEN sync%d THEN p%d END", i, i)))
+		ds = append(ds, entry(f.name, fmt.Sprintf("CASE WHEN sync%d THEN d%d END", i, i)))
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	merge := func(old string, entries []string) string {
+		return "CAST(to_json(map_concat(coalesce(CAST(" + old + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)), " +
+			"map_from_entries(list_filter([" + strings.Join(entries, ", ") + "], e -> e.v IS NOT NULL)))) AS JSON)"
+	}
+	if err := p.temp(ctx, "new baselines", tD+"_b", `SELECT psa_id, doc_id, nbp, nbd FROM (
+			SELECT psa_id, doc_id, psa_synced, doc_synced, `+merge("psa_synced", ps)+` AS nbp, `+merge("doc_synced", ds)+` AS nbd FROM `+tD+`)
+		WHERE CAST(nbp AS VARCHAR) IS DISTINCT FROM CAST(psa_synced AS VARCHAR) OR CAST(nbd AS VARCHAR) IS DISTINCT FROM CAST(doc_synced AS VARCHAR)`); err != nil {
+		return err
+	}
+	_, err := p.exec(ctx, "store baselines", `UPDATE links SET psa_synced = b.nbp, doc_synced = b.nbd
+		FROM `+tD+`_b b WHERE links.object = ? AND links.psa_id = b.psa_id AND links.doc_id = b.doc_id`, p.obj.Name())
+	return err
+}

@@ -1,0 +1,268 @@
+package records
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"mapsync/connectors"
+	"mapsync/engine/plan"
+)
+
+// psaLookups holds reference data as the PSA sandbox serves it.
+func psaLookups() *memLookups {
+	return &memLookups{
+		tables: map[string][]connectors.LookupEntry{
+			"configuration_type":   {{ID: "5", Label: "Managed Server"}, {ID: "6", Label: "Managed Workstation"}},
+			"configuration_status": {{ID: "1", Label: "Active"}},
+			"manufacturer":         {{ID: "3", Label: "Dell"}},
+			"member":               {{ID: "7", Label: "jwalker"}},
+			"company_type":         {{ID: "1", Label: "Customer"}},
+			"company_status":       {{ID: "1", Label: "Active"}},
+			"contact_type":         {{ID: "2", Label: "End User"}},
+			"board":                {{ID: "1", Label: "Service Desk"}},
+			"ticket_status":        {{ID: "11", Label: "New", Parent: "1"}},
+			"priority":             {{ID: "3", Label: "Priority 3"}},
+		},
+		reject: map[string]bool{"<script>": true},
+	}
+}
+
+// docLookups holds reference data as the documentation sandbox serves it.
+func docLookups() *memLookups {
+	return &memLookups{tables: map[string][]connectors.LookupEntry{
+		"configuration_type": {{ID: "40001", Label: "Managed Server"}},
+		"manufacturer":       {{ID: "60001", Label: "Dell"}, {ID: "60002", Label: "HP"}},
+		"model":              {{ID: "70001", Label: "PowerEdge R740", Parent: "60001"}},
+		"operating_system":   {{ID: "80001", Label: "Windows Server 2022"}},
+		"country":            {{ID: "1", Label: "United States"}},
+		"region":             {{ID: "14", Label: "Illinois", Parent: "1"}},
+	}}
+}
+
+func TestPrepare(t *testing.T) {
+	server := map[string]any{
+		"organization": "250", "name": "ACME-DC01", "configuration_type": "Managed Server",
+		"configuration_status": "Active", "manufacturer": "Dell", "installed_by": "jwalker",
+		"installed_date": "2023-04-01", "location": "12", "serial_number": "SN-7781",
+	}
+	with := func(base map[string]any, kv ...any) map[string]any {
+		out := map[string]any{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] == nil {
+				delete(out, kv[i].(string))
+				continue
+			}
+			out[kv[i].(string)] = kv[i+1]
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		role    string
+		object  string
+		dry     bool
+		lk      *memLookups
+		change  Change
+		fields  map[string]any    // expected write fields (exact)
+		skip    string            // substring
+		invalid map[string]string // field -> substring
+		omitted []string
+		pending []string // labels
+		created []string // labels
+	}{
+		{
+			name: "psa create: labels become ids, refs become numbers, dates through from_canonical",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
+			change: Change{Create: true, Fields: server},
+			fields: map[string]any{
+				"company.id": int64(250), "name": "ACME-DC01", "type.id": int64(5), "status.id": int64(1),
+				"manufacturer.id": int64(3), "installedBy.id": int64(7), "installationDate": "2023-04-01T00:00:00Z",
+				"site.id": int64(12), "serialNumber": "SN-7781",
+			},
+		},
+		{
+			name: "psa create with a missing required field is invalid",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
+			change:  Change{Create: true, Fields: with(server, "name", nil)},
+			invalid: map[string]string{"name": "required to create a configuration in connectwise"},
+		},
+		{
+			name: "psa: a status the PSA lacks leaves the record out with the lookup's reason",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
+			change: Change{Create: true, Fields: with(server, "configuration_status", "Decommissioned")},
+			skip:   `configuration status does not exist in ConnectWise ("Decommissioned")`,
+		},
+		{
+			name: "psa dry run: a new manufacturer is pending, not created",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(), dry: true,
+			change:  Change{Create: true, Fields: with(server, "manufacturer", "Ubiquiti")},
+			pending: []string{"Ubiquiti"},
+		},
+		{
+			name: "psa real run: a new manufacturer is created and used",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
+			change:  Change{Create: true, Fields: with(server, "manufacturer", "Ubiquiti")},
+			created: []string{"Ubiquiti"},
+		},
+		{
+			name: "psa: the system refusing a new lookup value makes the field invalid",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
+			change:  Change{Fields: map[string]any{"manufacturer": "<script>"}},
+			invalid: map[string]string{"manufacturer": "cannot create manufacturer"},
+		},
+		{
+			name: "psa: an unknown member leaves the field empty (missing = empty)",
+			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
+			change:  Change{Fields: map[string]any{"installed_by": "nobody", "name": "X"}},
+			fields:  map[string]any{"name": "X"},
+			omitted: []string{"installed_by"},
+		},
+		{
+			name: "psa update: create_only type is not sent, clearing a field sends nil",
+			role: plan.RolePSA, object: "organization", lk: psaLookups(),
+			change:  Change{Fields: map[string]any{"type": "Customer", "status": "Active", "website": nil}},
+			fields:  map[string]any{"status.id": int64(1), "website": nil},
+			omitted: []string{"type"},
+		},
+		{
+			name: "psa create organization: create_only type is sent",
+			role: plan.RolePSA, object: "organization", lk: psaLookups(),
+			change: Change{Create: true, Fields: map[string]any{"name": "Acme", "short_name": "Acme", "type": "Customer"}},
+			fields: map[string]any{"name": "Acme", "identifier": "Acme", "types.0.id": int64(1)},
+		},
+		{
+			name: "psa contact: both lists rebuild the one communicationItems list from the record",
+			role: plan.RolePSA, object: "contact", lk: psaLookups(),
+			change: Change{
+				Fields: map[string]any{"emails": []any{map[string]any{"value": "dana@acme.example", "type": "Email", "primary": true}}},
+				Record: map[string]any{
+					"emails": []any{map[string]any{"value": "dana@acme.example", "type": "Email", "primary": true}},
+					"phones": []any{map[string]any{"value": "555-0100", "type": "Direct", "extension": "210", "primary": true}},
+				},
+			},
+			fields: map[string]any{"communicationItems": []any{
+				map[string]any{"communicationType": "Email", "type": map[string]any{"name": "Email"}, "value": "dana@acme.example", "defaultFlag": true},
+				map[string]any{"communicationType": "Phone", "type": map[string]any{"name": "Direct"}, "value": "555-0100", "extension": "210", "defaultFlag": true},
+			}},
+		},
+		{
+			name: "psa ticket: a board the PSA lacks is an error (missing = error)",
+			role: plan.RolePSA, object: "ticket", lk: psaLookups(),
+			change:  Change{Fields: map[string]any{"board": "Projects"}},
+			invalid: map[string]string{"board": `board "Projects" does not exist in connectwise`},
+		},
+		{
+			name: "psa ticket: a status is resolved under its board",
+			role: plan.RolePSA, object: "ticket", lk: psaLookups(),
+			change: Change{Fields: map[string]any{"status": "New"}, Record: map[string]any{"board": "Service Desk", "status": "New"}},
+			fields: map[string]any{"status.id": int64(11)},
+		},
+		{
+			name: "psa ticket: read-only fields are never written",
+			role: plan.RolePSA, object: "ticket", lk: psaLookups(),
+			change:  Change{Fields: map[string]any{"number": "5123", "configurations": []string{"1"}}},
+			fields:  map[string]any{},
+			omitted: []string{"configurations", "number"},
+		},
+		{
+			name: "doc: a model is resolved under the record's manufacturer",
+			role: plan.RoleDoc, object: "configuration", lk: docLookups(),
+			change: Change{Fields: map[string]any{"model": "PowerEdge R740"}, Record: map[string]any{"manufacturer": "Dell", "model": "PowerEdge R740"}},
+			fields: map[string]any{"attributes.model-id": int64(70001)},
+		},
+		{
+			name: "doc dry run: a model of a new manufacturer is pending too",
+			role: plan.RoleDoc, object: "configuration", lk: docLookups(), dry: true,
+			change:  Change{Fields: map[string]any{"manufacturer": "Ubiquiti", "model": "U6-Lite"}},
+			pending: []string{"Ubiquiti", "U6-Lite"},
+		},
+		{
+			name: "doc: an unknown operating system leaves the field empty; the region is found under the country",
+			role: plan.RoleDoc, object: "location", lk: docLookups(),
+			change: Change{Fields: map[string]any{"state": "Illinois", "country": "United States"}},
+			fields: map[string]any{"attributes.region-id": int64(14), "attributes.country-id": int64(1)},
+		},
+		{
+			name: "doc organization: the flag reference is not written yet, and says so",
+			role: plan.RoleDoc, object: "organization", lk: docLookups(),
+			change:  Change{Fields: map[string]any{"primary_location": "4000002", "name": "Acme"}},
+			fields:  map[string]any{"attributes.name": "Acme"},
+			omitted: []string{"primary_location"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := mapper(t, tt.role, tt.object)
+			w, err := m.NewWriter(tt.lk, WriterOptions{DryRun: tt.dry})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := w.Prepare(context.Background(), tt.change)
+			if err != nil {
+				t.Fatalf("Prepare: %v", err)
+			}
+			if tt.fields != nil && !reflect.DeepEqual(out.Fields, tt.fields) {
+				t.Errorf("fields\n got %#v\nwant %#v", out.Fields, tt.fields)
+			}
+			if tt.skip == "" && out.Skip != "" || !strings.Contains(out.Skip, tt.skip) {
+				t.Errorf("skip = %q, want %q", out.Skip, tt.skip)
+			}
+			if len(out.Invalid) != len(tt.invalid) {
+				t.Errorf("invalid = %v, want %v", out.Invalid, tt.invalid)
+			}
+			for f, want := range tt.invalid {
+				if !strings.Contains(out.Invalid[f], want) {
+					t.Errorf("invalid[%s] = %q, want %q", f, out.Invalid[f], want)
+				}
+			}
+			if out.OK() != (tt.skip == "" && len(tt.invalid) == 0) {
+				t.Errorf("OK() = %v", out.OK())
+			}
+			for _, f := range tt.omitted {
+				if out.Omitted[f] == "" {
+					t.Errorf("%s not omitted (omitted: %v)", f, out.Omitted)
+				}
+			}
+			var pending, created []string
+			for _, p := range out.Pending {
+				pending = append(pending, p.Label)
+			}
+			for _, c := range out.Created {
+				created = append(created, c.Label)
+			}
+			if !reflect.DeepEqual(pending, tt.pending) {
+				t.Errorf("pending = %v, want %v", pending, tt.pending)
+			}
+			if !reflect.DeepEqual(created, tt.created) || len(tt.lk.created) != len(tt.created) {
+				t.Errorf("created = %v (source saw %v), want %v", created, tt.lk.created, tt.created)
+			}
+		})
+	}
+}
+
+func TestWriterLoadsEachTableOnce(t *testing.T) {
+	lk := psaLookups()
+	w, err := mapper(t, plan.RolePSA, "configuration").NewWriter(lk, WriterOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := w.Prepare(context.Background(), Change{Fields: map[string]any{"configuration_type": "Managed Server", "manufacturer": "Dell"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if lk.loads["configuration_type"] != 1 || lk.loads["manufacturer"] != 1 {
+		t.Errorf("loads = %v, want each table once", lk.loads)
+	}
+}
+
+func TestNewWriterNeedsLookups(t *testing.T) {
+	if _, err := mapper(t, plan.RolePSA, "configuration").NewWriter(nil, WriterOptions{}); err == nil {
+		t.Fatal("an object with lookup fields needs a lookup source")
+	}
+}

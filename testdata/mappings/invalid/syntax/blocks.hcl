@@ -1,0 +1,19 @@
+sytem "psa" {
+  role = "psa"
+}
+
+canonical {
+  field "name" {
+    type = "string"
+  }
+}
+
+canonical "device" {
+  field "name" {
+    type = "string"
+    lable = "Name"
+  }
+  fields "serial" {
+    type = "string"
+  }
+}

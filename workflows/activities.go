@@ -1,0 +1,260 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"mapsync/connectors"
+	"mapsync/dsl/exprenv"
+	"mapsync/engine/plan"
+	"mapsync/match"
+)
+
+// Config configures the activities of one worker process.
+type Config struct {
+	// DataDir holds plans/ (the plan store) and syncs/<sync>/ (results,
+	// Parquet, run scratch files, cursors, errors). Default ".mapsync".
+	DataDir string
+	// TaskQueue is this worker's own queue, for the activities that share
+	// a run's DuckDB file. Default: HostTaskQueue(DataDir).
+	TaskQueue string
+	// Env looks up the variables of the plan (credentials, base URLs) in
+	// the worker's environment. Default os.LookupEnv.
+	Env func(string) (string, bool)
+	// ConnectorOptions are added to every connector client (tests inject
+	// a clock that does not sleep).
+	ConnectorOptions []connectors.Option
+	// Logger receives the connectors' redacted logs. Default: none.
+	Logger zerolog.Logger
+	// Lookback is subtracted from an extraction's start time to make the
+	// next changed-since cursor, covering clock skew between the worker and
+	// the systems. Default 2m.
+	Lookback time.Duration
+	// DuckDB settings of the run scratch databases.
+	Threads     int
+	MemoryLimit string
+	// Now is the clock of cursors and the ledger. Default time.Now.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.DataDir == "" {
+		c.DataDir = ".mapsync"
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.TaskQueue == "" {
+		c.TaskQueue = HostTaskQueue(c.DataDir)
+	}
+	if c.Env == nil {
+		c.Env = os.LookupEnv
+	}
+	if c.Lookback <= 0 {
+		c.Lookback = 2 * time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Activities are the activities of mapsync's workflows. Register one value
+// per worker process: it holds the open run databases and connector clients
+// that concurrent activities of a run share.
+type Activities struct {
+	cfg   Config
+	plans *PlanStore
+	runs  *runCache
+}
+
+// NewActivities returns the activities of a worker.
+func NewActivities(cfg Config) *Activities {
+	cfg = cfg.withDefaults()
+	return &Activities{cfg: cfg, plans: NewPlanStore(PlanDir(cfg.DataDir)), runs: newRunCache()}
+}
+
+// Plans is the worker's plan store.
+func (a *Activities) Plans() *PlanStore { return a.plans }
+
+// TaskQueue is the worker's own queue.
+func (a *Activities) TaskQueue() string { return a.cfg.TaskQueue }
+
+// Close closes every run database the worker still holds open.
+func (a *Activities) Close() error { return a.runs.closeAll() }
+
+// PlanDir is the plan store's directory under a data directory.
+func PlanDir(dataDir string) string { return filepath.Join(dataDir, "plans") }
+
+// SyncDir is the directory of one sync's results under a data directory.
+func SyncDir(dataDir, sync string) string { return filepath.Join(dataDir, "syncs", sync) }
+
+// Prepare loads the plan, checks the sync, decides which objects run and
+// reads the changed-since cursors. It runs on any worker and answers with
+// this worker's own queue: every later activity of the run goes there.
+func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) {
+	p, err := a.plans.Load(ref.PlanHash)
+	if err != nil {
+		return Prepared{}, err
+	}
+	s, err := findSync(p, ref.Sync)
+	if err != nil {
+		return Prepared{}, err
+	}
+	out := Prepared{TaskQueue: a.cfg.TaskQueue}
+	for _, o := range s.Objects {
+		on, err := enabled(p, s, o)
+		if err != nil {
+			return Prepared{}, temporal.NewNonRetryableApplicationError(err.Error(), errConfig, nil)
+		}
+		if !on || o.Direction == plan.DirNone {
+			out.Disabled = append(out.Disabled, o.Object)
+			continue
+		}
+		out.Objects = append(out.Objects, ObjectRef{Name: o.Object, Stage: o.Stage})
+	}
+	if ref.Mode == ModeIncremental {
+		if out.Since, err = loadCursors(SyncDir(a.cfg.DataDir, ref.Sync)); err != nil {
+			return Prepared{}, err
+		}
+	}
+	activity.GetLogger(ctx).Info("prepared run", "sync", ref.Sync, "objects", len(out.Objects), "queue", out.TaskQueue)
+	return out, nil
+}
+
+// MatchDiff matches the staged records of one object, plans its ops and
+// cuts the planned writes into batches of in.ApplyBatch.
+func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (MatchResult, error) {
+	env, err := a.open(ctx, in.Run)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	obj, err := env.matchObject(in.Object)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	ms, err := env.run.Match(ctx, obj, match.Listing{PSAComplete: in.PSAComplete, DocComplete: in.DocComplete})
+	if err != nil {
+		return MatchResult{}, ledgerError("match "+in.Object, err)
+	}
+	ps, err := env.run.Plan(ctx, obj)
+	if err != nil {
+		return MatchResult{}, ledgerError("diff "+in.Object, err)
+	}
+	batches, err := planBatches(ctx, env.run, in.Object, in.ApplyBatch)
+	if err != nil {
+		return MatchResult{}, ledgerError("batches "+in.Object, err)
+	}
+	return MatchResult{
+		Linked: ms.Linked, Matched: ms.Matched, Orphaned: ms.Orphaned,
+		Planned: OpCounts{Create: ps.Creates, Update: ps.Updates, Orphan: ps.Orphans, Skip: ps.Skips, Invalid: ps.Invalid},
+		Batches: batches,
+	}, nil
+}
+
+// Commit ends a run on its worker: failures go to the errors file, the
+// results are published (build, close, rename), the cursors move (only
+// for a run that succeeded) and the scratch database is removed. A dry
+// run publishes nothing: its scratch database is kept for inspection.
+func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, error) {
+	dir := SyncDir(a.cfg.DataDir, in.Run.Sync)
+	if done, err := alreadyCommitted(ctx, dir, in.Run.RunID); err != nil {
+		return CommitResult{}, ledgerError("commit", err)
+	} else if done {
+		return CommitResult{ResultsFile: filepath.Join(dir, "results.duckdb")}, nil
+	}
+	env, err := a.open(ctx, in.Run)
+	if err != nil {
+		return CommitResult{}, err
+	}
+	if in.Failed {
+		if err := markUnconfirmed(ctx, env.run); err != nil {
+			return CommitResult{}, ledgerError("commit", err)
+		}
+	}
+	if in.Run.DryRun {
+		path := scratchPath(dir, in.Run.RunID)
+		if err := a.runs.close(in.Run.RunID); err != nil {
+			return CommitResult{}, ledgerError("commit", err)
+		}
+		return CommitResult{ResultsFile: path}, nil
+	}
+	if err := recordFailures(ctx, env.run, dir, a.cfg.Now()); err != nil {
+		return CommitResult{}, ledgerError("errors file", err)
+	}
+	pub, err := env.run.Publish(ctx)
+	if err != nil {
+		return CommitResult{}, ledgerError("publish", err)
+	}
+	if !in.Failed && len(in.Cursors) > 0 {
+		if err := saveCursors(dir, in.Run.RunID, in.Cursors); err != nil {
+			return CommitResult{}, err
+		}
+	}
+	if err := a.runs.remove(in.Run.RunID); err != nil {
+		return CommitResult{}, ledgerError("commit", err)
+	}
+	return CommitResult{ResultsFile: pub.Results, ParquetDir: pub.Parquet}, nil
+}
+
+func findSync(p *plan.Plan, name string) (*plan.Sync, error) {
+	for i := range p.Syncs {
+		if p.Syncs[i].Name == name {
+			return &p.Syncs[i], nil
+		}
+	}
+	var names []string
+	for _, s := range p.Syncs {
+		names = append(names, s.Name)
+	}
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("plan %s has no sync %q (it has %v)", short(p.Hash), name, names), errInput, nil)
+}
+
+func findCanonical(p *plan.Plan, name string) (plan.CanonicalType, bool) {
+	for _, c := range p.Canonical {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return plan.CanonicalType{}, false
+}
+
+func findSystem(p *plan.Plan, name string) (plan.System, bool) {
+	for _, s := range p.Systems {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return plan.System{}, false
+}
+
+// enabled evaluates an object's enabled expression over the settings.
+func enabled(p *plan.Plan, s *plan.Sync, o plan.ObjectSync) (bool, error) {
+	if o.Enabled == "" {
+		return true, nil
+	}
+	ct, _ := findCanonical(p, o.Object)
+	prog, err := exprenv.Compile(exprenv.Enabled, o.Enabled, exprenv.ShapeOf(ct, s.Settings))
+	if err != nil {
+		return false, fmt.Errorf("object %s: enabled: %w", o.Object, err)
+	}
+	on, err := prog.RunBool(exprenv.Env{Settings: s.Settings})
+	if err != nil {
+		return false, fmt.Errorf("object %s: enabled: %w", o.Object, err)
+	}
+	return on, nil
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}

@@ -1,0 +1,34 @@
+package workflows
+
+import "go.temporal.io/sdk/temporal"
+
+// Search attributes set on every run, so runs can be filtered in the UI
+// (e.g. MapsyncSync = "connectwise_itglue" AND MapsyncMode = "full"). They
+// must exist on the namespace: SearchAttributeNames lists them for
+// registration.
+var (
+	saSync     = temporal.NewSearchAttributeKeyKeyword("MapsyncSync")
+	saObject   = temporal.NewSearchAttributeKeyKeyword("MapsyncObject")
+	saMode     = temporal.NewSearchAttributeKeyKeyword("MapsyncMode")
+	saPlanHash = temporal.NewSearchAttributeKeyKeyword("MapsyncPlanHash")
+)
+
+// SearchAttributeNames are the Keyword search attributes mapsync's
+// workflows set.
+func SearchAttributeNames() []string {
+	return []string{saSync.GetName(), saObject.GetName(), saMode.GetName(), saPlanHash.GetName()}
+}
+
+func runAttributes(sync, mode, hash string) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{saSync.ValueSet(sync), saMode.ValueSet(mode), saPlanHash.ValueSet(hash)}
+}
+
+// StartAttributes are the search attributes a starter sets on a new run,
+// so it can be found before its first workflow task ran.
+func StartAttributes(in SyncInput) temporal.SearchAttributes {
+	mode := in.Mode
+	if mode == "" {
+		mode = ModeIncremental
+	}
+	return temporal.NewSearchAttributes(saSync.ValueSet(in.Sync), saMode.ValueSet(mode), saPlanHash.ValueSet(in.PlanHash))
+}
