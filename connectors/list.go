@@ -36,6 +36,10 @@ type ListQuery struct {
 	Resume *Cursor
 	// PageSize overrides the plan's page size (capped at the API maximum).
 	PageSize int
+	// Prefetch requests the next page while the consumer handles the
+	// current one (at most one page ahead, so at most two pages in
+	// memory). A consumer that stops early then leaves one request behind.
+	Prefetch bool
 }
 
 // Cursor locates a page. It is small and JSON-serialisable so a worker can
@@ -104,6 +108,10 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 		if q.Resume != nil {
 			seq = q.Resume.Seq
 		}
+		// A prefetched page still in flight when the consumer stops is
+		// abandoned with this context.
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		for si := start; si < len(segs); si++ {
 			seg := segs[si]
 			lf, err := c.renderFilters(obj, seg.from, seg.to, q.Filters)
@@ -123,22 +131,29 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 			if q.Resume != nil && si == start {
 				cur = *q.Resume
 			}
+			ch := fetchPage(pctx, run, cur, false)
 			for {
-				page, err := run.fetch(ctx, cur)
-				if err != nil {
-					yield(Page{}, err)
+				f := <-ch
+				if f.err != nil {
+					yield(Page{}, f.err)
 					return
 				}
+				page := f.page
 				c.fillParent(obj, seg, page.Records)
 				c.stats.add(func(s *Stats) { s.Pages++; s.Records += int64(len(page.Records)) })
-				seq = cur.Seq + 1
+				seq = page.Number
 				last := page.Next == nil
+				var next Cursor
 				switch {
 				case !last:
 					page.Next.Segment, page.Next.Until = si, until
+					next = *page.Next
+					if q.Prefetch {
+						ch = fetchPage(pctx, run, next, true)
+					}
 				case si+1 < len(segs):
-					next := run.first()
-					page.Next = &Cursor{Segment: si + 1, Page: next.Page, Seq: seq, Until: until}
+					first := run.first()
+					page.Next = &Cursor{Segment: si + 1, Page: first.Page, Seq: seq, Until: until}
 				}
 				if !yield(page, nil) {
 					return
@@ -146,10 +161,32 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 				if last {
 					break
 				}
-				cur = *page.Next
+				if !q.Prefetch {
+					ch = fetchPage(pctx, run, next, false)
+				}
 			}
 		}
 	}
+}
+
+type fetched struct {
+	page Page
+	err  error
+}
+
+// fetchPage reads a page, in the background when async.
+func fetchPage(ctx context.Context, run *listRun, cur Cursor, async bool) <-chan fetched {
+	ch := make(chan fetched, 1)
+	get := func() {
+		p, err := run.fetch(ctx, cur)
+		ch <- fetched{p, err}
+	}
+	if async {
+		go get()
+	} else {
+		get()
+	}
+	return ch
 }
 
 // segments splits a list into request series: one per parent id when the

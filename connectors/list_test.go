@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -82,24 +83,26 @@ func mustClient(t testing.TB, sys plan.System, vars Resolver, opts ...Option) *C
 func TestListEveryStyleReadsEachRecordOnce(t *testing.T) {
 	for _, sc := range styleCases {
 		for _, n := range []int{0, 1, 7, 21, 50} {
-			const size = 7
-			t.Run(sc.name+"/"+strings.Repeat("n", 1)+itoa(n), func(t *testing.T) {
-				c, h, listPath := sc.setup(t, n, size)
-				recs, pages := collect(t, c, sc.object, ListQuery{})
-				exactlyOnce(t, recs, sc.idPath, n)
-				got := h.count("POST", listPath, 0) + h.count("GET", listPath, 0)
-				if want := sc.requests(n, size); got != want {
-					t.Errorf("list requests = %d, want %d", got, want)
-				}
-				for i, p := range pages {
-					if p.Number != i+1 {
-						t.Errorf("page %d numbered %d", i+1, p.Number)
+			for _, prefetch := range []bool{false, true} {
+				const size = 7
+				t.Run(fmt.Sprintf("%s/n%d/prefetch=%v", sc.name, n, prefetch), func(t *testing.T) {
+					c, h, listPath := sc.setup(t, n, size)
+					recs, pages := collect(t, c, sc.object, ListQuery{Prefetch: prefetch})
+					exactlyOnce(t, recs, sc.idPath, n)
+					got := h.count("POST", listPath, 0) + h.count("GET", listPath, 0)
+					if want := sc.requests(n, size); got != want {
+						t.Errorf("list requests = %d, want %d", got, want)
 					}
-					if (p.Next == nil) != (i == len(pages)-1) {
-						t.Errorf("page %d: Next=%v but last=%v", i+1, p.Next, i == len(pages)-1)
+					for i, p := range pages {
+						if p.Number != i+1 {
+							t.Errorf("page %d numbered %d", i+1, p.Number)
+						}
+						if (p.Next == nil) != (i == len(pages)-1) {
+							t.Errorf("page %d: Next=%v but last=%v", i+1, p.Next, i == len(pages)-1)
+						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

@@ -2,8 +2,11 @@ package connectors
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,4 +235,57 @@ func TestMissingItemsPathIsAnError(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := jsonMarshal(v)
 	return string(b)
+}
+
+func TestSuccessFlagFalseOnAListIsAnError(t *testing.T) {
+	srv := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"Success": false, "Result": nil, "Error": map[string]any{"Code": "Boom", "Message": "search failed"}})
+	}))
+	sys := plan.System{Name: "o", BaseURL: "${var.url}", Paging: plan.Paging{Style: plan.PagingBody, Size: 5},
+		Envelope: plan.Envelope{Items: "Result", Success: "Success", ErrorMessage: []string{"Error.Message"}},
+		Objects:  []plan.Object{{Name: "o", ListPath: "/o/search", ID: "Id"}}}
+	c := mustClient(t, sys, testVars(map[string]string{"url": srv.srv.URL}))
+	for _, err := range c.List(context.Background(), "o", ListQuery{}) {
+		if e, ok := err.(*Error); !ok || e.Kind != KindRejected || e.Message != "search failed" || e.HTTPStatus != 200 {
+			t.Errorf("err = %#v", err)
+		}
+	}
+	if len(srv.entries()) != 1 {
+		t.Errorf("a refused search must not be retried: %d requests", len(srv.entries()))
+	}
+}
+
+func TestNextURLWithPOST(t *testing.T) {
+	var bodies []string
+	var mu sync.Mutex
+	var srv *harness
+	srv = newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, r.Method+" "+r.URL.RequestURI()+" "+string(b))
+		mu.Unlock()
+		page, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
+		next := any(nil)
+		if page < 2 {
+			next = srv.srv.URL + "/q?cursor=" + strconv.Itoa(page+1)
+		}
+		writeJSON(w, 200, map[string]any{"items": []any{map[string]any{"id": page}}, "paging": map[string]any{"next": next}})
+	}))
+	sys := plan.System{Name: "o", BaseURL: "${var.url}", Filter: "autotask",
+		Paging:   plan.Paging{Style: plan.PagingNextURL, NextURLPath: "paging.next", NextMethod: "POST", SizeParam: "limit", Size: 10},
+		Envelope: plan.Envelope{Items: "items"},
+		Objects:  []plan.Object{{Name: "o", ListPath: "/q", ListMethod: "POST", ListBody: `{"filter":[{"op":"exist","field":"id"}]}`, ID: "id"}}}
+	c := mustClient(t, sys, testVars(map[string]string{"url": srv.srv.URL}))
+	recs, _ := collect(t, c, "o", ListQuery{Filters: []Filter{{Field: "x", Op: OpEq, Value: 1}}})
+	if len(recs) != 3 {
+		t.Errorf("records = %v", recs)
+	}
+	want := []string{
+		`POST /q {"filter":[{"field":"id","op":"exist"},{"field":"x","op":"eq","value":1}],"limit":10}`,
+		`POST /q?cursor=1 {"filter":[{"field":"id","op":"exist"},{"field":"x","op":"eq","value":1}],"limit":10}`,
+		`POST /q?cursor=2 {"filter":[{"field":"id","op":"exist"},{"field":"x","op":"eq","value":1}],"limit":10}`,
+	}
+	if strings.Join(bodies, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s", strings.Join(bodies, "\n"))
+	}
 }

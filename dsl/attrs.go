@@ -81,6 +81,16 @@ func decodeEnum(attr *hcl.Attribute, allowed []string) (string, hcl.Diagnostics)
 	return s, nil
 }
 
+// setEnum decodes an enum into dst, leaving dst (its default) untouched when
+// the value is invalid, so one bad value does not cascade into others.
+func setEnum(dst *string, attr *hcl.Attribute, allowed []string) hcl.Diagnostics {
+	v, diags := decodeEnum(attr, allowed)
+	if !diags.HasErrors() {
+		*dst = v
+	}
+	return diags
+}
+
 func checkEnum(s, what string, rng hcl.Range, allowed []string) *hcl.Diagnostic {
 	for _, a := range allowed {
 		if s == a {
@@ -142,7 +152,7 @@ func checkIdentifier(name string, rng hcl.Range, what string) hcl.Diagnostics {
 	return nil
 }
 
-// decodeReference decodes a static reference like system.connectwise and
+// decodeReference decodes a static reference like system.acme_psa and
 // returns the name after the given root.
 func decodeReference(attr *hcl.Attribute, root string) (string, hcl.Diagnostics) {
 	trav, diags := hcl.AbsTraversalForExpr(attr.Expr)

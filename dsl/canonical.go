@@ -116,7 +116,7 @@ func decodeCanonicalFieldBlock(block *hcl.Block) (*CanonicalField, hcl.Diagnosti
 	var d hcl.Diagnostics
 	if a, ok := content.Attributes["type"]; ok {
 		f.TypeRange = a.Expr.Range()
-		f.Type, d = decodeEnum(a, canonicalTypes)
+		d = setEnum(&f.Type, a, canonicalTypes)
 		diags = append(diags, d...)
 	}
 	if a, ok := content.Attributes["ref"]; ok {

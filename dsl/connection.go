@@ -56,9 +56,11 @@ func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
 		template("username", &s.Auth.Username)
 		template("password", &s.Auth.Password)
 	case plan.AuthHeader:
-		s.Auth.Headers, refs, d = decodeTemplateMap(attrs["headers"])
-		s.VarRefs = append(s.VarRefs, refs...)
-		diags = append(diags, d...)
+		if a, ok := attrs["headers"]; ok {
+			s.Auth.Headers, refs, d = decodeTemplateMap(a)
+			s.VarRefs = append(s.VarRefs, refs...)
+			diags = append(diags, d...)
+		}
 	case plan.AuthToken:
 		t := &plan.TokenLogin{Method: "POST", Encoding: "json", Header: "Authorization", Prefix: "Bearer "}
 		str("path", &t.Path)
@@ -67,11 +69,11 @@ func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
 		str("header", &t.Header)
 		str("prefix", &t.Prefix)
 		if a, ok := attrs["method"]; ok {
-			t.Method, d = decodeEnum(a, []string{"POST", "GET", "PUT"})
+			d = setEnum(&t.Method, a, []string{"POST", "GET", "PUT"})
 			diags = append(diags, d...)
 		}
 		if a, ok := attrs["encoding"]; ok {
-			t.Encoding, d = decodeEnum(a, []string{"form", "multipart", "json"})
+			d = setEnum(&t.Encoding, a, []string{"form", "multipart", "json"})
 			diags = append(diags, d...)
 		}
 		if a, ok := attrs["fields"]; ok {
@@ -248,7 +250,7 @@ func decodePaging(b *hcl.Block, p *plan.Paging) hcl.Diagnostics {
 		}
 	}
 	if a, ok := attrs["next_method"]; ok {
-		p.NextMethod, d = decodeEnum(a, []string{"GET", "POST"})
+		d = setEnum(&p.NextMethod, a, []string{"GET", "POST"})
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["first_page"]; ok {
@@ -269,7 +271,7 @@ func decodePaging(b *hcl.Block, p *plan.Paging) hcl.Diagnostics {
 		}
 	}
 	if a, ok := attrs["stop"]; ok {
-		p.Stop, d = decodeEnum(a, stops)
+		d = setEnum(&p.Stop, a, stops)
 		diags = append(diags, d...)
 		if p.Stop == plan.StopTotalPages && p.TotalPages == "" {
 			diags = append(diags, errorAt(a.Expr.Range(), "Missing total_pages",

@@ -72,7 +72,7 @@ func decodeFieldBlock(block *hcl.Block) (*Field, hcl.Diagnostics) {
 		}
 	}
 	if a, ok := f.attrs["access"]; ok {
-		f.Access, d = decodeEnum(a, accesses)
+		d = setEnum(&f.Access, a, accesses)
 		diags = append(diags, d...)
 	}
 	for name, dst := range map[string]**Expr{"to_canonical": &f.ToCanonical, "from_canonical": &f.FromCanonical} {

@@ -16,9 +16,12 @@ import (
 // diagnostic must point inside the file. The seed corpus is every mapping
 // set of testdata/ and the shipped mappings, each set also as one file, so
 // mutations reach cross-file validation and expression compiling.
-// `go test` runs the seeds only; run the fuzzer with
+// `go test` runs the seeds (and testdata/fuzz) only; fuzz with
 //
 //	go test ./dsl -run='^$' -fuzz=FuzzLoad -fuzztime=5m
+//
+// (the status line stalls while a worker minimizes a new input, up to
+// -fuzzminimizetime, 60s by default).
 func FuzzLoad(f *testing.F) {
 	for _, set := range seedSets(f) {
 		var all strings.Builder

@@ -54,7 +54,7 @@ func decodeLookupBlock(block *hcl.Block) (*Lookup, hcl.Diagnostics) {
 		}
 	}
 	if a, ok := l.attrs["missing"]; ok {
-		l.Missing, d = decodeEnum(a, missingPolicies)
+		d = setEnum(&l.Missing, a, missingPolicies)
 		diags = append(diags, d...)
 	}
 	if a, ok := l.attrs["create_body"]; ok {

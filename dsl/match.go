@@ -66,7 +66,7 @@ func decodeMatchBlock(block *hcl.Block) (*Match, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 	if a, ok := content.Attributes["tie"]; ok {
-		m.Tie, d = decodeEnum(a, ties)
+		d = setEnum(&m.Tie, a, ties)
 		diags = append(diags, d...)
 	}
 	if a, ok := content.Attributes["normalize"]; ok {

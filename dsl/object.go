@@ -101,7 +101,7 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		}
 	}
 	if a, ok := o.attrs["list_method"]; ok {
-		o.ListMethod, d = decodeEnum(a, []string{"GET", "POST"})
+		d = setEnum(&o.ListMethod, a, []string{"GET", "POST"})
 		diags = append(diags, d...)
 	}
 	if a, ok := o.attrs["list_body"]; ok {
@@ -115,7 +115,7 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 	if a, ok := o.attrs["write"]; ok {
-		o.Write, d = decodeEnum(a, writes)
+		d = setEnum(&o.Write, a, writes)
 		diags = append(diags, d...)
 	}
 	// Defaults: the usual REST layout.
@@ -220,7 +220,7 @@ func decodeBulkRoute(b *hcl.Block, typ string) (*plan.BulkRoute, hcl.Diagnostics
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["method"]; ok {
-		route.Method, d = decodeEnum(a, []string{"POST", "PATCH", "PUT"})
+		d = setEnum(&route.Method, a, []string{"POST", "PATCH", "PUT"})
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["max"]; ok {

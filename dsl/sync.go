@@ -71,7 +71,7 @@ func decodeSyncBlock(block *hcl.Block) (*Sync, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 	if a, ok := content.Attributes["winner"]; ok {
-		s.Winner, d = decodeEnum(a, winners)
+		d = setEnum(&s.Winner, a, winners)
 		diags = append(diags, d...)
 	}
 	if b, d := oneBlock(content.Blocks, "settings"); b != nil || d != nil {
@@ -200,8 +200,8 @@ type SyncField struct {
 func (f *SyncField) AttrRange(name string) hcl.Range { return attrRange(f.attrs, name, f.DeclRange) }
 
 var (
-	directions    = []string{plan.DirTwoWay, plan.DirToDoc, plan.DirToPSA, plan.DirNone}
-	createPolicys = []string{plan.CreateAlways, plan.CreateConfirmed, plan.CreateNever}
+	directions     = []string{plan.DirTwoWay, plan.DirToDoc, plan.DirToPSA, plan.DirNone}
+	createPolicies = []string{plan.CreateAlways, plan.CreateConfirmed, plan.CreateNever}
 )
 
 var syncObjectSchema = &hcl.BodySchema{
@@ -225,11 +225,11 @@ func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 	o.attrs = content.Attributes
 	var d hcl.Diagnostics
 	if a, ok := o.attrs["direction"]; ok {
-		o.Direction, d = decodeEnum(a, directions)
+		d = setEnum(&o.Direction, a, directions)
 		diags = append(diags, d...)
 	}
 	if a, ok := o.attrs["winner"]; ok {
-		o.Winner, d = decodeEnum(a, winners)
+		d = setEnum(&o.Winner, a, winners)
 		diags = append(diags, d...)
 	}
 	for name, dst := range map[string]**Expr{"enabled": &o.Enabled, "scope": &o.Scope} {
@@ -256,7 +256,7 @@ func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 		o.CreateInDoc = false
 	}
 	if a, ok := o.attrs["create_in_psa"]; ok {
-		o.CreateInPSA, d = decodeEnum(a, createPolicys)
+		d = setEnum(&o.CreateInPSA, a, createPolicies)
 		diags = append(diags, d...)
 		if !d.HasErrors() && o.CreateInPSA != plan.CreateNever && (o.Direction == plan.DirToDoc || o.Direction == plan.DirNone) {
 			diags = append(diags, errorAt(a.Expr.Range(), "PSA creates in a one-way sync",
@@ -306,11 +306,11 @@ func decodeSyncFieldBlock(block *hcl.Block) (*SyncField, hcl.Diagnostics) {
 	f.attrs = content.Attributes
 	var d hcl.Diagnostics
 	if a, ok := f.attrs["direction"]; ok {
-		f.Direction, d = decodeEnum(a, directions)
+		d = setEnum(&f.Direction, a, directions)
 		diags = append(diags, d...)
 	}
 	if a, ok := f.attrs["winner"]; ok {
-		f.Winner, d = decodeEnum(a, winners)
+		d = setEnum(&f.Winner, a, winners)
 		diags = append(diags, d...)
 	}
 	if a, ok := f.attrs["label"]; ok {

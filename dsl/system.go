@@ -179,11 +179,11 @@ func (s *System) decodeAttributes(attrs hcl.Attributes) hcl.Diagnostics {
 	var refs []VarRef
 	if a, ok := attrs["role"]; ok {
 		s.RoleRange = a.Expr.Range()
-		s.Role, d = decodeEnum(a, roles)
+		d = setEnum(&s.Role, a, roles)
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["connector"]; ok {
-		s.Connector, d = decodeEnum(a, connectors)
+		d = setEnum(&s.Connector, a, connectors)
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["base_url"]; ok {
@@ -197,7 +197,7 @@ func (s *System) decodeAttributes(attrs hcl.Attributes) hcl.Diagnostics {
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["filter"]; ok {
-		s.Filter, d = decodeEnum(a, filters)
+		d = setEnum(&s.Filter, a, filters)
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["content_type"]; ok {
@@ -210,7 +210,7 @@ func (s *System) decodeAttributes(attrs hcl.Attributes) hcl.Diagnostics {
 	}
 	if a, ok := attrs["write"]; ok {
 		s.writeDeclared = true
-		s.Write, d = decodeEnum(a, writes)
+		d = setEnum(&s.Write, a, writes)
 		diags = append(diags, d...)
 	}
 	return diags

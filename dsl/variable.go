@@ -9,10 +9,10 @@ import (
 // Variable is an input of the mapping set, read from the environment of the
 // process that runs a sync (never stored in a plan when sensitive).
 //
-//	variable "cw_private_key" {
-//	  env         = "CW_PRIVATE_KEY"
+//	variable "psa_private_key" {
+//	  env         = "PSA_PRIVATE_KEY"
 //	  sensitive   = true
-//	  description = "ConnectWise API member private key"
+//	  description = "API member private key"
 //	}
 type Variable struct {
 	Name        string

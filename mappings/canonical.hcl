@@ -40,10 +40,10 @@ canonical "organization" {
     label = "Parent Organization"
   }
   field "primary_location" {
-    type        = "ref"
-    ref         = "location"
-    deferred    = true # locations belong to organizations: set after the location stage
-    label       = "Primary Location"
+    type     = "ref"
+    ref      = "location"
+    deferred = true # locations belong to organizations: set after the location stage
+    label    = "Primary Location"
   }
   field "phone" {
     type  = "string"

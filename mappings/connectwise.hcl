@@ -111,8 +111,11 @@ system "connectwise" {
     field "parent" {
       path = "parentCompany.id"
     }
+    # The company's primary site is read-only through the API (it follows
+    # the site flagged primary), so it syncs from ConnectWise to IT Glue.
     field "primary_location" {
-      path = "site.id"
+      path   = "site.id"
+      access = "read"
     }
     field "phone" {
       path = "phoneNumber"
@@ -243,20 +246,38 @@ EOT
     updated   = "_info.lastUpdated"
     created   = "_info.dateEntered"
 
-    # The bulk route's body shape is not documented publicly; a JSON array of
-    # configurations is assumed (the sandbox serves that).
+    # The bulk route takes a JSON array of configurations and answers a
+    # BulkResult: one {success, originalIndex, statusCode, data, error} per
+    # element under "payload". (Not documented publicly in detail; the
+    # sandbox serves this shape.)
     bulk {
       create {
         path   = "/company/configurations/bulk"
         method = "POST"
         max    = 100
         wrap   = "array"
+        results {
+          path          = "payload"
+          item          = "data"
+          success       = "success"
+          index         = "originalIndex"
+          status        = "statusCode"
+          error_message = ["error.message"]
+        }
       }
       update {
         path   = "/company/configurations/bulk"
         method = "PUT"
         max    = 100
         wrap   = "array"
+        results {
+          path          = "payload"
+          item          = "data"
+          success       = "success"
+          index         = "originalIndex"
+          status        = "statusCode"
+          error_message = ["error.message"]
+        }
       }
     }
 

@@ -15,15 +15,19 @@ sync "connectwise_itglue" {
   doc    = system.itglue
   winner = "psa"
 
-  # Which records are in scope. The defaults fit the sandbox reference data:
-  # company types Prospect and Vendor, inactive companies, configuration
-  # types such as "Personal Device" or "ConnectSecure" (devices another
-  # integration owns) and inactive or retired configurations stay out.
+  # Which records are in scope. The defaults fit the sandbox reference data
+  # (and the usual names for the same things): company types Prospect and
+  # Vendor, inactive or unapproved companies, configuration types such as
+  # "Personal Device" or "ConnectSecure" (devices another integration owns)
+  # and inactive or retired configurations stay out.
   settings {
-    organization_types     = ["Customer", "Partner"]
-    organization_statuses  = ["Active"]
-    configuration_types    = ["Managed Server", "Managed Workstation", "Firewall", "Switch", "Router", "Wireless Access Point", "Printer", "NAS", "UPS"]
-    configuration_statuses = ["Active", "Installed"]
+    organization_types    = ["Customer", "Partner"]
+    organization_statuses = ["Active"]
+    configuration_types = [
+      "Managed Server", "Managed Workstation", "Managed Laptop", "Firewall", "Switch", "Network Switch",
+      "Router", "Wireless Access Point", "Printer", "NAS", "UPS",
+    ]
+    configuration_statuses = ["Active", "Installed", "In Stock"]
     contacts               = true # Enable Contacts sync
     tickets                = true
   }

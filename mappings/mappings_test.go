@@ -94,7 +94,7 @@ var seedRows = []struct {
 	{"organization", "Type", "type", plan.DirTwoWay},
 	{"organization", "Status", "status", plan.DirTwoWay},
 	{"organization", "Parent Organization", "parent", plan.DirTwoWay},
-	{"organization", "Primary Location", "primary_location", plan.DirTwoWay},
+	{"organization", "Primary Location", "primary_location", plan.DirToDoc}, // read-only in ConnectWise
 	{"organization", "Short Name", "short_name", plan.DirTwoWay},
 	// Contacts (7 rows)
 	{"contact", "First Name", "first_name", plan.DirTwoWay},
@@ -243,6 +243,7 @@ func TestScopeAndToggles(t *testing.T) {
 	}{
 		{"Customer", "Active", true}, {"Partner", "Active", true},
 		{"Prospect", "Active", false}, {"Vendor", "Active", false}, {"Customer", "Inactive", false},
+		{"Customer", "Not Approved", false},
 	}
 	for _, o := range orgs {
 		if got := scope("organization", map[string]any{"type": o.typ, "status": o.status}); got != o.in {
@@ -254,6 +255,7 @@ func TestScopeAndToggles(t *testing.T) {
 		in          bool
 	}{
 		{"Managed Server", "Active", true}, {"Firewall", "Installed", true}, {"UPS", "Active", true},
+		{"Network Switch", "In Stock", true}, {"Managed Laptop", "Active", true},
 		{"Personal Device", "Active", false}, {"ConnectSecure", "Active", false},
 		{"Managed Workstation", "Retired", false}, {"Printer", "Inactive", false},
 	}

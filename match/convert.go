@@ -117,13 +117,13 @@ func toValue(t string, v any) (driver.Value, error) {
 			if err := json.Compact(&buf, raw); err != nil {
 				return nil, fmt.Errorf("not valid JSON: %w", err)
 			}
-			return buf.String(), nil
+			return json.RawMessage(buf.Bytes()), nil // the appender JSON-encodes its input: a string would be stored as a JSON string
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("not JSON-encodable: %w", err)
 		}
-		return string(b), nil
+		return json.RawMessage(b), nil
 	default:
 		return nil, fmt.Errorf("unknown canonical type %q", t)
 	}

@@ -217,15 +217,13 @@ func (p *planner) decide(ctx context.Context) error {
 			fmt.Sprintf("%s AS w%d", w, i),
 		)
 	}
-	if err := p.temp(ctx, "field decisions", tD+"_0", "SELECT "+strings.Join(sel, ",\n\t")+" FROM "+tDRaw); err != nil {
-		return err
-	}
-	sel = []string{"*"}
+	outer := []string{"*"}
 	for i := range p.fields {
-		sel = append(sel, fmt.Sprintf(`CASE WHEN w%[1]d = 'doc' AND pd%[1]d IS NULL THEN 'blocked_doc'
+		outer = append(outer, fmt.Sprintf(`CASE WHEN w%[1]d = 'doc' AND pd%[1]d IS NULL THEN 'blocked_doc'
 			WHEN w%[1]d = 'psa' AND dp%[1]d IS NULL THEN 'blocked_psa' ELSE w%[1]d END AS x%[1]d`, i))
 	}
-	return p.temp(ctx, "blocked writes", tD, "SELECT "+strings.Join(sel, ",\n\t")+" FROM "+tD+"_0")
+	return p.temp(ctx, "field decisions", tD,
+		"SELECT "+strings.Join(outer, ",\n\t")+" FROM (SELECT "+strings.Join(sel, ",\n\t")+" FROM "+tDRaw+")")
 }
 
 // updates writes one update (or skip, for paused links) per pair and
@@ -405,22 +403,19 @@ func (p *planner) writeOps(ctx context.Context) error {
 }
 
 // baselines records, for every field found equal on both sides, the
-// current values as the last synced ones.
+// current values as the last synced ones; other fields keep theirs.
+// (Only mapped fields are remembered.)
 func (p *planner) baselines(ctx context.Context) error {
 	var ps, ds []string
 	for i, f := range p.fields {
-		ps = append(ps, entry(f.name, fmt.Sprintf("CASE WHEN sync%d THEN p%d END", i, i)))
-		ds = append(ds, entry(f.name, fmt.Sprintf("CASE WHEN sync%d THEN d%d END", i, i)))
+		ps = append(ps, entry(f.name, fmt.Sprintf("CASE WHEN sync%d THEN p%d ELSE bp%d END", i, i, i)))
+		ds = append(ds, entry(f.name, fmt.Sprintf("CASE WHEN sync%d THEN d%d ELSE bd%d END", i, i, i)))
 	}
 	if len(ps) == 0 {
 		return nil
 	}
-	merge := func(old string, entries []string) string {
-		return "CAST(to_json(map_concat(coalesce(CAST(" + old + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)), " +
-			"map_from_entries(list_filter([" + strings.Join(entries, ", ") + "], e -> e.v IS NOT NULL)))) AS JSON)"
-	}
 	if err := p.temp(ctx, "new baselines", tD+"_b", `SELECT psa_id, doc_id, nbp, nbd FROM (
-			SELECT psa_id, doc_id, psa_synced, doc_synced, `+merge("psa_synced", ps)+` AS nbp, `+merge("doc_synced", ds)+` AS nbd FROM `+tD+`)
+			SELECT psa_id, doc_id, psa_synced, doc_synced, `+jsonMap(ps)+` AS nbp, `+jsonMap(ds)+` AS nbd FROM `+tD+`)
 		WHERE CAST(nbp AS VARCHAR) IS DISTINCT FROM CAST(psa_synced AS VARCHAR) OR CAST(nbd AS VARCHAR) IS DISTINCT FROM CAST(doc_synced AS VARCHAR)`); err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -66,7 +68,11 @@ func (r *Run) Match(ctx context.Context, obj *Object, listing Listing) (MatchSta
 	}
 	defer conn.Close()
 	m := &matcher{r: r, obj: obj, conn: conn, listing: listing, st: &st}
+	start := time.Now()
 	err = withTx(ctx, conn, func() error { return m.run(ctx) })
+	if r.cfg.Trace != nil {
+		r.cfg.Trace(obj.Name()+": match total (with commit)", time.Since(start))
+	}
 	// Temp tables die with the connection, but the pool keeps connections.
 	m.dropTemp(context.WithoutCancel(ctx))
 	if err != nil {
@@ -187,6 +193,9 @@ func (m *matcher) run(ctx context.Context) error {
 		}
 	}
 	for _, s := range []Side{PSA, Doc} {
+		if err := m.dedupe(ctx, s); err != nil {
+			return err
+		}
 		if err := m.buildSide(ctx, s); err != nil {
 			return err
 		}
@@ -197,12 +206,10 @@ func (m *matcher) run(ctx context.Context) error {
 	if err := m.existingLinks(ctx); err != nil {
 		return err
 	}
-	for _, ph := range o.phases {
-		if err := m.runPhase(ctx, ph); err != nil {
-			return err
-		}
+	if err := m.pairPhases(ctx); err != nil {
+		return err
 	}
-	if err := m.newPairs(ctx); err != nil {
+	if err := m.pairDecisions(ctx); err != nil {
 		return err
 	}
 	for _, s := range []Side{m.obj.source, m.obj.source.other()} {
@@ -213,30 +220,49 @@ func (m *matcher) run(ctx context.Context) error {
 	return m.writeLinks(ctx)
 }
 
-// buildSide materialises one side's candidates: a row id that orders the
-// side by (created, id) (so every later window sorts integers), the scope
-// reason and the match keys, ref keys translated into doc ids.
+// dedupe keeps the last appended copy of a record staged more than once (a
+// retried page, or offset paging that moved a record onto the next page).
+func (m *matcher) dedupe(ctx context.Context, s Side) error {
+	table := ident(m.r.stageTable(m.obj, s))
+	start := time.Now()
+	dups, err := queryInt(ctx, m.conn, "find duplicates", `SELECT count(*) - count(DISTINCT _id) FROM `+table)
+	if m.r.cfg.Trace != nil {
+		m.r.cfg.Trace(m.obj.Name()+": find duplicates "+string(s), time.Since(start))
+	}
+	if err != nil || dups == 0 {
+		return err
+	}
+	_, err = m.exec(ctx, "drop duplicates "+string(s), `DELETE FROM `+table+` WHERE rowid IN (
+		SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY _id ORDER BY rowid DESC) AS rn FROM `+table+`) WHERE rn > 1)`)
+	return err
+}
+
+// buildSide materialises one side's candidates: a row id (the staging
+// rowid), the creation time and id that order records within a key group,
+// the scope reason and the match keys, normalised, ref keys translated
+// into doc ids.
 func (m *matcher) buildSide(ctx context.Context, s Side) error {
 	o := m.obj
-	sel := []string{
-		`row_number() OVER (ORDER BY x._created ASC NULLS LAST, x._id) AS rid`,
-		`x._id AS id`,
-		`x._scope_reason AS scope_reason`,
-	}
+	inner := []string{`x.rowid AS rid`, `x._id AS id`, `x._created AS created`, `x._scope_reason AS scope_reason`}
+	outer := []string{"rid", "id", "created", "scope_reason"}
 	var joins strings.Builder
 	for i, f := range o.keyFields {
 		cf := o.fields[f]
-		col := "x." + ident(f)
+		col := "CAST(x." + ident(f) + " AS VARCHAR)"
+		n := fmt.Sprintf("n%d", i)
 		if cf.Type == "ref" && s == PSA {
 			j := fmt.Sprintf("j%d", i)
 			fmt.Fprintf(&joins, "\nLEFT JOIN (SELECT psa_id, min(doc_id) AS doc_id FROM links WHERE object = %s AND psa_id IS NOT NULL AND doc_id IS NOT NULL GROUP BY psa_id) %s ON %s.psa_id = %s",
 				lit(cf.Ref), j, j, col)
-			sel = append(sel, o.keySQL(f, j+".doc_id")+" AS "+m.k(f), col+fmt.Sprintf(" AS r%d", i))
-			continue
+			inner = append(inner, o.normSQL(f, j+".doc_id")+" AS "+n, fmt.Sprintf("%s AS r%d", col, i))
+			outer = append(outer, fmt.Sprintf("r%d", i))
+		} else {
+			inner = append(inner, o.normSQL(f, col)+" AS "+n)
 		}
-		sel = append(sel, o.keySQL(f, col)+" AS "+m.k(f))
+		outer = append(outer, o.blankSQL(f, n)+" AS "+m.k(f))
 	}
-	q := "SELECT " + strings.Join(sel, ",\n\t") + "\nFROM " + ident(m.r.stageTable(o, s)) + " x" + joins.String()
+	q := "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT " + strings.Join(inner, ",\n\t") +
+		"\nFROM " + ident(m.r.stageTable(o, s)) + " x" + joins.String() + ")"
 	return m.temp(ctx, "stage "+string(s)+" candidates", sideTable(s), q)
 }
 
@@ -310,40 +336,19 @@ func (m *matcher) scan(ctx context.Context, step, q string, dest ...any) error {
 }
 
 // runPhase pairs, within one key, the k-th remaining source with the k-th
-// remaining candidate. Groups are formed on a 64-bit hash of the key (fast
-// integer windows and joins); every pair is then checked on the real key
-// values. If any pair's keys differ, two key groups collided in the hash
-// and the phase is redone partitioned on the key values themselves, so the
-// result is always exactly the key-partitioned one.
-func (m *matcher) runPhase(ctx context.Context, ph phase) error {
+// remaining candidate, both sides ordered by (created, id). Groups are
+// formed on a 64-bit hash of the key, so windows and joins work on
+// integers; newPairs then checks every pair on the real key values and,
+// should two key groups ever share a hash, redoes the phases from there
+// partitioned on the key values themselves (exact mode).
+func (m *matcher) runPhase(ctx context.Context, ph phase, exact bool) error {
 	src, tgt := sideTable(m.obj.source), sideTable(m.obj.source.other())
-	if _, err := m.exec(ctx, "phase "+ph.name, m.phaseSQL(ph, src, tgt, false)); err != nil {
-		return err
+	name := "phase " + ph.name
+	if exact {
+		name += " (exact)"
 	}
-	var eq []string
-	for _, c := range m.keyCols("", ph.keys) {
-		eq = append(eq, "s."+c+" = t."+c)
-	}
-	start := time.Now()
-	bad, err := queryInt(ctx, m.conn, "check phase "+ph.name, `SELECT count(*) FROM `+tPairs+` p
-		JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
-		WHERE p.phase_no = ? AND NOT (`+strings.Join(eq, " AND ")+`)`, ph.no)
-	if err != nil {
-		return err
-	}
-	if m.r.cfg.Trace != nil {
-		m.r.cfg.Trace(m.obj.Name()+": check phase "+ph.name, time.Since(start))
-	}
-	if bad > 0 {
-		m.st.Fallbacks++
-		if _, err := m.exec(ctx, "undo phase "+ph.name, "DELETE FROM "+tPairs+" WHERE phase_no = ?", ph.no); err != nil {
-			return err
-		}
-		if _, err := m.exec(ctx, "phase "+ph.name+" (exact)", m.phaseSQL(ph, src, tgt, true)); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := m.exec(ctx, name, m.phaseSQL(ph, src, tgt, exact))
+	return err
 }
 
 func (m *matcher) phaseSQL(ph phase, src, tgt string, exact bool) string {
@@ -354,7 +359,7 @@ func (m *matcher) phaseSQL(ph phase, src, tgt string, exact bool) string {
 		group = strings.Join(keys, ", ")
 	}
 	side := func(table, rid string) string {
-		cols := "x.rid, " + h + " AS h"
+		cols := "x.rid, x.created, x.id, " + h + " AS h"
 		if exact {
 			cols += ", " + strings.Join(m.keyCols("x.", ph.keys), ", ")
 		}
@@ -362,7 +367,7 @@ func (m *matcher) phaseSQL(ph phase, src, tgt string, exact bool) string {
 			" WHERE x.scope_reason IS NULL AND " + m.usable("x.", ph.keys, ph.narrow)
 	}
 	number := func(from, other string) string {
-		return "SELECT rid, " + group + ", row_number() OVER (PARTITION BY " + group + " ORDER BY rid) AS rn, " +
+		return "SELECT rid, " + group + ", row_number() OVER (PARTITION BY " + group + " ORDER BY created ASC NULLS LAST, id) AS rn, " +
 			"count(*) OVER (PARTITION BY " + group + ") AS n FROM " + from + " SEMI JOIN " + other + " USING (" + group + ")"
 	}
 	on := []string{"sn.rn = tn.rn"}
@@ -383,40 +388,86 @@ SELECT sn.rid, tn.rid, %d, %s, sn.rn, tn.n, sn.n FROM sn JOIN tn ON %s`,
 		ph.no, hsel, strings.Join(on, " AND "))
 }
 
-// newPairs resolves the new pairs to ids and records their decisions.
-func (m *matcher) newPairs(ctx context.Context) error {
-	r, o := m.r, m.obj
+// pairPhases runs the phases from index `from`, then resolves the pairs;
+// if a pair's keys differ (a hash collision), it reruns from that phase in
+// exact mode.
+func (m *matcher) pairPhases(ctx context.Context) error {
+	for _, ph := range m.obj.phases {
+		if err := m.runPhase(ctx, ph, false); err != nil {
+			return err
+		}
+	}
+	bad, err := m.newPairs(ctx)
+	if err != nil || bad == 0 {
+		return err
+	}
+	m.st.Fallbacks++
+	if _, err := m.exec(ctx, "undo phases", "DELETE FROM "+tPairs+" WHERE phase_no >= ?", bad); err != nil {
+		return err
+	}
+	for _, ph := range m.obj.phases[bad-1:] {
+		if err := m.runPhase(ctx, ph, true); err != nil {
+			return err
+		}
+	}
+	bad, err = m.newPairs(ctx)
+	if err == nil && bad != 0 {
+		err = fmt.Errorf("phase %d: pairs with different keys in exact mode", bad)
+	}
+	return err
+}
+
+// newPairs resolves the new pairs to ids and checks each pair's keys. It
+// returns the first phase holding a pair whose keys differ (0: none).
+func (m *matcher) newPairs(ctx context.Context) (int, error) {
+	o := m.obj
 	src, tgt := sideTable(o.source), sideTable(o.source.other())
 	psa, doc := "s.id", "t.id"
 	if o.source == Doc {
 		psa, doc = doc, psa
 	}
-	if err := m.temp(ctx, "new pairs", tNew, `SELECT p.*, s.id AS src_id, t.id AS tgt_id, `+psa+` AS psa_id, `+doc+` AS doc_id,
-			ph.rule, ph.name AS phase, ph.keys
-		FROM `+tPairs+` p JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
-		JOIN `+tPhases+` ph ON ph.no = p.phase_no
-		WHERE p.phase_no > 0`); err != nil {
-		return err
+	var same []string
+	for i, f := range o.keyFields {
+		var in []string
+		for _, ph := range o.phases {
+			if slices.Contains(ph.keys, f) {
+				in = append(in, strconv.Itoa(ph.no))
+			}
+		}
+		same = append(same, fmt.Sprintf("(p.phase_no NOT IN (%s) OR s.k%d = t.k%d)", strings.Join(in, ", "), i, i))
 	}
-	// The candidates a later source did not get: the first ones of its
-	// group, each claimed by an earlier-created source.
+	if err := m.temp(ctx, "new pairs", tNew, `SELECT p.*, s.id AS src_id, t.id AS tgt_id, `+psa+` AS psa_id, `+doc+` AS doc_id,
+			`+strings.Join(same, " AND ")+` AS keys_ok
+		FROM `+tPairs+` p JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
+		WHERE p.phase_no > 0`); err != nil {
+		return 0, err
+	}
+	bad, err := queryInt(ctx, m.conn, "check pairs", `SELECT coalesce(min(phase_no), 0) FROM `+tNew+` WHERE NOT keys_ok`)
+	return int(bad), err
+}
+
+// pairDecisions records how each new pair came about.
+func (m *matcher) pairDecisions(ctx context.Context) error {
+	r, o := m.r, m.obj
+	// For the k-th source of a key group (k > 1): the candidates before
+	// its own (the nearest 10), each claimed by an earlier-created source.
 	_, err := m.exec(ctx, "match decisions", `INSERT INTO match_decisions
 		WITH po AS (
-			SELECT a.srid, a.phase_no, list({'id': b.tgt_id, 'claimed_by': b.src_id, 'how': 'earlier created source'} ORDER BY b.rank) AS po
-			FROM `+tNew+` a JOIN `+tNew+` b ON b.phase_no = a.phase_no AND b.h = a.h AND b.rank < a.rank AND b.rank <= 10
-			WHERE a.rank > 1
-			GROUP BY a.srid, a.phase_no)
-		SELECT ?, ?, ?, 'matched', ?, n.psa_id, n.doc_id, n.rule, n.phase, n.phase_no, n.rank, n.candidates, n.sources,
-			to_json(po.po),
-			CASE WHEN n.sources = 1 AND n.candidates = 1 THEN 'the only candidate with the same ' || n.keys
-				ELSE printf('source %d of %d with the same %s (by created, id) took candidate %d of %d', n.rank, n.sources, n.keys, n.rank, n.candidates)
+			SELECT srid, phase_no, list({'id': tgt_id, 'claimed_by': src_id, 'how': 'earlier created source'}) OVER (
+				PARTITION BY phase_no, h ORDER BY rank ROWS BETWEEN 10 PRECEDING AND 1 PRECEDING) AS po
+			FROM `+tNew+` WHERE sources > 1 AND candidates > 1)
+		SELECT ?, ?, ?, 'matched', ?, n.psa_id, n.doc_id, ph.rule, ph.name, n.phase_no, n.rank, n.candidates, n.sources,
+			CASE WHEN n.rank > 1 THEN to_json(po.po) END,
+			CASE WHEN n.sources > 1 OR n.candidates > 1 THEN
+				printf('source %d of %d with the same %s (by created, id) took candidate %d of %d', n.rank, n.sources, ph.keys, n.rank, n.candidates)
 			END
-		FROM `+tNew+` n LEFT JOIN po ON po.srid = n.srid AND po.phase_no = n.phase_no`,
+		FROM `+tNew+` n JOIN `+tPhases+` ph ON ph.no = n.phase_no
+		LEFT JOIN po ON po.srid = n.srid AND po.phase_no = n.phase_no`,
 		r.cfg.RunID, r.cfg.Sync, o.Name(), string(o.source))
 	if err != nil {
 		return err
 	}
-	rows, err := m.conn.QueryContext(ctx, `SELECT phase, count(*) FROM `+tNew+` GROUP BY phase`)
+	rows, err := m.conn.QueryContext(ctx, `SELECT ph.name, count(*) FROM `+tNew+` n JOIN `+tPhases+` ph ON ph.no = n.phase_no GROUP BY ph.name`)
 	if err != nil {
 		return fmt.Errorf("count pairs: %w", err)
 	}
@@ -450,7 +501,7 @@ func (m *matcher) unmatched(ctx context.Context, s Side) error {
 		keys := strings.Join(m.keyCols("", rl.keys), ", ")
 		q := `WITH g AS (
 				SELECT ` + strings.Join(m.keyCols("o.", rl.keys), ", ") + `, count(*) AS n,
-					list({'id': o.id, 'claimed_by': c.id, 'how': coalesce(ph.name, 'unclaimed')} ORDER BY o.rid)[1:10] AS po
+					list({'id': o.id, 'claimed_by': c.id, 'how': coalesce(ph.name, 'unclaimed')} ORDER BY o.created NULLS LAST, o.id)[1:10] AS po
 				FROM (SELECT y.* FROM ` + other + ` y SEMI JOIN ` + u + ` USING (` + keys + `)
 					WHERE y.scope_reason IS NULL AND ` + m.usable("y.", rl.keys, "") + `) o
 				LEFT JOIN ` + tPairs + ` p ON p.` + m.ridCol(s.other()) + ` = o.rid
@@ -563,9 +614,9 @@ func (m *matcher) writeLinks(ctx context.Context) error {
 		return err
 	}
 	if _, err := m.exec(ctx, "new links", `INSERT INTO links BY NAME
-		SELECT ? AS sync, ? AS object, psa_id, doc_id, 'syncing' AS state, rule,
+		SELECT ? AS sync, ? AS object, n.psa_id, n.doc_id, 'syncing' AS state, ph.rule,
 			? AS first_linked_run, ? AS last_run, ? AS state_run
-		FROM `+tNew, r.cfg.Sync, o.Name(), run, run, run); err != nil {
+		FROM `+tNew+` n JOIN `+tPhases+` ph ON ph.no = n.phase_no`, r.cfg.Sync, o.Name(), run, run, run); err != nil {
 		return err
 	}
 	_, err := m.exec(ctx, "waiting links", `INSERT INTO links BY NAME

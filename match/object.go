@@ -323,25 +323,35 @@ const (
 	actionExcluded     = "excluded"
 )
 
-// keySQL turns a value expression into the match key, as text normalised
-// as the plan asks. Blank (NULL, empty, only spaces) is '' for ordinary
-// fields, so a blank component (an empty Address 2) equals another blank
-// one; it is NULL for ref fields, which must hold a linked id to match.
-// usableSQL says which keys may match at all.
-func (o *Object) keySQL(field, value string) string {
-	v := "CAST(" + value + " AS VARCHAR)"
+// normSQL applies the field's normaliser to a text expression.
+//
+//	mac             strip ':', '-', '.' and spaces, upper-case
+//	lower           lower-case
+//	trim            strip leading and trailing whitespace
+//	digits          keep only 0-9
+//	collapse_space  runs of whitespace become one space, then trim
+func (o *Object) normSQL(field, v string) string {
 	switch o.norm[field] {
 	case "mac":
-		v = `upper(regexp_replace(` + v + `, '[\s:.\-]', '', 'g'))`
+		return `upper(replace(replace(replace(replace(` + v + `, ':', ''), '-', ''), '.', ''), ' ', ''))`
 	case "lower":
-		v = "lower(" + v + ")"
+		return "lower(" + v + ")"
 	case "trim":
-		v = `regexp_replace(` + v + `, '^\s+|\s+$', '', 'g')`
+		return `regexp_replace(` + v + `, '^\s+|\s+$', '', 'g')`
 	case "digits":
-		v = `regexp_replace(` + v + `, '[^0-9]', '', 'g')`
+		return `regexp_replace(` + v + `, '[^0-9]', '', 'g')`
 	case "collapse_space":
-		v = `regexp_replace(regexp_replace(` + v + `, '\s+', ' ', 'g'), '^ | $', '', 'g')`
+		return `regexp_replace(regexp_replace(` + v + `, '\s+', ' ', 'g'), '^ | $', '', 'g')`
 	}
+	return v
+}
+
+// blankSQL maps a normalised key column to the match key. Blank (NULL,
+// empty, only spaces) is '' for ordinary fields, so a blank component (an
+// empty Address 2) equals another blank one; it is NULL for ref fields,
+// which must hold a linked id to match. matcher.usable says which keys may
+// match at all.
+func (o *Object) blankSQL(field, v string) string {
 	if o.isRef(field) {
 		return `CASE WHEN trim(` + v + `) = '' THEN NULL ELSE ` + v + ` END`
 	}

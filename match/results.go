@@ -25,14 +25,31 @@ type Op struct {
 	Status     string
 }
 
-// Ops returns up to limit ops of the run with the given status ("" = any)
-// and a sequence number above after, in sequence order: the apply stage
-// pages through the planned writes with it.
-func (r *Run) Ops(ctx context.Context, object, status string, after int64, limit int) ([]Op, error) {
+// OpFilter selects ops of the run. Empty fields match anything.
+type OpFilter struct {
+	Object string
+	Op     string // create | update | orphan | skip | invalid
+	Status string // planned | applied | failed | rejected | noted
+	After  int64  // only ops with a higher sequence number (paging)
+	Limit  int    // 0 = 1000
+}
+
+// Ops returns the run's ops matching f, in sequence order. The apply
+// stage pages through the planned writes with it:
+//
+//	for after := int64(0); ; {
+//		ops, err := run.Ops(ctx, OpFilter{Object: "configuration", Status: StatusPlanned, After: after, Limit: 500})
+//		...
+//		after = ops[len(ops)-1].Seq
+//	}
+func (r *Run) Ops(ctx context.Context, f OpFilter) ([]Op, error) {
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
 	rows, err := r.db.QueryContext(ctx, `SELECT seq, object, op, target_side, coalesce(target_id, ''), source_side, coalesce(source_id, ''),
 			coalesce(CAST(fields AS VARCHAR), ''), coalesce(reason, ''), coalesce(key, ''), status
-		FROM ops WHERE run = ? AND (? = '' OR object = ?) AND (? = '' OR status = ?) AND seq > ?
-		ORDER BY seq LIMIT ?`, r.cfg.RunID, object, object, status, status, after, limit)
+		FROM ops WHERE run = ? AND (? = '' OR object = ?) AND (? = '' OR op = ?) AND (? = '' OR status = ?) AND seq > ?
+		ORDER BY seq LIMIT ?`, r.cfg.RunID, f.Object, f.Object, f.Op, f.Op, f.Status, f.Status, f.After, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("ops: %w", err)
 	}

@@ -106,6 +106,9 @@ func openDB(path string, cfg Config, readOnly bool) (*sql.DB, error) {
 	if cfg.MemoryLimit != "" {
 		q = append(q, "memory_limit="+cfg.MemoryLimit)
 	}
+	if fc := os.Getenv("MAPSYNC_EXP_FC"); fc != "" {
+		q = append(q, "force_compression="+fc)
+	}
 	if readOnly {
 		q = append(q, "access_mode=read_only")
 	}
@@ -120,7 +123,7 @@ func openDB(path string, cfg Config, readOnly bool) (*sql.DB, error) {
 	return db, nil
 }
 
-func (r *Run) init(ctx context.Context) error {
+func (r *Run) init(ctx context.Context) (err error) {
 	stmts := []string{metaDDL}
 	for _, t := range resultTables {
 		stmts = append(stmts, t.ddl)
@@ -129,7 +132,7 @@ func (r *Run) init(ctx context.Context) error {
 		return err
 	}
 	var done sql.NullString
-	err := r.db.QueryRowContext(ctx, `SELECT value FROM _meta WHERE key = 'imported'`).Scan(&done)
+	err = r.db.QueryRowContext(ctx, `SELECT value FROM _meta WHERE key = 'imported'`).Scan(&done)
 	if err == nil {
 		return nil
 	}
@@ -141,25 +144,32 @@ func (r *Run) init(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	return withTx(ctx, conn, func() error {
-		prev := filepath.Join(r.cfg.Dir, resultsFile)
-		if _, err := os.Stat(prev); err == nil {
-			// A read-only attach takes a shared lock: analysts reading the
-			// published file at the same time are fine.
-			if err := execAll(ctx, conn, "attach published results",
-				`ATTACH `+lit(prev)+` AS _prev (READ_ONLY)`); err != nil {
-				return err
-			}
-			_, err := exec(ctx, conn, "import links",
-				`INSERT INTO links BY NAME SELECT * FROM _prev.links WHERE sync = ?`, r.cfg.Sync)
-			if derr := execAll(ctx, conn, "detach published results", `DETACH _prev`); err == nil {
+	prev := filepath.Join(r.cfg.Dir, resultsFile)
+	havePrev := false
+	if _, err := os.Stat(prev); err == nil {
+		// A read-only attach takes a shared lock: analysts reading the
+		// published file at the same time are fine. DuckDB cannot detach
+		// a database inside the transaction that read it: attach before,
+		// detach after.
+		if err := execAll(ctx, conn, "attach published results",
+			`ATTACH `+lit(prev)+` AS _prev (READ_ONLY)`); err != nil {
+			return err
+		}
+		havePrev = true
+		defer func() {
+			if derr := execAll(context.WithoutCancel(ctx), conn, "detach published results", `DETACH _prev`); err == nil {
 				err = derr
 			}
-			if err != nil {
+		}()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("published results: %w", err)
+	}
+	return withTx(ctx, conn, func() error {
+		if havePrev {
+			if _, err := exec(ctx, conn, "import links",
+				`INSERT INTO links BY NAME SELECT * FROM _prev.links WHERE sync = ?`, r.cfg.Sync); err != nil {
 				return err
 			}
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("published results: %w", err)
 		}
 		if _, err := exec(ctx, conn, "record run", `INSERT INTO runs (run, sync, started_at) VALUES (?, ?, ?)`,
 			r.cfg.RunID, r.cfg.Sync, time.Now().UTC()); err != nil {

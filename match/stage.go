@@ -242,7 +242,7 @@ func (s *Stager) appendRows(rows []Row) error {
 			if !json.Valid(row.Raw) {
 				return fmt.Errorf("record %q: raw record is not valid JSON", row.ID)
 			}
-			v[3+n] = string(row.Raw)
+			v[3+n] = json.RawMessage(row.Raw) // the appender JSON-encodes what it gets: raw bytes stay as they are
 		}
 		v[4+n] = nil
 		if len(row.Invalid) > 0 || len(invalid) > 0 {
@@ -258,7 +258,7 @@ func (s *Stager) appendRows(rows []Row) error {
 			if err != nil {
 				return fmt.Errorf("record %q: invalid fields: %w", row.ID, err)
 			}
-			v[4+n] = string(b)
+			v[4+n] = json.RawMessage(b)
 		}
 		v[5+n] = nil
 		if row.ScopeReason != "" {

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+
 	"mapsync/connectors"
 	"mapsync/dsl/exprenv"
 	"mapsync/engine/plan"
@@ -73,9 +76,10 @@ type Mapper struct {
 
 type field struct {
 	plan.Field
-	typ  string // canonical type
-	to   *exprenv.Program
-	from *exprenv.Program
+	typ        string // canonical type
+	to         *exprenv.Program
+	from       *exprenv.Program
+	fromRecord bool // from_canonical reads the whole canonical record
 }
 
 // readable reports whether the field is read from records.
@@ -143,6 +147,7 @@ func New(spec Spec) (*Mapper, error) {
 				continue
 			}
 			f.from = p
+			f.fromRecord = readsRecord(pf.FromCanonical)
 		}
 		if _, dup := m.byName[pf.Name]; dup {
 			errs = append(errs, fmt.Errorf("field %q is declared twice", pf.Name))
@@ -162,6 +167,28 @@ func New(spec Spec) (*Mapper, error) {
 		return nil, fmt.Errorf("%s: %w", where, errors.Join(errs...))
 	}
 	return m, nil
+}
+
+// readsRecord reports whether an expression refers to the record variable.
+func readsRecord(src string) bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return true // it compiled, so this does not happen; assume the worst
+	}
+	v := &identFinder{name: "record"}
+	ast.Walk(&tree.Node, v)
+	return v.found
+}
+
+type identFinder struct {
+	name  string
+	found bool
+}
+
+func (v *identFinder) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok && id.Value == v.name {
+		v.found = true
+	}
 }
 
 func (m *Mapper) checkField(f *field, cf plan.CanonicalField) error {

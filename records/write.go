@@ -185,6 +185,10 @@ func (p *prepare) field(ctx context.Context, f *field, val any) error {
 		return nil
 	}
 	v := val
+	if f.fromRecord && p.ch.Record == nil && !p.ch.Create {
+		p.invalid(f.Name, "from_canonical reads the whole record, and the update carries only the changed fields (set Change.Record)")
+		return nil
+	}
 	if f.from != nil {
 		res, err := f.from.Run(exprenv.Env{Value: val, Record: p.rec, Settings: p.w.m.spec.Settings})
 		if err != nil {
@@ -405,6 +409,18 @@ func wireIDs(v any) any {
 		return out
 	}
 	return v
+}
+
+// NeedsRecord reports whether writing any of these fields needs the whole
+// canonical record (Change.Record): a from_canonical that reads record,
+// e.g. one system list built from two canonical lists.
+func (w *Writer) NeedsRecord(fields []string) bool {
+	for _, name := range fields {
+		if f, ok := w.m.byName[name]; ok && f.fromRecord && f.Access != plan.FieldRead {
+			return true
+		}
+	}
+	return false
 }
 
 // FieldNames returns the canonical fields the mapper reads, in declaration

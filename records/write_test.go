@@ -151,6 +151,12 @@ func TestPrepare(t *testing.T) {
 			}},
 		},
 		{
+			name: "psa contact: an update without the whole record is refused (it would wipe the phones)",
+			role: plan.RolePSA, object: "contact", lk: psaLookups(),
+			change:  Change{Fields: map[string]any{"emails": []any{map[string]any{"value": "dana@acme.example"}}}},
+			invalid: map[string]string{"emails": "reads the whole record"},
+		},
+		{
 			name: "psa ticket: a board the PSA lacks is an error (missing = error)",
 			role: plan.RolePSA, object: "ticket", lk: psaLookups(),
 			change:  Change{Fields: map[string]any{"board": "Projects"}},
@@ -258,6 +264,16 @@ func TestWriterLoadsEachTableOnce(t *testing.T) {
 	}
 	if lk.loads["configuration_type"] != 1 || lk.loads["manufacturer"] != 1 {
 		t.Errorf("loads = %v, want each table once", lk.loads)
+	}
+}
+
+func TestNeedsRecord(t *testing.T) {
+	w, err := mapper(t, plan.RolePSA, "contact").NewWriter(psaLookups(), WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.NeedsRecord([]string{"title", "phones"}) || w.NeedsRecord([]string{"title", "first_name"}) {
+		t.Error("phones are built from the whole record, titles are not")
 	}
 }
 

@@ -136,17 +136,13 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (MatchResult,
 	if err != nil {
 		return MatchResult{}, err
 	}
-	obj, err := env.matchObject(in.Object)
+	ms, err := env.steps.Match(ctx, in.Object, match.Listing{PSAComplete: in.PSAComplete, DocComplete: in.DocComplete})
 	if err != nil {
-		return MatchResult{}, err
+		return MatchResult{}, retryable("match "+in.Object, err)
 	}
-	ms, err := env.run.Match(ctx, obj, match.Listing{PSAComplete: in.PSAComplete, DocComplete: in.DocComplete})
+	ps, err := env.steps.Diff(ctx, in.Object)
 	if err != nil {
-		return MatchResult{}, ledgerError("match "+in.Object, err)
-	}
-	ps, err := env.run.Plan(ctx, obj)
-	if err != nil {
-		return MatchResult{}, ledgerError("diff "+in.Object, err)
+		return MatchResult{}, retryable("diff "+in.Object, err)
 	}
 	batches, err := planBatches(ctx, env.run, in.Object, in.ApplyBatch)
 	if err != nil {
@@ -189,7 +185,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err := recordFailures(ctx, env.run, dir, a.cfg.Now()); err != nil {
 		return CommitResult{}, ledgerError("errors file", err)
 	}
-	pub, err := env.run.Publish(ctx)
+	pub, err := env.steps.Publish(ctx)
 	if err != nil {
 		return CommitResult{}, ledgerError("publish", err)
 	}

@@ -13,12 +13,12 @@ import (
 // Application error types. The non-retryable ones are listed in every
 // retry policy.
 const (
-	errInput       = "InvalidInput"   // the workflow was started with bad input
-	errPlanMissing = "PlanMissing"    // the plan hash is not in the worker's plan store
-	errConfig      = "Config"         // the plan or a variable cannot be used
-	errSystem      = "SystemFailure"  // a system failed after the connector's own retries
-	errThrottled   = "Throttled"      // a system asked to slow down (429 with Retry-After)
-	errLedger      = "LedgerFailure"  // the run's DuckDB file failed
+	errInput       = "InvalidInput"  // the workflow was started with bad input
+	errPlanMissing = "PlanMissing"   // the plan hash is not in the worker's plan store
+	errConfig      = "Config"        // the plan or a variable cannot be used
+	errSystem      = "SystemFailure" // a system failed after the connector's own retries
+	errThrottled   = "Throttled"     // a system asked to slow down (429 with Retry-After)
+	errLedger      = "LedgerFailure" // the run's DuckDB file failed
 )
 
 // retryable turns an error of a system call into the error an activity
@@ -29,7 +29,9 @@ func retryable(what string, err error) error {
 		return nil
 	}
 	switch connectors.KindOf(err) {
-	case connectors.KindConfig:
+	case connectors.KindConfig, connectors.KindRejected:
+		// The plan or a variable is wrong, or the system refuses the
+		// request itself (not one record): retrying cannot help.
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", what, err), errConfig, nil)
 	}
 	return retryAfter(what, err, retryDelay(err))

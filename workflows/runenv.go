@@ -13,20 +13,22 @@ import (
 	"mapsync/engine/plan"
 	"mapsync/match"
 	"mapsync/records"
+	"mapsync/stages"
 )
 
 // runEnv is what the activities of one run share inside a worker: the
-// plan, the run's open DuckDB file, a connector client per side (so the
-// system's rate limit holds across concurrent activities) and the record
-// mappers and writers.
+// plan and the sync's steps (package stages: the run's open DuckDB file,
+// a connector client per side, so the system's rate limit holds across
+// concurrent activities), and the record mappers and writers Apply uses.
 type runEnv struct {
-	ref  RunRef
-	plan *plan.Plan
-	sync *plan.Sync
-	run  *match.Run
+	ref    RunRef
+	plan   *plan.Plan
+	sync   *plan.Sync
+	steps  *stages.Run
+	run    *match.Run
+	counts bool // the clients count requests per activity (withCounter)
 
 	mu      sync.Mutex
-	clients map[string]*connectors.Client
 	mappers map[string]*records.Mapper
 	writers map[string]*records.Writer
 }
@@ -56,19 +58,25 @@ func (a *Activities) open(ctx context.Context, ref RunRef) (*runEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := match.OpenRun(ctx, match.Config{
-		Dir: SyncDir(a.cfg.DataDir, ref.Sync), Sync: ref.Sync, RunID: ref.RunID,
-		Threads: a.cfg.Threads, MemoryLimit: a.cfg.MemoryLimit,
+	vars := connectors.NewResolver(p.Variables, a.cfg.Env)
+	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync")}
+	counts := false
+	if t, ok := countingFor(p, s); ok {
+		opts, counts = append(opts, connectors.WithTransport(t)), true
+	}
+	steps, err := stages.Open(ctx, stages.Config{
+		Plan: p, Sync: ref.Sync, Dir: SyncDir(a.cfg.DataDir, ref.Sync), RunID: ref.RunID, Vars: vars,
+		ConnectorOptions: append(opts, a.cfg.ConnectorOptions...), Threads: a.cfg.Threads, MemoryLimit: a.cfg.MemoryLimit,
 	})
 	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("open run %s: %v", ref.RunID, err), errConfig, nil)
+	}
+	if err := ensureLedger(ctx, steps.DB()); err != nil {
+		steps.Close()
 		return nil, ledgerError("open run", err)
 	}
-	if err := ensureLedger(ctx, run); err != nil {
-		run.Close()
-		return nil, ledgerError("open run", err)
-	}
-	e := &runEnv{ref: ref, plan: p, sync: s, run: run,
-		clients: map[string]*connectors.Client{}, mappers: map[string]*records.Mapper{}, writers: map[string]*records.Writer{}}
+	e := &runEnv{ref: ref, plan: p, sync: s, steps: steps, run: steps.DB(), counts: counts,
+		mappers: map[string]*records.Mapper{}, writers: map[string]*records.Writer{}}
 	a.runs.runs[ref.RunID] = e
 	return e, nil
 }
@@ -82,8 +90,7 @@ func (c *runCache) close(runID string) error {
 	if !ok {
 		return nil
 	}
-	e.closeClients()
-	return e.run.Close()
+	return e.steps.Close()
 }
 
 // remove closes a run's database and deletes its file.
@@ -95,8 +102,7 @@ func (c *runCache) remove(runID string) error {
 	if !ok {
 		return nil
 	}
-	e.closeClients()
-	return e.run.Remove()
+	return e.steps.Remove()
 }
 
 func (c *runCache) closeAll() error {
@@ -104,19 +110,10 @@ func (c *runCache) closeAll() error {
 	defer c.mu.Unlock()
 	var errs []error
 	for id, e := range c.runs {
-		e.closeClients()
-		errs = append(errs, e.run.Close())
+		errs = append(errs, e.steps.Close())
 		delete(c.runs, id)
 	}
 	return errors.Join(errs...)
-}
-
-func (e *runEnv) closeClients() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, c := range e.clients {
-		c.Close()
-	}
 }
 
 // systemName is the system on one side of the run's sync.
@@ -163,30 +160,7 @@ func (e *runEnv) matchObject(object string) (*match.Object, error) {
 
 // client returns the run's connector client of one side.
 func (a *Activities) client(e *runEnv, side string) (*connectors.Client, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if c, ok := e.clients[side]; ok {
-		return c, nil
-	}
-	sys, err := e.system(side)
-	if err != nil {
-		return nil, err
-	}
-	base, err := baseTransport(sys, connectors.NewResolver(e.plan.Variables, a.cfg.Env))
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errConfig, nil)
-	}
-	opts := append([]connectors.Option{
-		connectors.WithLogger(a.cfg.Logger),
-		connectors.WithTransport(countingTransport{base: base}),
-		connectors.WithUserAgent("mapsync"),
-	}, a.cfg.ConnectorOptions...)
-	c, err := connectors.New(sys, connectors.NewResolver(e.plan.Variables, a.cfg.Env), opts...)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), errConfig, nil)
-	}
-	e.clients[side] = c
-	return c, nil
+	return e.steps.Client(match.Side(side)), nil
 }
 
 // mapper returns the record mapper of one object on one side.

@@ -3,13 +3,9 @@ package workflows
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"fmt"
 	"net/http"
-	"os"
 	"sync/atomic"
 
-	"mapsync/connectors"
 	"mapsync/engine/plan"
 )
 
@@ -36,41 +32,23 @@ func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return t.base.RoundTrip(req)
 }
 
-// baseTransport is the HTTP transport of a system, honouring the plan's
-// TLS settings (a sandbox's own CA, or verification off for sandboxes).
-func baseTransport(sys plan.System, vars connectors.Resolver) (http.RoundTripper, error) {
+// countingFor returns a transport that counts requests per activity for
+// the clients of a sync, when both systems use default TLS (the clients
+// then need nothing the transport does not do); otherwise the connectors'
+// own transports are kept and requests are not counted per activity.
+func countingFor(p *plan.Plan, s *plan.Sync) (http.RoundTripper, bool) {
+	for _, name := range []string{s.PSA, s.Doc} {
+		sys, ok := findSystem(p, name)
+		if !ok || sys.TLS.InsecureSkipVerify || sys.TLS.CAFile != "" {
+			return nil, false
+		}
+	}
 	dt, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
-		return nil, fmt.Errorf("system %s: http.DefaultTransport is not an *http.Transport", sys.Name)
+		return nil, false
 	}
 	t := dt.Clone()
-	conc := sys.RateLimit.Concurrency
-	if conc <= 0 {
-		conc = 4
-	}
-	t.MaxIdleConnsPerHost = conc + 1
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if sys.TLS.InsecureSkipVerify {
-		cfg.InsecureSkipVerify = true // declared in the plan, for sandboxes only
-	}
-	if sys.TLS.CAFile != "" {
-		file, err := vars.Resolve(sys.TLS.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("system %s: tls ca_file: %w", sys.Name, err)
-		}
-		pem, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("system %s: tls ca_file: %w", sys.Name, err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("system %s: tls ca_file %s holds no PEM certificate", sys.Name, file)
-		}
-		cfg.RootCAs = pool
-	}
-	t.TLSClientConfig = cfg
-	return t, nil
+	t.MaxIdleConnsPerHost = 32
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return countingTransport{base: t}, true
 }

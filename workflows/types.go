@@ -258,16 +258,16 @@ type Progress struct {
 type RetryInput struct {
 	Sync     string  `json:"sync"`
 	PlanHash string  `json:"plan_hash"`
-	RunID    string  `json:"run_id"`               // this retry's own run id ("" = workflow run id)
-	FromRun  string  `json:"from_run,omitempty"`   // retry the failures of this run
-	OpKeys   []int64 `json:"op_ids,omitempty"`     // retry these errors (errors.id)
+	RunID    string  `json:"run_id"`             // this retry's own run id ("" = workflow run id)
+	FromRun  string  `json:"from_run,omitempty"` // retry the failures of this run
+	IDs      []int64 `json:"ids,omitempty"`      // retry these errors (errors.id)
 	Tuning   Tuning  `json:"tuning,omitempty"`
 }
 
 // RetryPrepared is what PrepareRetry copied into the retry run's ledger.
 type RetryPrepared struct {
-	TaskQueue string     `json:"task_queue"`
-	Objects   []string   `json:"objects"` // objects with ops to retry, in stage order
+	TaskQueue string       `json:"task_queue"`
+	Objects   []string     `json:"objects"` // objects with ops to retry, in stage order
 	Batches   [][]SeqRange `json:"batches"` // per object
-	Ops       int64      `json:"ops"`
+	Ops       int64        `json:"ops"`
 }

@@ -136,7 +136,7 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 	}
 	defer c.Close()
 
-	stopWorker, err := startWorker(ctx, c, workerConfig{namespace: cfg.namespace, sandbox: cfg.sandbox, logger: logger})
+	stopWorker, err := startWorker(ctx, c, workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger})
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,21 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 
+	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
+
+	"mapsync/sandbox/local"
+	"mapsync/workflows"
 )
 
 // workerConfig is what startWorker needs from `mapsync dev`.
 type workerConfig struct {
 	namespace string
+	dataDir   string
 	sandbox   bool // also start the sandbox systems
 	logger    *slog.Logger
 }
@@ -18,13 +25,32 @@ type workerConfig struct {
 // worker (and, with cfg.sandbox, the sandbox systems) on client c. The
 // returned stop function is called before the client is closed and the
 // server stopped.
-//
-// Not wired yet: it only logs. The integration registers the workflows and
-// activities on a worker.New(c, taskQueue, ...) here and returns its Stop.
 func startWorker(ctx context.Context, c client.Client, cfg workerConfig) (stop func(), err error) {
-	cfg.logger.Warn("mapsync worker not wired yet: no workflows will run", "namespace", cfg.namespace)
+	env := workflows.Config{DataDir: cfg.dataDir, Logger: zerolog.Nop()}
+	var sb *local.Systems
 	if cfg.sandbox {
-		cfg.logger.Warn("--sandbox: sandbox systems not wired yet")
+		if sb, err = local.Start(local.Options{}); err != nil {
+			return nil, fmt.Errorf("starting the sandboxes: %w", err)
+		}
+		env.Env = sb.LookupEnv(os.LookupEnv)
+		cfg.logger.Info("sandboxes running", "env", sb.EnvNames())
 	}
-	return func() {}, nil
+	acts := workflows.NewActivities(env)
+	w := workflows.NewWorker(c, acts)
+	if err := w.Start(); err != nil {
+		if sb != nil {
+			sb.Close()
+		}
+		return nil, err
+	}
+	return func() {
+		if err := w.Stop(); err != nil {
+			cfg.logger.Warn("stopping the worker", "error", err)
+		}
+		if sb != nil {
+			if err := sb.Close(); err != nil {
+				cfg.logger.Warn("stopping the sandboxes", "error", err)
+			}
+		}
+	}, nil
 }

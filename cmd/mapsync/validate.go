@@ -18,7 +18,7 @@ a whole (unknown blocks and attributes, names and references, reference
 cycles, enum values, expressions) and compiles the plan. It prints every
 problem found, not only the first:
 
-  mappings/connectwise.hcl:12:5: error: Unsupported argument
+  mappings/psa.hcl:12:5: error: Unsupported argument
       An argument named "nmae" is not expected here. Did you mean "name"?
 
 Exit status: 0 when there is no error (warnings allowed), 1 with errors,

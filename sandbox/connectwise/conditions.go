@@ -42,6 +42,7 @@ type ConditionError struct {
 	Msg string
 }
 
+// Error renders "at position N: message".
 func (e *ConditionError) Error() string {
 	return fmt.Sprintf("at position %d: %s", e.Pos, e.Msg)
 }
@@ -464,6 +465,39 @@ func (p *parser) value(op string) (literal, error) {
 	return l, nil
 }
 
+// fastUTC reads "2006-01-02T15:04:05Z" into Unix seconds without
+// allocating; ok is false for any other layout.
+func fastUTC(s string) (int64, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return 0, false
+	}
+	n := func(i, j int) (int, bool) {
+		v := 0
+		for k := i; k < j; k++ {
+			c := s[k]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := n(0, 4)
+	mo, ok2 := n(5, 7)
+	d, ok3 := n(8, 10)
+	h, ok4 := n(11, 13)
+	mi, ok5 := n(14, 16)
+	se, ok6 := n(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 {
+		return 0, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
+	if t.Day() != d { // February 30th and the like
+		return 0, false
+	}
+	return t.Unix(), true
+}
+
 // parseCWTime accepts RFC 3339 and a bare date (midnight UTC).
 func parseCWTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
@@ -554,12 +588,14 @@ func (n *cmpNode) rewrite(a func([]string) []string) {
 }
 
 func (n *cmpNode) eval(e env) bool {
-	var vals []any
+	root, path := e.rec, n.path
 	if e.bind != nil && n.path[0] == e.bindName {
-		vals = resolve(e.bind, n.path[1:], vals)
-	} else {
-		vals = resolve(e.rec, n.path, vals)
+		root, path = e.bind, n.path[1:]
 	}
+	if v, ok := lookupScalar(root, path); ok { // the common case, no allocation
+		return n.test(v)
+	}
+	vals := resolve(root, path, nil)
 	if len(vals) == 0 {
 		vals = []any{nil}
 	}
@@ -569,6 +605,30 @@ func (n *cmpNode) eval(e env) bool {
 		}
 	}
 	return false
+}
+
+// lookupScalar follows path through objects only; ok is false when it
+// meets an array (resolve handles those).
+func lookupScalar(m map[string]any, path []string) (any, bool) {
+	var cur any = m
+	for _, p := range path {
+		obj, isObj := cur.(map[string]any)
+		if !isObj {
+			if _, isArr := cur.([]any); isArr {
+				return nil, false
+			}
+			return nil, true // a scalar has no fields: null
+		}
+		v, ok := obj[p]
+		if !ok {
+			return nil, true
+		}
+		cur = v
+	}
+	if _, isArr := cur.([]any); isArr {
+		return nil, false
+	}
+	return cur, true
 }
 
 // resolve collects the values at path, descending into arrays.
@@ -623,6 +683,10 @@ func (n *cmpNode) test(v any) bool {
 		s, ok := asString(v)
 		return ok && strings.Contains(strings.ToLower(s), strings.ToLower(n.val.s)) != n.neg
 	}
+	if n.val.kind == litString && (n.op == "=" || n.op == "!=") {
+		s, ok := asString(v)
+		return ok && strings.EqualFold(s, n.val.s) == (n.op == "=")
+	}
 	c := compare(v, n.val)
 	switch n.op {
 	case "=":
@@ -664,6 +728,10 @@ func compare(v any, l literal) int {
 		if !ok {
 			return incomparable
 		}
+		if sec, ok := fastUTC(s); ok { // ConnectWise's own layout, no allocation
+			ls, ln := l.t.Unix(), l.t.Nanosecond()
+			return cmp3(sec < ls || sec == ls && ln > 0, sec > ls)
+		}
 		t, err := parseCWTime(s)
 		if err != nil {
 			return incomparable
@@ -673,6 +741,9 @@ func compare(v any, l literal) int {
 		s, ok := asString(v)
 		if !ok {
 			return incomparable
+		}
+		if strings.EqualFold(s, l.s) {
+			return 0
 		}
 		a, b := strings.ToLower(s), strings.ToLower(l.s)
 		return cmp3(a < b, a > b)

@@ -23,6 +23,7 @@ type validationError struct {
 	Field    string `json:"field"`
 }
 
+// Error renders the status, code and message.
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.Code, e.Message) }
 
 func newAPIError(status int, code, format string, a ...any) *apiError {

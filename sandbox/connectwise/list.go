@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mapsync/sandbox/core"
 )
@@ -147,30 +148,25 @@ func intParam(res *resource, qv url.Values, name string, def int) (int, *apiErro
 }
 
 // selectRecords returns the records of res under parent that match q, in
-// q's order (ascending id by default).
+// q's order (ascending id by default); for forward-only paging only those
+// after q.pageID. Results are cached per query until the table changes, so
+// paging through a filtered collection filters it once, not once a page.
 func (s *Sandbox) selectRecords(res *resource, parent *core.Record, q *listQuery) []*core.Record {
+	var recs []*core.Record
+	if parent == nil && q.cond == nil && q.child == nil && len(q.order) == 0 {
+		recs = res.table.All()
+	} else {
+		recs = s.cache.get(res, parent, q, func() []*core.Record { return filterRecords(res, parent, q) })
+	}
+	if q.forward && q.pageID > 0 { // forward-only: ascending ids, no orderBy
+		i, _ := slices.BinarySearchFunc(recs, q.pageID+1, func(r *core.Record, id int64) int { return cmpInt(r.ID, id) })
+		recs = recs[i:]
+	}
+	return recs
+}
+
+func filterRecords(res *resource, parent *core.Record, q *listQuery) []*core.Record {
 	all := res.table.All()
-	if q.forward && q.pageID > 0 {
-		i, _ := slices.BinarySearchFunc(all, q.pageID, func(r *core.Record, id int64) int {
-			switch {
-			case r.ID < id:
-				return -1
-			case r.ID > id:
-				return 1
-			}
-			return 0
-		})
-		for i < len(all) && all[i].ID <= q.pageID {
-			i++
-		}
-		all = all[i:]
-	}
-	if parent == nil && q.cond == nil && q.child == nil {
-		if len(q.order) > 0 {
-			all = sortRecords(all, q.order)
-		}
-		return all
-	}
 	out := all[:0:0]
 	for _, r := range all {
 		if parent != nil && parentIDOf(res, r.Data) != parent.ID {
@@ -188,6 +184,69 @@ func (s *Sandbox) selectRecords(res *resource, parent *core.Record, q *listQuery
 		out = sortRecords(out, q.order)
 	}
 	return out
+}
+
+// queryCache keeps the last results of filtered or sorted queries.
+type queryCache struct {
+	mu      sync.Mutex
+	entries map[string]*cacheEntry
+	tick    uint64
+}
+
+type cacheEntry struct {
+	version uint64
+	used    uint64
+	recs    []*core.Record
+}
+
+// cacheSize bounds the number of cached query results.
+const cacheSize = 16
+
+func (c *queryCache) get(res *resource, parent *core.Record, q *listQuery, compute func() []*core.Record) []*core.Record {
+	var b strings.Builder
+	b.WriteString(res.name)
+	if parent != nil {
+		b.WriteString("\x00" + strconv.FormatInt(parent.ID, 10))
+	}
+	for _, c := range []*Conditions{q.cond, q.child} {
+		b.WriteString("\x00")
+		if c != nil {
+			b.WriteString(c.String())
+		}
+	}
+	for _, k := range q.order {
+		b.WriteString("\x00" + strings.Join(k.path, "/"))
+		if k.desc {
+			b.WriteString(" desc")
+		}
+	}
+	key := b.String()
+	version := res.table.Version()
+	c.mu.Lock()
+	c.tick++
+	if e, ok := c.entries[key]; ok && e.version == version {
+		e.used = c.tick
+		c.mu.Unlock()
+		return e.recs
+	}
+	c.mu.Unlock()
+	recs := compute()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]*cacheEntry{}
+	}
+	if len(c.entries) >= cacheSize {
+		var oldest string
+		for k, e := range c.entries {
+			if oldest == "" || e.used < c.entries[oldest].used {
+				oldest = k
+			}
+		}
+		delete(c.entries, oldest)
+	}
+	c.entries[key] = &cacheEntry{version: version, used: c.tick, recs: recs}
+	return recs
 }
 
 // sortRecords sorts a copy by the order keys, ties by ascending id.
@@ -287,19 +346,32 @@ func (s *Sandbox) writeList(w http.ResponseWriter, r *http.Request, res *resourc
 		writeError(w, apiErr)
 		return
 	}
-	recs := s.selectRecords(res, parent, q)
+	plain := parent == nil && q.cond == nil && q.child == nil && len(q.order) == 0
 	var page []*core.Record
 	if q.forward {
-		page = recs[:min(q.size, len(recs))]
-		if len(recs) > q.size {
+		var more bool
+		if plain { // straight from the id-ordered table
+			page, more = res.table.After(q.pageID, q.size)
+		} else {
+			recs := s.selectRecords(res, parent, q)
+			page, more = recs[:min(q.size, len(recs))], len(recs) > q.size
+		}
+		if more && len(page) > 0 {
 			w.Header().Set("Link", linkHeader(r, [][2]string{{"next", "pageId=" + strconv.FormatInt(page[len(page)-1].ID, 10)}}))
 		}
 	} else {
 		start := (q.page - 1) * q.size
-		if start < len(recs) {
-			page = recs[start:min(start+q.size, len(recs))]
+		var total int
+		if plain {
+			page, total = res.table.Range(start, q.size)
+		} else {
+			recs := s.selectRecords(res, parent, q)
+			total = len(recs)
+			if start < total {
+				page = recs[start:min(start+q.size, total)]
+			}
 		}
-		if last := (len(recs) + q.size - 1) / q.size; last > 1 {
+		if last := (total + q.size - 1) / q.size; last > 1 {
 			var links [][2]string
 			p := func(n int) string { return "page=" + strconv.Itoa(n) }
 			if q.page > 1 {
@@ -311,19 +383,31 @@ func (s *Sandbox) writeList(w http.ResponseWriter, r *http.Request, res *resourc
 			w.Header().Set("Link", linkHeader(r, links))
 		}
 	}
-	body, err := s.renderPage(res, page, q.fields)
+	parts, n, err := s.renderPage(res, page, q.fields)
 	if err != nil {
 		writeError(w, newAPIError(http.StatusInternalServerError, "ConnectWiseApi", "render: %v", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	// Stream the cached record bodies rather than copying them into one
+	// buffer: a 1000-record page is over a megabyte.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte{'['})
+	for i, b := range parts {
+		if i > 0 {
+			_, _ = w.Write([]byte{','})
+		}
+		_, _ = w.Write(b)
+	}
+	_, _ = w.Write([]byte{']'})
 }
 
-// renderPage concatenates the cached JSON of the records (or their sparse
-// projections).
-func (s *Sandbox) renderPage(res *resource, page []*core.Record, fields [][]string) ([]byte, error) {
+// renderPage returns the JSON of each record (cached, or a sparse
+// projection) and the length of the array they make.
+func (s *Sandbox) renderPage(res *resource, page []*core.Record, fields [][]string) ([][]byte, int, error) {
 	parts := make([][]byte, len(page))
-	n := 2
+	n := 2 + max(len(page)-1, 0)
 	for i, r := range page {
 		var b []byte
 		var err error
@@ -333,20 +417,12 @@ func (s *Sandbox) renderPage(res *resource, page []*core.Record, fields [][]stri
 			b, err = r.JSON()
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		parts[i] = b
-		n += len(b) + 1
+		n += len(b)
 	}
-	out := make([]byte, 0, n)
-	out = append(out, '[')
-	for i, b := range parts {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, b...)
-	}
-	return append(out, ']'), nil
+	return parts, n, nil
 }
 
 // renderSparse renders only the requested paths of a record.

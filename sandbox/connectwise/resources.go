@@ -78,6 +78,7 @@ func (s *Sandbox) checks(res *resource, v *validator, selfID int64) {
 	switch res.name {
 	case "contacts":
 		s.communicationItems(v)
+		s.typeIDs(v)
 	case "ticketNotes":
 		flag := func(n string) bool { b, _ := v.out[n].(bool); return b }
 		if !flag("detailDescriptionFlag") && !flag("internalAnalysisFlag") && !flag("resolutionFlag") {
@@ -114,6 +115,25 @@ func (s *Sandbox) checks(res *resource, v *validator, selfID int64) {
 				v.out["contactEmailAddress"] = e
 			}
 		}
+	}
+}
+
+// typeIDs turns a contact's typeIds (accepted on POST) into types.
+func (s *Sandbox) typeIDs(v *validator) {
+	ids, ok := v.out["typeIds"].([]any)
+	delete(v.out, "typeIds")
+	if !ok || v.old != nil {
+		return
+	}
+	f := &field{name: "types", kind: fRef, ref: "contactTypes"}
+	var types []any
+	for _, id := range ids {
+		if ref, _ := v.ref(f, map[string]any{"id": id}); ref != nil {
+			types = append(types, ref)
+		}
+	}
+	if len(types) > 0 {
+		v.out["types"] = types
 	}
 }
 

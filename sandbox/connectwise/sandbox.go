@@ -72,16 +72,21 @@ func (c Credentials) Authorization() string {
 // Sandbox is an in-memory ConnectWise Manage. It is safe for concurrent
 // use; writes are serialised.
 type Sandbox struct {
-	opts    Options
-	res     []*resource
-	byName  map[string]*resource
-	db      *core.DB
-	keys    *core.Table // generator key → resource and id (see IDForKey)
-	log     *core.Log
-	inj     *core.Injector
-	handler http.Handler
-	mux     *router
-	writeMu sync.Mutex
+	opts   Options
+	res    []*resource
+	byName map[string]*resource
+	db     *core.DB
+	keys   *core.Table // generator key → resource and id (see IDForKey)
+	// ticketConfigs links configurations to tickets (ticketconfigs.go).
+	ticketConfigs *core.Table
+	keyMu         sync.Mutex
+	keyIndex      map[string]keyEntry // built from keys on first use
+	log           *core.Log
+	inj           *core.Injector
+	handler       http.Handler
+	mux           *router
+	writeMu       sync.Mutex
+	cache         queryCache // results of filtered and sorted queries
 }
 
 // New returns an empty sandbox (no records; see Seed and LoadFixture).
@@ -112,6 +117,7 @@ func New(o Options) *Sandbox {
 		s.byName[r.name] = r
 	}
 	s.keys = s.db.Add("_keys", core.NewTable(core.TableOptions{Clock: o.Clock}))
+	s.ticketConfigs = s.db.Add(ticketConfigsTable, core.NewTable(core.TableOptions{Clock: o.Clock}))
 	s.mux = &router{}
 	s.routes(s.mux)
 	s.handler = core.WrapRouter(s.mux, core.WrapOptions{Base: Base, Log: s.log, Faults: s.inj, ErrorBody: faultBody})
@@ -160,14 +166,31 @@ func (s *Sandbox) Collections() []string {
 // IDForKey returns the collection and id of the record seeded from an msp
 // generator key ("c0042" → companies, "c0042-cfg-007" → configurations).
 func (s *Sandbox) IDForKey(key string) (collection string, id int64, ok bool) {
-	for _, r := range s.keys.All() {
-		if r.Data["key"] == key {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.keyIndex == nil {
+		s.keyIndex = map[string]keyEntry{}
+		for _, r := range s.keys.All() {
+			k, _ := r.Data["key"].(string)
 			c, _ := r.Data["collection"].(string)
 			n, _ := asNumber(r.Data["rid"])
-			return c, int64(n), true
+			s.keyIndex[k] = keyEntry{c, int64(n)}
 		}
 	}
-	return "", 0, false
+	e, ok := s.keyIndex[key]
+	return e.collection, e.id, ok
+}
+
+type keyEntry struct {
+	collection string
+	id         int64
+}
+
+// forgetKeys drops the key index after the keys table changed.
+func (s *Sandbox) forgetKeys() {
+	s.keyMu.Lock()
+	s.keyIndex = nil
+	s.keyMu.Unlock()
 }
 
 // DumpFixture writes the complete state (every collection, the next ids
@@ -186,6 +209,7 @@ func (s *Sandbox) DumpFixture(w io.Writer) error {
 func (s *Sandbox) LoadFixture(r io.Reader) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	defer s.forgetKeys()
 	if err := s.db.Load(r, FixtureFormat); err != nil {
 		return fmt.Errorf("connectwise sandbox: %w", err)
 	}

@@ -118,6 +118,7 @@ func schema() []*resource {
 				{name: "site", kind: fRef, ref: "sites", scopeBy: "company"},
 				str("title", 100), str("department", 50), b("inactiveFlag"), b("defaultFlag"),
 				{name: "types", kind: fRefList, ref: "contactTypes"},
+				{name: "typeIds", kind: fArray, postOnly: true}, // POST only; becomes types, never returned
 				{name: "communicationItems", kind: fArray},
 				{name: "customFields", kind: fArray},
 			}},

@@ -35,6 +35,8 @@ func (s *Sandbox) Seed(d *msp.Dataset) error {
 		r.table.Reset()
 	}
 	s.keys.Reset()
+	s.ticketConfigs.Reset()
+	defer s.forgetKeys()
 	sd := &seeder{s: s, d: d, now: d.Options.Now, byName: map[string]map[string]*core.Record{}, byKey: map[string]*core.Record{}}
 	if sd.now.IsZero() {
 		sd.now = s.now()
@@ -254,7 +256,8 @@ func regionName(code string) string {
 // key records a generator key.
 func (sd *seeder) key(key, collection string, rec *core.Record) {
 	sd.byKey[key] = rec
-	sd.s.keys.Insert(map[string]any{"key": key, "collection": collection, "rid": rec.ID})
+	// Put with the data set's time, so that seeding twice gives the same fixture.
+	_, _ = sd.s.keys.Put(sd.s.keys.NextID(), sd.now, sd.now, map[string]any{"key": key, "collection": collection, "rid": rec.ID})
 }
 
 func (sd *seeder) companies() error {
@@ -320,6 +323,11 @@ func (sd *seeder) companies() error {
 				return err
 			}
 			sd.key(t.Key, "tickets", rec)
+			for _, ck := range t.ConfigKeys {
+				if cfg := sd.byKey[ck]; cfg != nil {
+					_, _ = sd.s.ticketConfigs.Put(sd.s.ticketConfigs.NextID(), t.Created, t.Created, map[string]any{"ticketId": rec.ID, "configurationId": cfg.ID})
+				}
+			}
 			for _, n := range t.Notes {
 				if _, err := sd.note(n, noteID, rec, t); err != nil {
 					return err
@@ -476,9 +484,9 @@ func (sd *seeder) ticket(t msp.Ticket, company map[string]any, c *msp.Company) (
 	}
 	data := map[string]any{
 		"summary": t.Summary, "recordType": "ServiceTicket", "company": company,
-		"board":  sd.ref("boards", t.Board, "board"),
-		"status": sd.ref("boardStatuses", t.Board+"/"+t.Status, "status"),
-		"type":   sd.ref("boardTypes", t.Board+"/"+t.Type, "type"),
+		"board":      sd.ref("boards", t.Board, "board"),
+		"status":     sd.ref("boardStatuses", t.Board+"/"+t.Status, "status"),
+		"type":       sd.ref("boardTypes", t.Board+"/"+t.Type, "type"),
 		"closedFlag": t.Closed, "processNotifications": false,
 	}
 	setIf(data, "priority", sd.ref("priorities", t.Priority, "priority"))

@@ -28,6 +28,11 @@ type ServeOptions struct {
 	// CertFile, when set with TLS, receives the certificate in PEM form so
 	// that other clients can trust it (curl --cacert FILE).
 	CertFile string
+	// Certificate and CertPEM, when set with TLS, are served instead of a
+	// newly generated certificate (so several servers can share one; see
+	// SelfSignedCert).
+	Certificate *tls.Certificate
+	CertPEM     []byte
 }
 
 // Server is a running sandbox listener.
@@ -59,8 +64,11 @@ func Start(h http.Handler, opts ServeOptions) (*Server, error) {
 	}
 	scheme := "http"
 	if opts.TLS {
-		cert, certPEM, err := SelfSignedCert()
-		if err != nil {
+		var cert tls.Certificate
+		var certPEM []byte
+		if opts.Certificate != nil {
+			cert, certPEM = *opts.Certificate, opts.CertPEM
+		} else if cert, certPEM, err = SelfSignedCert(); err != nil {
 			ln.Close()
 			return nil, err
 		}

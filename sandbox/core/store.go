@@ -64,11 +64,12 @@ type TableOptions struct {
 // Table is a thread-safe collection of records ordered by ascending id.
 // Ids are assigned from 1 upwards and never reused.
 type Table struct {
-	opts   TableOptions
-	mu     sync.RWMutex
-	recs   []*Record // ascending ID
-	byID   map[int64]*Record
-	nextID int64
+	opts    TableOptions
+	mu      sync.RWMutex
+	recs    []*Record // ascending ID
+	byID    map[int64]*Record
+	nextID  int64
+	version uint64 // incremented by every change
 }
 
 // NewTable returns an empty Table.
@@ -95,6 +96,7 @@ func (t *Table) Insert(data map[string]any) *Record {
 	}
 	t.recs = append(t.recs, r)
 	t.byID[r.ID] = r
+	t.version++
 	return r
 }
 
@@ -117,6 +119,7 @@ func (t *Table) Put(id int64, created, updated time.Time, data map[string]any) (
 
 // store puts r in place; t.mu must be held.
 func (t *Table) store(r *Record) {
+	t.version++
 	if _, ok := t.byID[r.ID]; ok {
 		i, _ := slices.BinarySearchFunc(t.recs, r.ID, cmpID)
 		t.recs[i] = r
@@ -180,6 +183,7 @@ func (t *Table) Delete(id int64) bool {
 	delete(t.byID, id)
 	i, _ := slices.BinarySearchFunc(t.recs, id, cmpID)
 	t.recs = slices.Delete(t.recs, i, i+1)
+	t.version++
 	return true
 }
 
@@ -191,11 +195,48 @@ func (t *Table) All() []*Record {
 	return slices.Clone(t.recs)
 }
 
+// Range returns up to n records starting at position from (0-based, in
+// id order) and the total number of records, from one consistent view.
+// It copies only the window, so paging a large table stays cheap.
+func (t *Table) Range(from, n int) ([]*Record, int) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	total := len(t.recs)
+	if from < 0 || from >= total || n <= 0 {
+		return nil, total
+	}
+	return slices.Clone(t.recs[from:min(from+n, total)]), total
+}
+
+// After returns up to n records with ids greater than id, in id order,
+// and whether more follow them.
+func (t *Table) After(id int64, n int) ([]*Record, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	i, found := slices.BinarySearchFunc(t.recs, id, cmpID)
+	if found {
+		i++
+	}
+	if n <= 0 || i >= len(t.recs) {
+		return nil, i < len(t.recs)
+	}
+	end := min(i+n, len(t.recs))
+	return slices.Clone(t.recs[i:end]), end < len(t.recs)
+}
+
 // Len returns the number of records.
 func (t *Table) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return len(t.recs)
+}
+
+// Version changes whenever the table's content changes, so callers can
+// cache what they computed from it.
+func (t *Table) Version() uint64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.version
 }
 
 // NextID returns the id the next Insert will assign.
@@ -210,6 +251,7 @@ func (t *Table) Reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.recs, t.byID, t.nextID = nil, map[int64]*Record{}, 1
+	t.version++
 }
 
 // restore replaces the whole content; used by fixture loading.
@@ -217,6 +259,7 @@ func (t *Table) restore(recs []*Record, nextID int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.recs, t.byID, t.nextID = nil, make(map[int64]*Record, len(recs)), 1
+	t.version++
 	for _, r := range recs {
 		r.render = t.opts.Render
 		t.store(r)

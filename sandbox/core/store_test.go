@@ -133,3 +133,53 @@ func TestFixtureLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTableRangeAndAfter(t *testing.T) {
+	tb := NewTable(TableOptions{})
+	for i := 0; i < 10; i++ {
+		tb.Insert(map[string]any{})
+	}
+	tb.Delete(4)
+	ids := func(rs []*Record) []int64 {
+		var out []int64
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		from, n   int
+		want      []int64
+		wantTotal int
+	}{
+		{0, 3, []int64{1, 2, 3}, 9},
+		{3, 3, []int64{5, 6, 7}, 9},
+		{7, 5, []int64{9, 10}, 9},
+		{9, 5, nil, 9},
+		{-1, 5, nil, 9},
+	}
+	for _, tc := range tests {
+		got, total := tb.Range(tc.from, tc.n)
+		if !equalIDs(ids(got), tc.want) || total != tc.wantTotal {
+			t.Errorf("Range(%d, %d) = %v, %d", tc.from, tc.n, ids(got), total)
+		}
+	}
+	afterTests := []struct {
+		id       int64
+		n        int
+		want     []int64
+		wantMore bool
+	}{
+		{0, 3, []int64{1, 2, 3}, true},
+		{3, 2, []int64{5, 6}, true},
+		{4, 2, []int64{5, 6}, true},
+		{8, 5, []int64{9, 10}, false},
+		{10, 5, nil, false},
+	}
+	for _, tc := range afterTests {
+		got, more := tb.After(tc.id, tc.n)
+		if !equalIDs(ids(got), tc.want) || more != tc.wantMore {
+			t.Errorf("After(%d, %d) = %v, %v", tc.id, tc.n, ids(got), more)
+		}
+	}
+}

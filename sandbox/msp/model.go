@@ -22,6 +22,8 @@ type Options struct {
 	Now           time.Time // reference "now" for dates; zero = 2026-01-15T12:00:00Z
 }
 
+// Dataset is one generated world: the shared vocabulary, the PSA's records
+// and the documentation system's records before the first sync.
 type Dataset struct {
 	Options Options
 	Ref     Reference
@@ -68,17 +70,21 @@ type Member struct {
 	Name       string
 }
 
+// Manufacturer is a hardware vendor and its models.
 type Manufacturer struct {
 	Name   string
 	Models []string
 }
 
+// Country is a country with the regions (states, provinces, counties)
+// its addresses use.
 type Country struct {
 	Name    string
 	Code    string // ISO 3166-1 alpha-2
 	Regions []string
 }
 
+// Board is a service board with its ticket statuses, types, subtypes and items.
 type Board struct {
 	Name     string
 	Statuses []string
@@ -87,10 +93,13 @@ type Board struct {
 	Items    []string
 }
 
+// Side is the records one system holds.
 type Side struct {
 	Companies []Company
 }
 
+// Company is a client of the MSP (an organization in the documentation
+// system) with its sites, contacts, configurations and tickets.
 type Company struct {
 	Key        string // stable across both sides for the same real-world company
 	Identifier string // short name / company id (e.g. "AcmeCorp")
@@ -109,6 +118,7 @@ type Company struct {
 	Tickets    []Ticket
 }
 
+// Site is a company address (a location in the documentation system).
 type Site struct {
 	Key      string
 	Name     string
@@ -125,6 +135,7 @@ type Site struct {
 	Updated  time.Time
 }
 
+// Contact is a person at a company.
 type Contact struct {
 	Key       string
 	FirstName string
@@ -147,6 +158,7 @@ type ContactItem struct {
 	Primary   bool
 }
 
+// Configuration is a managed device or other configuration item.
 type Configuration struct {
 	Key            string
 	Name           string
@@ -172,6 +184,7 @@ type Configuration struct {
 	Updated        time.Time
 }
 
+// Ticket is a service ticket (PSA side only).
 type Ticket struct {
 	Key        string
 	Number     string // ticket number as displayed

@@ -34,7 +34,7 @@ func NormalizeMAC(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
-		case ' ', '\t', '\n', '\r', '\f', ':', '.', '-':
+		case ' ', ':', '.', '-':
 		default:
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mapsync/connectors"
+	"mapsync/engine/plan"
+	"mapsync/sandbox/local"
+	"mapsync/sandbox/msp"
+	"mapsync/stages"
+)
+
+func init() { commands = append(commands, newPlanCmd) }
+
+// planOptions is what `mapsync plan` runs with.
+type planOptions struct {
+	dir       string
+	sync      string
+	asJSON    bool
+	results   string
+	full      bool
+	sandbox   bool
+	companies int
+	seed      int64
+}
+
+// defaultResults is where results go; sandbox runs get their own directory
+// so that sandbox links never meet a real system's.
+const (
+	defaultResults        = "results"
+	defaultSandboxResults = "results/sandbox"
+)
+
+func newPlanCmd() *cobra.Command {
+	var o planOptions
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what a sync would write, writing nothing to either system",
+		Long: `plan compiles the mapping files, reads both systems of a sync completely
+(through the same connectors a sync uses, so it works against the real
+services and the sandboxes alike), matches their records and plans the writes
+of every object type, and prints per object type:
+
+  - the records read on each side, and how many are in the sync's scope;
+  - the pairs matched, per match rule;
+  - the records to create, per side, and to update, with the fields;
+  - the links to orphan;
+  - the writes held back (skip) and the fields or records that cannot be
+    written (invalid), with the reasons;
+  - the records out of scope and the documentation-only records waiting for
+    a push, with the reasons.
+
+Nothing is written to either system (lookup tables are read to check the
+planned writes). The decisions, links and ops land in
+<results>/<sync>/results.duckdb (query them with 'mapsync sql') and as Parquet
+files under <results>/<sync>/runs/<run-id>/.
+
+System variables (base URLs, credentials) come from the environment variables
+named by the mapping files' variable blocks, e.g. CW_BASE_URL, CW_COMPANY,
+CW_PUBLIC_KEY, CW_PRIVATE_KEY, CW_CLIENT_ID, ITGLUE_BASE_URL, ITGLUE_API_KEY.
+With --sandbox, local ConnectWise and IT Glue sandboxes seeded with generated
+data are started in this process and the variables point at them (the
+mappings' requests-per-second throttles are lifted for them: they protect the
+real services); results then go to results/sandbox unless --results says
+otherwise.
+
+--full adds one line per record (creates, updates, skips, invalid and
+out-of-scope records) to the summary. --json prints the report as JSON.
+
+A line per step goes to stderr on a terminal. Exit status: 0 when the plan
+was made (invalid records are findings, not failures), 1 when the mappings
+are invalid or a system cannot be read, 2 on usage errors, 3 on internal
+errors.`,
+		Example: `  mapsync plan --sandbox
+  mapsync plan --sandbox --full --sandbox-companies 20
+  CW_BASE_URL=https://api-na.myconnectwise.net CW_COMPANY=... mapsync plan --json > plan.json
+  mapsync sql "select rule, count(*) from match_decisions group by all"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.sandbox && o.companies < 1 {
+				return usageErr("--sandbox-companies must be at least 1")
+			}
+			if !cmd.Flags().Changed("results") && o.sandbox {
+				o.results = defaultSandboxResults
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runPlan(ctx, cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dir, "dir", "mappings", "directory of the mapping files")
+	f.StringVar(&o.sync, "sync", "", "the sync to plan (default: the only sync of the mapping set)")
+	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
+	f.StringVar(&o.results, "results", defaultResults, "results directory (the sync's results go to DIR/<sync>)")
+	f.BoolVar(&o.full, "full", false, "list every record concerned, not only the counts")
+	f.BoolVar(&o.sandbox, "sandbox", false, "start seeded ConnectWise and IT Glue sandboxes in this process and plan against them")
+	f.IntVar(&o.companies, "sandbox-companies", 200, "with --sandbox: number of companies generated")
+	f.Int64Var(&o.seed, "sandbox-seed", 1, "with --sandbox: seed of the generated data set")
+	return cmd
+}
+
+func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	p, err := compileForRun(cmd, o.dir)
+	if err != nil {
+		return err
+	}
+	name, err := chooseSync(p, o.sync)
+	if err != nil {
+		return err
+	}
+	lookup := os.LookupEnv
+	if o.sandbox {
+		sys, err := local.Start(local.Options{Data: msp.Options{Seed: o.seed, Companies: o.companies}})
+		if err != nil {
+			return &exitError{code: exitInternal, err: err}
+		}
+		defer sys.Close()
+		lookup = sys.LookupEnv(os.LookupEnv)
+		p = withoutRateLimits(p)
+	}
+	vars := connectors.NewResolver(p.Variables, lookup)
+	if err := checkVariables(p, name, vars); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	prog := newStepPrinter(stderr)
+	dir := filepath.Join(o.results, name)
+	r, err := stages.Open(ctx, stages.Config{
+		Plan: p, Sync: name, Dir: dir, RunID: newRunID(), Vars: vars,
+		ConnectorOptions: []connectors.Option{connectors.WithUserAgent("mapsync-plan")},
+		Progress:         prog.show,
+	})
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	defer r.Remove()
+	if _, err := r.Plan(ctx); err != nil {
+		return planFailed(err)
+	}
+	if _, err := r.Publish(ctx); err != nil {
+		return &exitError{code: exitInternal, err: err}
+	}
+	rep, err := r.Report(ctx, stages.ReportOptions{Details: o.full})
+	if err != nil {
+		return &exitError{code: exitInternal, err: err}
+	}
+	prog.done()
+	results := filepath.Join(dir, "results.duckdb")
+	if o.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(planJSON{Report: rep, Results: results}); err != nil {
+			return &exitError{code: exitInternal, err: err}
+		}
+		return nil
+	}
+	writePlan(stdout, rep, o.full)
+	fmt.Fprintf(stdout, "\nResults: %s (query with: mapsync sql --results %s \"select ...\")\n", results, o.results)
+	return nil
+}
+
+// withoutRateLimits returns a copy of the plan whose systems are not
+// throttled by the client: the sandboxes run in this process, and the
+// requests-per-second limits of the mappings protect the real services.
+// Request budgets per window (which the sandboxes enforce like the real
+// services) and concurrency limits stay.
+func withoutRateLimits(p *plan.Plan) *plan.Plan {
+	cp := *p
+	cp.Systems = append([]plan.System(nil), p.Systems...)
+	for i := range cp.Systems {
+		cp.Systems[i].RateLimit.RequestsPerSecond = 0
+		cp.Systems[i].RateLimit.Burst = 0
+	}
+	return &cp
+}
+
+// planJSON is the --json output.
+type planJSON struct {
+	stages.Report
+	Results string `json:"results"`
+}
+
+// planFailed classifies a failed plan: a system that cannot be read (or
+// answers what the mapping does not expect) is the user's to fix (1);
+// anything else is internal (3).
+func planFailed(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: exitFailure, err: fmt.Errorf("interrupted: %w", err)}
+	}
+	if connectors.KindOf(err) != "" {
+		return &exitError{code: exitFailure, err: err}
+	}
+	return &exitError{code: exitInternal, err: err}
+}
+
+// checkVariables resolves every template of the sync's systems once, so a
+// missing variable is reported before anything is read (by name, never by
+// value).
+func checkVariables(p *plan.Plan, syncName string, vars connectors.Resolver) error {
+	var s plan.Sync
+	for _, x := range p.Syncs {
+		if x.Name == syncName {
+			s = x
+		}
+	}
+	var errs []error
+	for _, sys := range p.Systems {
+		if sys.Name != s.PSA && sys.Name != s.Doc {
+			continue
+		}
+		ts := []plan.Template{sys.BaseURL, sys.Auth.Username, sys.Auth.Password, sys.TLS.CAFile}
+		for _, t := range sys.Headers {
+			ts = append(ts, t)
+		}
+		for _, t := range sys.Auth.Headers {
+			ts = append(ts, t)
+		}
+		if sys.Auth.Token != nil {
+			for _, t := range sys.Auth.Token.Fields {
+				ts = append(ts, t)
+			}
+		}
+		if sys.Discovery != nil {
+			ts = append(ts, sys.Discovery.URL)
+			for _, t := range sys.Discovery.Query {
+				ts = append(ts, t)
+			}
+		}
+		seen := map[string]bool{}
+		for _, t := range ts {
+			if _, err := vars.Resolve(t); err != nil && !seen[err.Error()] {
+				seen[err.Error()] = true
+				errs = append(errs, fmt.Errorf("system %s: %w", sys.Name, err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("cannot reach the systems: %w (or use --sandbox)", errors.Join(errs...))
+	}
+	return nil
+}
+
+// newRunID returns a sortable, unique run id.
+func newRunID() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return "plan-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}

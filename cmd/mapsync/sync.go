@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"mapsync/engine/plan"
+	"mapsync/workflows"
+)
+
+func init() { commands = append(commands, newSyncCmd) }
+
+type syncOptions struct {
+	temporal temporalOptions
+	mappings string
+	sync     string
+	full     bool
+	dryRun   bool
+}
+
+func newSyncCmd() *cobra.Command {
+	var o syncOptions
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Run a sync now, durably, on Temporal",
+		Long: `sync compiles the mapping files, stores the plan under the data directory
+(by content hash, so the run keeps its mapping version whatever happens to
+the files) and starts a run of the sync on Temporal: extract both systems,
+match, diff, apply the writes in batches, publish the results.
+
+Runs are incremental (records changed since the last successful run) unless
+--full is given; only a full run finds records deleted from the PSA (their
+links become orphaned; nothing is ever deleted on the documentation side).
+--dry-run plans without writing anything.
+
+Temporal: --temporal HOST:PORT uses that cluster; by default the embedded
+server on 127.0.0.1:7233 (mapsync dev, mapsync demo) is used if it runs, and
+one is started in this process otherwise. A worker is started in this process
+unless one already serves the queue.
+
+It prints progress per stage (JSON log lines on stderr when stdout is not a
+terminal) and a summary per object. Exit status 1 if the run failed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			p, err := compileForRun(cmd, o.mappings)
+			if err != nil {
+				return err
+			}
+			name, err := chooseSync(p, o.sync)
+			if err != nil {
+				return err
+			}
+			mode := workflows.ModeIncremental
+			if o.full {
+				mode = workflows.ModeFull
+			}
+			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+			sess, err := openTemporal(ctx, o.temporal, logger, sessionNeeds{worker: true})
+			if err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			defer sess.Close()
+			if _, err := workflows.NewPlanStore(workflows.PlanDir(o.temporal.dataDir)).Save(p); err != nil {
+				return &exitError{code: exitInternal, err: err}
+			}
+			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, DryRun: o.dryRun}
+			res, err := runSync(ctx, sess.client, in, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			printSummary(cmd.OutOrStdout(), res)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "mapsync: the run failed: %v\n", err)
+				return failed()
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	o.temporal.addFlags(f)
+	f.StringVar(&o.mappings, "mappings", "mappings", "directory of the mapping files")
+	f.StringVar(&o.sync, "sync", "", "the sync to run (default: the only sync of the mapping set)")
+	f.BoolVar(&o.full, "full", false, "list everything instead of what changed since the last run (finds deletions)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "plan the writes without sending them")
+	return cmd
+}
+
+// compileForRun loads and compiles the mapping files, printing any
+// diagnostics; errors stop the command.
+func compileForRun(cmd *cobra.Command, dir string) (*plan.Plan, error) {
+	_, p, diags, err := loadPlan(dir)
+	if err != nil {
+		return nil, err
+	}
+	if diags.HasErrors() {
+		writeDiagnostics(cmd.ErrOrStderr(), diags, dir)
+		return nil, failed()
+	}
+	return p, nil
+}
+
+// chooseSync returns the sync to run: the named one, or the only one.
+func chooseSync(p *plan.Plan, name string) (string, error) {
+	var names []string
+	for _, s := range p.Syncs {
+		if s.Name == name {
+			return name, nil
+		}
+		names = append(names, s.Name)
+	}
+	switch {
+	case name != "":
+		return "", usageErr("no sync %q in the mapping set (have %v)", name, names)
+	case len(names) == 1:
+		return names[0], nil
+	case len(names) == 0:
+		return "", usageErr("the mapping set declares no sync")
+	}
+	return "", usageErr("the mapping set has several syncs %v: choose one with --sync", names)
+}
+
+// syncWorkflowID is the workflow id of a sync's runs: one run of a sync at
+// a time.
+func syncWorkflowID(sync string) string { return "mapsync-sync-" + sync }
+
+// runSync starts a run, shows its progress and waits for its result.
+func runSync(ctx context.Context, c client.Client, in workflows.SyncInput, stdout, stderr io.Writer) (workflows.SyncResult, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       syncWorkflowID(in.Sync),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes:    workflows.StartAttributes(in),
+	}, workflows.SyncRunName, in)
+	if err != nil {
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("a run of sync %s is already running (workflow %s)", in.Sync, syncWorkflowID(in.Sync))
+		}
+		return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("starting the run: %w", err)
+	}
+	return waitRun(ctx, c, run, stdout, stderr)
+}
+
+// waitRun shows a run's progress until it ends and returns its result.
+func waitRun(ctx context.Context, c client.Client, run client.WorkflowRun, stdout, stderr io.Writer) (workflows.SyncResult, error) {
+	pr := newProgressPrinter(stdout, stderr, run.GetID(), run.GetRunID())
+	done := make(chan error, 1)
+	var res workflows.SyncResult
+	go func() { done <- run.Get(ctx, &res) }()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			pr.finish(err)
+			return res, err
+		case <-tick.C:
+			qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			v, err := c.QueryWorkflow(qctx, run.GetID(), run.GetRunID(), workflows.ProgressQuery)
+			cancel()
+			if err != nil {
+				continue // not started yet, or finished between two ticks
+			}
+			var p workflows.Progress
+			if v.Get(&p) == nil {
+				pr.update(p)
+			}
+		}
+	}
+}

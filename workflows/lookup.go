@@ -1,0 +1,176 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"mapsync/connectors"
+	"mapsync/match"
+)
+
+// findCreated looks on the target for records that in-doubt creates may
+// have made: created records whose response was lost, or creates an
+// attempt died sending. It lists the target's records changed since the
+// first send (less the lookback), maps them to canonical form and takes,
+// for each op, the oldest record that agrees with the op's values on
+// every key of one of the object's match rules (and its scope) and is not
+// linked yet. It returns op key -> target id for the ops it found.
+//
+// The systems here cannot carry our idempotency key on a record, so the
+// match key is what identifies a lost create: the same key that would
+// have matched the record on the next run anyway.
+func (a *Activities) findCreated(ctx context.Context, env *runEnv, side, object string, ops []match.Op) (map[string]string, error) {
+	spec, _, err := env.objectSync(object)
+	if err != nil {
+		return nil, err
+	}
+	var keysets [][]string
+	for _, r := range spec.Match.Rules {
+		var ks []string
+		if spec.Match.ScopeBy != "" {
+			ks = append(ks, spec.Match.ScopeBy)
+		}
+		keysets = append(keysets, append(ks, r.Keys...))
+	}
+	want := make([]map[string]string, len(ops))
+	keys := make([]string, len(ops))
+	for i, op := range ops {
+		vals, err := newValues(op.Fields)
+		if err != nil {
+			return nil, err
+		}
+		want[i] = canonicalText(vals)
+		keys[i] = op.Key
+	}
+	since, err := firstSent(ctx, env.run, keys)
+	if err != nil {
+		return nil, ledgerError("lookup", err)
+	}
+	if !since.IsZero() {
+		since = since.Add(-a.cfg.Lookback)
+	}
+	m, err := env.mapper(side, object)
+	if err != nil {
+		return nil, err
+	}
+	client, err := a.client(env, side)
+	if err != nil {
+		return nil, err
+	}
+	type cand struct {
+		id      string
+		created time.Time
+	}
+	cands := make([][]cand, len(ops))
+	for page, err := range client.List(ctx, object, connectors.ListQuery{Since: since}) {
+		if err != nil {
+			return nil, retryable("look up lost creates of "+object, err)
+		}
+		for _, raw := range page.Records {
+			row, err := m.Map(raw, nil)
+			if err != nil {
+				continue
+			}
+			have := canonicalText(row.Values)
+			for i := range ops {
+				if agrees(want[i], have, keysets) {
+					cands[i] = append(cands[i], cand{id: row.ID, created: row.Created})
+				}
+			}
+		}
+	}
+	var all []string
+	for _, cs := range cands {
+		for _, c := range cs {
+			all = append(all, c.id)
+		}
+	}
+	taken, err := linkedIDs(ctx, env.run, object, side, all)
+	if err != nil {
+		return nil, ledgerError("lookup", err)
+	}
+	found := map[string]string{}
+	for i, cs := range cands {
+		sort.Slice(cs, func(x, y int) bool {
+			if !cs[x].created.Equal(cs[y].created) {
+				return cs[x].created.Before(cs[y].created)
+			}
+			return cs[x].id < cs[y].id
+		})
+		for _, c := range cs {
+			if !taken[c.id] {
+				found[ops[i].Key] = c.id
+				taken[c.id] = true
+				break
+			}
+		}
+	}
+	return found, nil
+}
+
+// canonicalText renders canonical values as JSON text for comparison
+// (numbers of any Go type and strings compare by value).
+func canonicalText(vals map[string]any) map[string]string {
+	out := make(map[string]string, len(vals))
+	for k, v := range vals {
+		if v == nil {
+			continue
+		}
+		if s, ok := v.(string); ok {
+			v = strings.TrimSpace(s)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		out[k] = string(b)
+	}
+	return out
+}
+
+// agrees reports whether have equals want on every key of some key set.
+func agrees(want, have map[string]string, keysets [][]string) bool {
+	for _, ks := range keysets {
+		ok := len(ks) > 0
+		for _, k := range ks {
+			w, wok := want[k]
+			if !wok || have[k] != w {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// linkedIDs returns which of ids are already linked on side.
+func linkedIDs(ctx context.Context, run *match.Run, object, side string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	col := "doc_id"
+	if side == SidePSA {
+		col = "psa_id"
+	}
+	rows, err := run.DB().QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM links WHERE object = ? AND %s IN (%s)`, col, col, sqlList(ids)), object)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
