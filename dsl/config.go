@@ -75,8 +75,23 @@ func LoadFiles(files map[string][]byte) (*Config, hcl.Diagnostics) {
 		diags = append(diags, cfg.addFile(f)...)
 	}
 	diags = append(diags, cfg.validate()...)
+	for _, d := range diags {
+		d.Subject, d.Context = sane(d.Subject), sane(d.Context)
+	}
 	SortDiagnostics(diags)
 	return cfg, diags
+}
+
+// sane repairs a range whose end lies before its start (the HCL parser
+// gives such ranges for some broken expressions): it becomes an empty range
+// at its start, so every diagnostic still has a usable position.
+func sane(r *hcl.Range) *hcl.Range {
+	if r == nil || (r.End.Byte >= r.Start.Byte && r.End.Line >= r.Start.Line) {
+		return r
+	}
+	fixed := *r
+	fixed.End = fixed.Start
+	return &fixed
 }
 
 var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{

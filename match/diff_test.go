@@ -134,7 +134,9 @@ func TestOneWayFieldsFlowOneWay(t *testing.T) {
 	o := object(t, "organization", func(s *plan.ObjectSync) {
 		s.Fields = fieldSyncs("organization", map[string]string{"short_name": plan.DirToDoc, "status": plan.DirToPSA})
 	})
-	row := func(id, short, status string) Row { return rec(id, 1, "name", "Acme", "short_name", short, "status", status) }
+	row := func(id, short, status string) Row {
+		return rec(id, 1, "name", "Acme", "short_name", short, "status", status)
+	}
 	runCycle(t, dir, "r1", o, full, []Row{row("p1", "S", "Active")}, []Row{row("d1", "S", "Active")})
 	// The doc side changed the psa-owned field, the psa side the doc-owned one:
 	// each is put back from its owner.

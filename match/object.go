@@ -347,7 +347,7 @@ func (o *Object) normSQL(field, v string) string {
 }
 
 // blankSQL maps a normalised key column to the match key. Blank (NULL,
-// empty, only spaces) is '' for ordinary fields, so a blank component (an
+// empty, only spaces) becomes the empty string for ordinary fields, so a blank component (an
 // empty Address 2) equals another blank one; it is NULL for ref fields,
 // which must hold a linked id to match. matcher.usable says which keys may
 // match at all.

@@ -44,6 +44,17 @@ func withSettings(p *plan.Plan, kv map[string]any) *plan.Plan {
 	return &cp
 }
 
+// unthrottled lifts the plan's requests-per-second limits: the sandboxes
+// run in this process (the limits protect the real services).
+func unthrottled(p *plan.Plan) *plan.Plan {
+	cp := *p
+	cp.Systems = slices.Clone(p.Systems)
+	for i := range cp.Systems {
+		cp.Systems[i].RateLimit.RequestsPerSecond, cp.Systems[i].RateLimit.Burst = 0, 0
+	}
+	return &cp
+}
+
 // sandboxRun starts a seeded sandbox pair and opens a run of the shipped
 // sync against it.
 func sandboxRun(t *testing.T, companies int, dir, runID string) (*Run, *local.Systems) {
@@ -52,7 +63,7 @@ func sandboxRun(t *testing.T, companies int, dir, runID string) (*Run, *local.Sy
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = withSettings(p, map[string]any{"tickets": false}) // TODO: the ConnectWise sandbox has no ticket configurations yet
+	p = unthrottled(p)
 	sys, err := local.Start(local.Options{Data: msp.Options{Companies: companies}})
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +209,37 @@ func TestPlanOnSandbox(t *testing.T) {
 		}
 		if got := query(t, r, `SELECT op FROM ops WHERE object = 'organization' AND op = 'create' AND source_id = ?`, psa); len(got) != 0 {
 			t.Errorf("c0001 is created again: %q", got)
+		}
+	})
+
+	t.Run("ticket configurations are read from their sub-resource, for in-scope tickets only", func(t *testing.T) {
+		got := query(t, r, `SELECT count(*) FILTER (WHERE configurations IS NOT NULL)::VARCHAR || ' ' ||
+				count(*) FILTER (WHERE configurations IS NOT NULL AND _scope_reason IS NOT NULL)::VARCHAR
+			FROM "stage:connectwise_itglue:ticket:psa"`)
+		var with, outWith int
+		fmt.Sscan(got[0], &with, &outWith)
+		if with == 0 || outWith != 0 {
+			t.Errorf("tickets with configurations: %d (out of scope: %d)", with, outWith)
+		}
+		fetches := 0
+		for _, e := range res.Extracts {
+			fetches += e.Fetches
+		}
+		if fetches == 0 {
+			t.Error("no sub-resource was fetched")
+		}
+	})
+
+	t.Run("a flag reference: the doc organization's primary location", func(t *testing.T) {
+		got := query(t, r, `SELECT count(*)::VARCHAR || ' ' || count(l._id)::VARCHAR
+			FROM "stage:connectwise_itglue:organization:doc" o
+			LEFT JOIN "stage:connectwise_itglue:location:doc" l ON l._id = o.primary_location AND l.organization = o._id
+				AND json_extract_string(l._raw, '$.attributes.primary') = 'true'
+			WHERE o.primary_location IS NOT NULL`)
+		var n, ok int
+		fmt.Sscan(got[0], &n, &ok)
+		if n == 0 || n != ok {
+			t.Errorf("%d organizations have a primary location, %d of them a flagged location of their own", n, ok)
 		}
 	})
 

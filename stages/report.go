@@ -138,7 +138,7 @@ func (r *Run) Report(ctx context.Context, opts ReportOptions) (Report, error) {
 		}
 		or.Skip = q.counts(`SELECT target_side, coalesce(reason, 'no reason given'), count(*) FROM ops WHERE run = ? AND object = ? AND op = 'skip' GROUP BY ALL`, true)
 		or.Invalid = q.counts(`SELECT target_side, reason, count(*) FROM ops WHERE run = ? AND object = ? AND op = 'invalid' GROUP BY ALL`, true)
-		or.OutOfScope = q.counts(`SELECT side, reason, count(*) FROM unmatched WHERE run = ? AND object = ? AND action = 'excluded' GROUP BY ALL`, true)
+		or.OutOfScope = q.counts(`SELECT side, regexp_replace(reason, '^out of scope: ', ''), count(*) FROM unmatched WHERE run = ? AND object = ? AND action = 'excluded' GROUP BY ALL`, true)
 		or.Waiting = q.counts(`SELECT side, reason, count(*) FROM unmatched WHERE run = ? AND object = ? AND action = 'not_yet_pushed' GROUP BY ALL`, true)
 		if q.err != nil {
 			return rep, fmt.Errorf("stages: report %s: %w", name, q.err)

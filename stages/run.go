@@ -153,14 +153,14 @@ func findSync(p *plan.Plan, name string) (plan.Sync, error) {
 
 func (r *Run) prepareObjects() error {
 	var errs []error
-	for _, os := range r.sync.Objects {
-		ct, ok := r.canon[os.Object]
+	for _, spec := range r.sync.Objects {
+		ct, ok := r.canon[spec.Object]
 		if !ok {
-			errs = append(errs, fmt.Errorf("object %q has no canonical type", os.Object))
+			errs = append(errs, fmt.Errorf("object %q has no canonical type", spec.Object))
 			continue
 		}
-		o := &object{spec: os, canon: ct, mappers: map[match.Side]*records.Mapper{}}
-		mo, err := match.NewObject(os, ct)
+		o := &object{spec: spec, canon: ct, mappers: map[match.Side]*records.Mapper{}}
+		mo, err := match.NewObject(spec, ct)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -168,8 +168,8 @@ func (r *Run) prepareObjects() error {
 		o.match = mo
 		for _, side := range Sides {
 			m, err := records.New(records.Spec{
-				System: r.systems[side], Object: os.Object, Canonical: ct,
-				Settings: r.sync.Settings, Scope: os.Scope, ScopeReason: os.ScopeReason,
+				System: r.systems[side], Object: spec.Object, Canonical: ct,
+				Settings: r.sync.Settings, Scope: spec.Scope, ScopeReason: spec.ScopeReason,
 			})
 			if err != nil {
 				errs = append(errs, err)
@@ -177,14 +177,14 @@ func (r *Run) prepareObjects() error {
 			}
 			o.mappers[side] = m
 		}
-		if os.Enabled != "" {
-			p, err := exprenv.Compile(exprenv.Enabled, os.Enabled, exprenv.Shape{Settings: r.sync.Settings})
+		if spec.Enabled != "" {
+			p, err := exprenv.Compile(exprenv.Enabled, spec.Enabled, exprenv.Shape{Settings: r.sync.Settings})
 			if err != nil {
-				errs = append(errs, fmt.Errorf("object %q: enabled: %w", os.Object, err))
+				errs = append(errs, fmt.Errorf("object %q: enabled: %w", spec.Object, err))
 			}
 			o.enabled = p
 		}
-		r.objects[os.Object] = o
+		r.objects[spec.Object] = o
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, errors.Join(errs...))

@@ -51,6 +51,8 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 		return ApplyResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"the run's ledger has no %s ops in %d..%d: its DuckDB file was lost or replaced", in.Object, in.Range.From, in.Range.To), errLedger, nil)
 	}
+	hb := startHeartbeat(ctx, nil)
+	defer hb.close()
 	b := &batch{a: a, env: env, obj: obj, object: in.Object, noted: map[string]string{}}
 	creates, updates := map[string][]match.Op{}, map[string][]match.Op{}
 	for _, op := range ops {
@@ -222,6 +224,10 @@ func (b *batch) updates(ctx context.Context, side string, ops []match.Op) error 
 	if err != nil {
 		return err
 	}
+	refs, err := updateRefs(ctx, b.env.run, b.env, side, b.object, ops)
+	if err != nil {
+		return err
+	}
 	var ups []connectors.Update
 	for _, op := range ops {
 		vals, err := newValues(op.Fields)
@@ -240,7 +246,7 @@ func (b *batch) updates(ctx context.Context, side string, ops []match.Op) error 
 			b.applied(op.Key, "", "nothing to send: every changed field is read-only on the target")
 			continue
 		}
-		ups = append(ups, connectors.Update{ID: op.TargetID, Key: op.Key, Fields: out.Fields})
+		ups = append(ups, connectors.Update{ID: op.TargetID, Key: op.Key, Fields: out.Fields, Refs: refs[op.Key]})
 	}
 	if len(ups) == 0 {
 		return nil

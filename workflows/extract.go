@@ -46,6 +46,8 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 	} else {
 		prog = extractProgress{Started: a.cfg.Now().UTC()}
 	}
+	hb := startHeartbeat(ctx, prog)
+	defer hb.close()
 	for !prog.Done {
 		r, err := env.steps.Extract(ctx, stages.ExtractInput{
 			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk,
@@ -60,7 +62,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 		prog.Pages += int64(r.Pages)
 		prog.Records += int64(r.Staged)
 		prog.Next, prog.Done, prog.Complete = r.Next, r.Done, r.Complete
-		activity.RecordHeartbeat(ctx, prog)
+		hb.set(prog)
 	}
 	res.Records, res.Pages, res.Complete = prog.Records, prog.Pages, prog.Complete
 	res.Cursor = prog.Started.Add(-a.cfg.Lookback)

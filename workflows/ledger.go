@@ -61,7 +61,7 @@ func planBatches(ctx context.Context, run *match.Run, object string, size int) (
 
 // opsInRange reads the ops of one object in a seq range.
 func opsInRange(ctx context.Context, run *match.Run, object string, r SeqRange) ([]match.Op, error) {
-	ops, err := run.Ops(ctx, object, "", r.From-1, int(r.To-r.From+1))
+	ops, err := run.Ops(ctx, match.OpFilter{Object: object, After: r.From - 1, Limit: int(r.To - r.From + 1)})
 	if err != nil {
 		return nil, err
 	}

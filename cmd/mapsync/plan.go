@@ -138,6 +138,11 @@ func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
 	}
 	prog := newStepPrinter(stderr)
 	dir := filepath.Join(o.results, name)
+	unlock, err := lockResults(dir)
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	defer unlock()
 	r, err := stages.Open(ctx, stages.Config{
 		Plan: p, Sync: name, Dir: dir, RunID: newRunID(), Vars: vars,
 		ConnectorOptions: []connectors.Option{connectors.WithUserAgent("mapsync-plan")},

@@ -60,6 +60,7 @@ func writePlan(w io.Writer, rep stages.Report, full bool) {
 		}
 		return rep.Doc
 	}
+	width := max(len(rep.PSA), len(rep.Doc)) + 3 // "in " + name
 	fmt.Fprintf(w, "Plan of sync %s (psa: %s, doc: %s). Nothing was written to either system.\n", rep.Sync, rep.PSA, rep.Doc)
 	for _, o := range rep.Objects {
 		fmt.Fprintf(w, "\n%s\n", o.Object)
@@ -95,10 +96,10 @@ func writePlan(w io.Writer, rep stages.Report, full bool) {
 			fmt.Fprintf(w, "  update        in %s %d: %s\n", sysName(u.Side), u.Records, strings.Join(fs, ", "))
 		}
 		fmt.Fprintf(w, "  orphan        %d\n", o.Orphan)
-		writeCounts(w, "skip", o.Skip, sysName, "in ")
-		writeCounts(w, "invalid", o.Invalid, sysName, "in ")
-		writeCounts(w, "out of scope", o.OutOfScope, sysName, "")
-		writeCounts(w, "waiting", o.Waiting, sysName, "")
+		writeCounts(w, "skip", o.Skip, sysName, "in ", width)
+		writeCounts(w, "invalid", o.Invalid, sysName, "in ", width)
+		writeCounts(w, "out of scope", o.OutOfScope, sysName, "", width)
+		writeCounts(w, "waiting", o.Waiting, sysName, "", width)
 		if full && len(o.Details) > 0 {
 			fmt.Fprintf(w, "  records\n")
 			for _, d := range o.Details {
@@ -109,7 +110,7 @@ func writePlan(w io.Writer, rep stages.Report, full bool) {
 }
 
 // writeCounts prints a list of reasons with their counts.
-func writeCounts(w io.Writer, title string, cs []stages.Count, sysName func(match.Side) string, prep string) {
+func writeCounts(w io.Writer, title string, cs []stages.Count, sysName func(match.Side) string, prep string, width int) {
 	var total int64
 	for _, c := range cs {
 		total += c.Count
@@ -120,7 +121,7 @@ func writeCounts(w io.Writer, title string, cs []stages.Count, sysName func(matc
 	}
 	fmt.Fprintf(w, "  %-13s %d\n", title, total)
 	for _, c := range cs {
-		fmt.Fprintf(w, "    %5d  %s%-10s %s\n", c.Count, prep, sysName(c.Side), c.Key)
+		fmt.Fprintf(w, "    %5d  %-*s  %s\n", c.Count, width, prep+sysName(c.Side), c.Key)
 	}
 }
 

@@ -37,11 +37,11 @@ func TestPlanAndSQLOnSandbox(t *testing.T) {
 	for _, want := range []string{
 		"Nothing was written to either system.",
 		// A multi-MAC configuration is planned without its MAC, with the reason.
-		"in itglue     primary_mac: MAC address field holds more than one MAC address or is not a MAC address",
+		"in itglue       primary_mac: MAC address field holds more than one MAC address or is not a MAC address",
 		// Prospects, vendors, inactive companies and personal devices are listed with reasons.
-		"connectwise out of scope: organization type or status is not set to sync",
-		"connectwise out of scope: configuration type or status is not set to sync",
-		"out of scope: its organization is out of scope: organization type or status is not set to sync",
+		"connectwise     organization type or status is not set to sync",
+		"connectwise     configuration type or status is not set to sync",
+		"connectwise     its organization is out of scope: organization type or status is not set to sync",
 		// Records the doc side already has are matched, not created.
 		"by name",
 		"by type_and_name",

@@ -80,7 +80,7 @@ func runDuckDB(ctx context.Context, n, threads int, mem string, appender, withPl
 	}
 	defer r.Remove()
 
-	start := time.Now()
+	start, cpu := time.Now(), cpuSeconds()
 	var appendTime time.Duration
 	var appended int
 	for _, s := range []match.Side{match.PSA, match.Doc} {
@@ -95,19 +95,19 @@ func runDuckDB(ctx context.Context, n, threads int, mem string, appender, withPl
 			return res, err
 		}
 	}
-	res.LoadS = seconds(time.Since(start))
+	res.LoadS, res.LoadCPU = seconds(time.Since(start)), cpuSeconds()-cpu
 	if appender {
 		res.AppendRate = float64(appended) / appendTime.Seconds()
 	}
 
-	start = time.Now()
+	start, cpu = time.Now(), cpuSeconds()
 	if _, err := r.Match(ctx, org, match.Listing{PSAComplete: true, DocComplete: true}); err != nil {
 		return res, err
 	}
 	if _, err := r.Match(ctx, cfg, match.Listing{PSAComplete: true, DocComplete: true}); err != nil {
 		return res, err
 	}
-	res.MatchS = seconds(time.Since(start))
+	res.MatchS, res.MatchCPU = seconds(time.Since(start)), cpuSeconds()-cpu
 	if err := r.DB().QueryRowContext(ctx, `SELECT count(*) FROM links WHERE object = 'configuration' AND psa_id IS NOT NULL AND doc_id IS NOT NULL`).Scan(&res.Pairs); err != nil {
 		return res, err
 	}
@@ -212,7 +212,7 @@ func appendSide(ctx context.Context, r *match.Run, org, cfg *match.Object, s mat
 
 func runGo(n int) (result, error) {
 	var res result
-	start := time.Now()
+	start, cpu := time.Now(), cpuSeconds()
 	psa := make([]baseline.Config, n)
 	doc := make([]baseline.Config, n)
 	for i := range n {
@@ -226,10 +226,10 @@ func runGo(n int) (result, error) {
 		po = append(po, baseline.Org{ID: p.ID, Name: p.Name})
 		do = append(do, baseline.Org{ID: d.ID, Name: d.Name})
 	}
-	res.LoadS = seconds(time.Since(start))
-	start = time.Now()
+	res.LoadS, res.LoadCPU = seconds(time.Since(start)), cpuSeconds()-cpu
+	start, cpu = time.Now(), cpuSeconds()
 	pairs := baseline.Match(psa, doc, baseline.LinkOrgs(po, do))
-	res.MatchS = seconds(time.Since(start))
+	res.MatchS, res.MatchCPU = seconds(time.Since(start)), cpuSeconds()-cpu
 	res.Pairs = int64(len(pairs))
 	return res, nil
 }

@@ -32,6 +32,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -41,6 +42,8 @@ type result struct {
 	N          int     `json:"n"`
 	LoadS      float64 `json:"load_s"`
 	MatchS     float64 `json:"match_s"`
+	LoadCPU    float64 `json:"load_cpu_s"`
+	MatchCPU   float64 `json:"match_cpu_s"`
 	PlanS      float64 `json:"plan_s,omitempty"`
 	RSSMB      float64 `json:"rss_mb"`
 	Pairs      int64   `json:"pairs"`
@@ -82,7 +85,7 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 	fmt.Fprintf(out, "machine: %s, %d cores (GOMAXPROCS %d), load average %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAvg())
 	fmt.Fprintf(out, "duckdb: threads=%s memory_limit=%s; each engine in its own process\n\n", threadsText(threads), mem)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\tload+match s\tplan s\tpeak RSS MB\tpairs\tappender rows/s\tvs go (load+match)\t")
+	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\tload+match s\tCPU s (load+match)\tplan s\tpeak RSS MB\tpairs\tappender rows/s\tvs go (load+match)\t")
 	for _, nText := range strings.Split(ns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(nText))
 		if err != nil {
@@ -115,8 +118,8 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 			if r.AppendRate > 0 {
 				rate = fmt.Sprintf("%.0f", r.AppendRate)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f\t%s\t%.0f\t%d\t%s\t%s\t\n",
-				r.N, r.Engine, r.LoadS, r.MatchS, r.LoadS+r.MatchS, planText, r.RSSMB, r.Pairs, rate, ratio)
+			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%d\t%s\t%s\t\n",
+				r.N, r.Engine, r.LoadS, r.MatchS, r.LoadS+r.MatchS, r.LoadCPU, r.MatchCPU, planText, r.RSSMB, r.Pairs, rate, ratio)
 		}
 		tw.Flush()
 	}
@@ -170,6 +173,16 @@ func runChild(ctx context.Context, engine string, n, threads int, mem string, pl
 }
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
+
+// cpuSeconds is the user+system CPU time of this process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
 
 // peakRSSMB is VmHWM of this process.
 func peakRSSMB() float64 {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"mapsync/sandbox/core"
 )
@@ -120,11 +119,13 @@ func (s *Sandbox) parseList(res *resource, r *http.Request) (*listQuery, *apiErr
 	q.size = min(q.size, MaxPageSize)
 	if strings.EqualFold(r.Header.Get("pagination-type"), "forward-only") {
 		q.forward = true
-		id, err := intParam(res, qv, "pageId", 0)
-		if err != nil && qv.Get("pageId") != "0" {
-			return nil, err
+		if v := strings.TrimSpace(qv.Get("pageId")); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id < 0 {
+				return nil, badQuery(res, "pageId", "pageId must be a record id, not %q", v)
+			}
+			q.pageID = id
 		}
-		q.pageID = int64(id)
 		for _, k := range q.order {
 			if len(k.path) != 1 || k.path[0] != "id" || k.desc {
 				return nil, badQuery(res, "orderBy", "forward-only pagination returns records by ascending id; orderBy must be left out or be \"id asc\"")
@@ -184,69 +185,6 @@ func filterRecords(res *resource, parent *core.Record, q *listQuery) []*core.Rec
 		out = sortRecords(out, q.order)
 	}
 	return out
-}
-
-// queryCache keeps the last results of filtered or sorted queries.
-type queryCache struct {
-	mu      sync.Mutex
-	entries map[string]*cacheEntry
-	tick    uint64
-}
-
-type cacheEntry struct {
-	version uint64
-	used    uint64
-	recs    []*core.Record
-}
-
-// cacheSize bounds the number of cached query results.
-const cacheSize = 16
-
-func (c *queryCache) get(res *resource, parent *core.Record, q *listQuery, compute func() []*core.Record) []*core.Record {
-	var b strings.Builder
-	b.WriteString(res.name)
-	if parent != nil {
-		b.WriteString("\x00" + strconv.FormatInt(parent.ID, 10))
-	}
-	for _, c := range []*Conditions{q.cond, q.child} {
-		b.WriteString("\x00")
-		if c != nil {
-			b.WriteString(c.String())
-		}
-	}
-	for _, k := range q.order {
-		b.WriteString("\x00" + strings.Join(k.path, "/"))
-		if k.desc {
-			b.WriteString(" desc")
-		}
-	}
-	key := b.String()
-	version := res.table.Version()
-	c.mu.Lock()
-	c.tick++
-	if e, ok := c.entries[key]; ok && e.version == version {
-		e.used = c.tick
-		c.mu.Unlock()
-		return e.recs
-	}
-	c.mu.Unlock()
-	recs := compute()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]*cacheEntry{}
-	}
-	if len(c.entries) >= cacheSize {
-		var oldest string
-		for k, e := range c.entries {
-			if oldest == "" || e.used < c.entries[oldest].used {
-				oldest = k
-			}
-		}
-		delete(c.entries, oldest)
-	}
-	c.entries[key] = &cacheEntry{version: version, used: c.tick, recs: recs}
-	return recs
 }
 
 // sortRecords sorts a copy by the order keys, ties by ascending id.

@@ -99,8 +99,12 @@ func Match(psa, doc []Config, orgLinks map[string]string) []Pair {
 	usedS, usedT := make([]bool, len(src)), make([]bool, len(tgt))
 	var pairs []Pair
 	phases := []func(r *rec) (string, bool){
-		func(r *rec) (string, bool) { return r.org + "\x00" + r.typ + "\x00" + r.name + "\x00" + r.serial, r.serial != "" },
-		func(r *rec) (string, bool) { return r.org + "\x00" + r.typ + "\x00" + r.name + "\x00" + r.mac, r.mac != "" },
+		func(r *rec) (string, bool) {
+			return r.org + "\x00" + r.typ + "\x00" + r.name + "\x00" + r.serial, r.serial != ""
+		},
+		func(r *rec) (string, bool) {
+			return r.org + "\x00" + r.typ + "\x00" + r.name + "\x00" + r.mac, r.mac != ""
+		},
 		func(r *rec) (string, bool) { return r.org + "\x00" + r.typ + "\x00" + r.name, true },
 	}
 	for _, key := range phases {
