@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -106,6 +104,14 @@ func sideTable(s Side) string {
 		return tPSA
 	}
 	return tDoc
+}
+
+// idCol is the column of m_pairs holding the record id of side s.
+func (m *matcher) idCol(s Side) string {
+	if s == m.obj.source {
+		return "src_id"
+	}
+	return "tgt_id"
 }
 
 // ridCol is the column of m_pairs holding a side's row id.
@@ -276,7 +282,8 @@ func (m *matcher) buildPhases(ctx context.Context) error {
 	}
 	m.temps = append(m.temps, tPairs)
 	_, err := m.exec(ctx, "pairs table", `CREATE OR REPLACE TEMP TABLE `+tPairs+` (
-		srid BIGINT, trid BIGINT, phase_no INTEGER, h UBIGINT, rank INTEGER, candidates INTEGER, sources INTEGER)`)
+		srid BIGINT, trid BIGINT, src_id VARCHAR, tgt_id VARCHAR, phase_no INTEGER, h UBIGINT,
+		rank INTEGER, candidates INTEGER, sources INTEGER, keys_ok BOOLEAN)`)
 	return err
 }
 
@@ -309,8 +316,12 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 	if o.source == Doc {
 		src, tgt = tgt, src
 	}
-	if _, err := m.exec(ctx, "phase 0", `INSERT INTO `+tPairs+` (srid, trid, phase_no)
-		SELECT `+src+`, `+tgt+`, 0 FROM `+tL0+` WHERE verdict <> 'drop'`); err != nil {
+	sid, tid := "psa_id", "doc_id"
+	if o.source == Doc {
+		sid, tid = tid, sid
+	}
+	if _, err := m.exec(ctx, "phase 0", `INSERT INTO `+tPairs+` (srid, trid, src_id, tgt_id, phase_no, keys_ok)
+		SELECT `+src+`, `+tgt+`, `+sid+`, `+tid+`, 0, true FROM `+tL0+` WHERE verdict <> 'drop'`); err != nil {
 		return err
 	}
 	_, err := m.exec(ctx, "phase 0 decisions", `INSERT INTO match_decisions
@@ -353,39 +364,42 @@ func (m *matcher) runPhase(ctx context.Context, ph phase, exact bool) error {
 
 func (m *matcher) phaseSQL(ph phase, src, tgt string, exact bool) string {
 	keys := m.keyCols("", ph.keys)
-	h := "hash(" + strings.Join(m.keyCols("x.", ph.keys), ", ") + ")"
 	group := "h"
 	if exact {
 		group = strings.Join(keys, ", ")
 	}
+	// Both sides carry their ids and key values, so the pairs come out
+	// resolved and checked without joining back to the candidate tables.
+	h := "hash(" + strings.Join(m.keyCols("x.", ph.keys), ", ") + ")"
+	if m.r.hashMod > 0 && !exact {
+		h = fmt.Sprintf("(%s %% %d)", h, m.r.hashMod)
+	}
 	side := func(table, rid string) string {
-		cols := "x.rid, x.created, x.id, " + h + " AS h"
-		if exact {
-			cols += ", " + strings.Join(m.keyCols("x.", ph.keys), ", ")
-		}
-		return "SELECT " + cols + " FROM " + table + " x ANTI JOIN " + tPairs + " p ON p." + rid + " = x.rid" +
+		return "SELECT x.rid, x.created, x.id, " + h + " AS h, " +
+			strings.Join(m.keyCols("x.", ph.keys), ", ") +
+			" FROM " + table + " x ANTI JOIN " + tPairs + " p ON p." + rid + " = x.rid" +
 			" WHERE x.scope_reason IS NULL AND " + m.usable("x.", ph.keys, ph.narrow)
 	}
 	number := func(from, other string) string {
-		return "SELECT rid, " + group + ", row_number() OVER (PARTITION BY " + group + " ORDER BY created ASC NULLS LAST, id) AS rn, " +
+		return "SELECT rid, id, h, " + strings.Join(keys, ", ") + ", row_number() OVER (PARTITION BY " + group + " ORDER BY created ASC NULLS LAST, id) AS rn, " +
 			"count(*) OVER (PARTITION BY " + group + ") AS n FROM " + from + " SEMI JOIN " + other + " USING (" + group + ")"
 	}
 	on := []string{"sn.rn = tn.rn"}
 	for _, c := range strings.Split(group, ", ") {
 		on = append(on, "sn."+c+" = tn."+c)
 	}
-	hsel := "sn.h"
-	if exact {
-		hsel = "hash(" + strings.Join(m.keyCols("sn.", ph.keys), ", ") + ")"
+	same := make([]string, len(keys))
+	for i, c := range keys {
+		same[i] = "sn." + c + " = tn." + c
 	}
-	return fmt.Sprintf(`INSERT INTO %s (srid, trid, phase_no, h, rank, candidates, sources)
+	return fmt.Sprintf(`INSERT INTO %s (srid, trid, src_id, tgt_id, phase_no, h, rank, candidates, sources, keys_ok)
 WITH s AS MATERIALIZED (%s),
 t AS MATERIALIZED (%s),
 sn AS (%s),
 tn AS (%s)
-SELECT sn.rid, tn.rid, %d, %s, sn.rn, tn.n, sn.n FROM sn JOIN tn ON %s`,
+SELECT sn.rid, tn.rid, sn.id, tn.id, %d, sn.h, sn.rn, tn.n, sn.n, %s FROM sn JOIN tn ON %s`,
 		tPairs, side(src, "srid"), side(tgt, "trid"), number("s", "t"), number("t", "s"),
-		ph.no, hsel, strings.Join(on, " AND "))
+		ph.no, strings.Join(same, " AND "), strings.Join(on, " AND "))
 }
 
 // pairPhases runs the phases from index `from`, then resolves the pairs;
@@ -417,29 +431,14 @@ func (m *matcher) pairPhases(ctx context.Context) error {
 	return err
 }
 
-// newPairs resolves the new pairs to ids and checks each pair's keys. It
-// returns the first phase holding a pair whose keys differ (0: none).
+// newPairs collects the new pairs. It returns the first phase holding a
+// pair whose keys differ (two keys sharing a hash; 0: none).
 func (m *matcher) newPairs(ctx context.Context) (int, error) {
-	o := m.obj
-	src, tgt := sideTable(o.source), sideTable(o.source.other())
-	psa, doc := "s.id", "t.id"
-	if o.source == Doc {
+	psa, doc := "src_id", "tgt_id"
+	if m.obj.source == Doc {
 		psa, doc = doc, psa
 	}
-	var same []string
-	for i, f := range o.keyFields {
-		var in []string
-		for _, ph := range o.phases {
-			if slices.Contains(ph.keys, f) {
-				in = append(in, strconv.Itoa(ph.no))
-			}
-		}
-		same = append(same, fmt.Sprintf("(p.phase_no NOT IN (%s) OR s.k%d = t.k%d)", strings.Join(in, ", "), i, i))
-	}
-	if err := m.temp(ctx, "new pairs", tNew, `SELECT p.*, s.id AS src_id, t.id AS tgt_id, `+psa+` AS psa_id, `+doc+` AS doc_id,
-			`+strings.Join(same, " AND ")+` AS keys_ok
-		FROM `+tPairs+` p JOIN `+src+` s ON s.rid = p.srid JOIN `+tgt+` t ON t.rid = p.trid
-		WHERE p.phase_no > 0`); err != nil {
+	if err := m.temp(ctx, "new pairs", tNew, `SELECT *, `+psa+` AS psa_id, `+doc+` AS doc_id FROM `+tPairs+` WHERE phase_no > 0`); err != nil {
 		return 0, err
 	}
 	bad, err := queryInt(ctx, m.conn, "check pairs", `SELECT coalesce(min(phase_no), 0) FROM `+tNew+` WHERE NOT keys_ok`)
@@ -499,13 +498,17 @@ func (m *matcher) unmatched(ctx context.Context, s Side) error {
 	for i, rl := range o.rules {
 		c := fmt.Sprintf("m_c_%s_%d", s, i)
 		keys := strings.Join(m.keyCols("", rl.keys), ", ")
-		q := `WITH g AS (
+		// Candidates first (few: most unmatched records have none), then
+		// who claimed them.
+		q := `WITH cand AS MATERIALIZED (
+				SELECT y.rid, y.id, y.created, ` + strings.Join(m.keyCols("y.", rl.keys), ", ") + `
+				FROM ` + other + ` y SEMI JOIN ` + u + ` USING (` + keys + `)
+				WHERE y.scope_reason IS NULL AND ` + m.usable("y.", rl.keys, "") + `),
+			g AS (
 				SELECT ` + strings.Join(m.keyCols("o.", rl.keys), ", ") + `, count(*) AS n,
-					list({'id': o.id, 'claimed_by': c.id, 'how': coalesce(ph.name, 'unclaimed')} ORDER BY o.created NULLS LAST, o.id)[1:10] AS po
-				FROM (SELECT y.* FROM ` + other + ` y SEMI JOIN ` + u + ` USING (` + keys + `)
-					WHERE y.scope_reason IS NULL AND ` + m.usable("y.", rl.keys, "") + `) o
-				LEFT JOIN ` + tPairs + ` p ON p.` + m.ridCol(s.other()) + ` = o.rid
-				LEFT JOIN ` + self + ` c ON c.rid = p.` + m.ridCol(s) + `
+					list({'id': o.id, 'claimed_by': p.` + m.idCol(s) + `, 'how': coalesce(ph.name, 'unclaimed')} ORDER BY o.created NULLS LAST, o.id)[1:10] AS po
+				FROM cand o
+				LEFT JOIN (SELECT p.* FROM ` + tPairs + ` p SEMI JOIN cand ON cand.rid = p.` + m.ridCol(s.other()) + `) p ON p.` + m.ridCol(s.other()) + ` = o.rid
 				LEFT JOIN ` + tPhases + ` ph ON ph.no = p.phase_no
 				GROUP BY ALL)
 			SELECT x.rid, g.n, g.po FROM ` + u + ` x JOIN g USING (` + keys + `)

@@ -69,6 +69,15 @@ func (r *Run) writeResultsFile(ctx context.Context, conn *sql.Conn) (err error) 
 	if statErr != nil && !errors.Is(statErr, os.ErrNotExist) {
 		return fmt.Errorf("published results: %w", statErr)
 	}
+	// The published file is compressed; the scratch database is not.
+	if err := execAll(ctx, conn, "compress", `SET GLOBAL force_compression = 'auto'`); err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := execAll(context.WithoutCancel(ctx), conn, "uncompress", `SET GLOBAL force_compression = 'uncompressed'`); err == nil {
+			err = cerr
+		}
+	}()
 	if err := execAll(ctx, conn, "attach new results", `ATTACH `+lit(tmp)+` AS _pub`); err != nil {
 		return err
 	}

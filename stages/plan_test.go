@@ -201,6 +201,33 @@ func TestPlanOnSandbox(t *testing.T) {
 		}
 	})
 
+	t.Run("equal PSA records take equal doc records in order of creation", func(t *testing.T) {
+		keys := edge(t, d, msp.EdgeConfigDupNameType, "psa")
+		psa := query(t, r, `SELECT _id FROM "stage:connectwise_itglue:configuration:psa" WHERE _id IN (?, ?) ORDER BY _created, _id`,
+			psaID(t, sys, keys[0]), psaID(t, sys, keys[1]))
+		var docs []string
+		for _, k := range keys {
+			if _, id, found := sys.ITGlue.IDForKey(k); found {
+				docs = append(docs, id)
+			}
+		}
+		if len(docs) == 0 {
+			t.Skip("the doc side has no copy of these configurations in this data set")
+		}
+		docs = query(t, r, `SELECT _id FROM "stage:connectwise_itglue:configuration:doc" WHERE list_contains(?, _id) ORDER BY _created, _id`, docs)
+		for i, doc := range docs { // the k-th created PSA record takes the k-th created doc record
+			if got := query(t, r, `SELECT psa_id FROM links WHERE object = 'configuration' AND doc_id = ?`, doc); len(got) != 1 || got[0] != psa[i] {
+				t.Errorf("doc %s is linked to %q, want PSA record %s (%d. created)", doc, got, psa[i], i+1)
+			}
+		}
+		if len(docs) == 1 {
+			got := query(t, r, `SELECT outcome || ': ' || reason FROM match_decisions WHERE object = 'configuration' AND psa_id = ?`, psa[1])
+			if len(got) != 1 || !strings.HasPrefix(got[0], "lost: ") {
+				t.Errorf("the younger PSA record %s: %q", psa[1], got)
+			}
+		}
+	})
+
 	t.Run("a company the doc side already has is matched, not created", func(t *testing.T) {
 		psa := psaID(t, sys, "c0001")
 		got := query(t, r, `SELECT rule || ' ' || doc_id FROM links WHERE object = 'organization' AND psa_id = ?`, psa)
@@ -245,7 +272,7 @@ func TestPlanOnSandbox(t *testing.T) {
 
 	t.Run("the whole source record of an op", func(t *testing.T) {
 		id := query(t, r, `SELECT min(_id) FROM "stage:connectwise_itglue:contact:psa" WHERE emails IS NOT NULL`)[0]
-		rec, err := r.sourceRecord(ctx, r.objects["contact"], match.Op{Seq: 1, SourceSide: match.PSA, SourceID: id,
+		rec, err := r.SourceRecord(ctx, "contact", match.Op{Seq: 1, SourceSide: match.PSA, SourceID: id,
 			Fields: []byte(`{"title": {"old": "a", "new": "Chief Coffee Officer"}}`)})
 		if err != nil {
 			t.Fatal(err)

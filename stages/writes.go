@@ -101,7 +101,7 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	}
 	ch := records.Change{Create: op.Op == match.OpCreate, Fields: values}
 	if !ch.Create && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
-		if ch.Record, err = r.sourceRecord(ctx, o, op); err != nil {
+		if ch.Record, err = r.SourceRecord(ctx, o.spec.Object, op); err != nil {
 			return nil, err
 		}
 	}
@@ -168,10 +168,15 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	return &opReview{Seq: op.Seq, Op: op.Op, Status: op.Status, Reason: strings.Join(notes, "; "), Fields: string(b)}, nil
 }
 
-// sourceRecord is the staged canonical record an op was planned from,
-// with the op's new values over it (the whole record a from_canonical may
-// read).
-func (r *Run) sourceRecord(ctx context.Context, o *object, op match.Op) (map[string]any, error) {
+// SourceRecord is the staged canonical record an op was planned from, with
+// the op's new values over it: the whole record a from_canonical may read
+// (records.Change.Record, when records.Writer.NeedsRecord says so). Its ref
+// values other than the op's are in the source system's id space.
+func (r *Run) SourceRecord(ctx context.Context, object string, op match.Op) (map[string]any, error) {
+	o, err := r.object(object)
+	if err != nil {
+		return nil, err
+	}
 	table, err := r.stageTable(ctx, o, op.SourceSide)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"mapsync/connectors"
@@ -53,7 +54,8 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 	}
 	hb := startHeartbeat(ctx, nil)
 	defer hb.close()
-	b := &batch{a: a, env: env, obj: obj, object: in.Object, noted: map[string]string{}}
+	b := &batch{a: a, env: env, obj: obj, object: in.Object, noted: map[string]string{},
+		last: in.MaxAttempts > 0 && activity.GetInfo(ctx).Attempt >= in.MaxAttempts}
 	creates, updates := map[string][]match.Op{}, map[string][]match.Op{}
 	for _, op := range ops {
 		switch op.Status {
@@ -103,6 +105,9 @@ type batch struct {
 	results []match.OpResult
 	noted   map[string]string
 	err     error // the first retryable failure
+	// last is the final attempt: retryable failures are recorded as
+	// failed ops (they go to the errors table) and the run goes on.
+	last bool
 }
 
 func (b *batch) fail(err error) {
@@ -202,12 +207,11 @@ func (b *batch) creates(ctx context.Context, side string, ops []match.Op) error 
 				b.applied(op.Key, id, adoptedMessage)
 			} else {
 				// Not there (yet): the next attempt looks again, then creates.
-				failed.n++
-				failed.msg = "create response lost and the record was not found on the target"
+				failed.addKey(op.Key, "create response lost and the record was not found on the target")
 			}
 		}
 	}
-	return failed.err("create " + b.object)
+	return b.settle("create "+b.object, failed)
 }
 
 // updates applies the update ops bound for one side. Updates are
@@ -269,7 +273,7 @@ func (b *batch) updates(ctx context.Context, side string, ops []match.Op) error 
 			failed.add(r)
 		}
 	}
-	return failed.err("update " + b.object)
+	return b.settle("update "+b.object, failed)
 }
 
 // prepared records what the writer decided about an op and reports
@@ -291,18 +295,36 @@ type failures struct {
 	n     int
 	msg   string
 	delay time.Duration
+	keys  map[string]string // op key -> message
 }
 
 func (f *failures) add(r connectors.WriteResult) {
-	f.n++
-	if f.msg == "" {
-		f.msg = systemMessage(r)
-	}
+	f.addKey(r.Key, systemMessage(r))
 	f.delay = max(f.delay, r.RetryAfter)
 }
 
-func (f failures) err(what string) error {
+func (f *failures) addKey(key, msg string) {
+	f.n++
+	if f.msg == "" {
+		f.msg = msg
+	}
+	if f.keys == nil {
+		f.keys = map[string]string{}
+	}
+	f.keys[key] = msg
+}
+
+// settle ends a request set: on the last attempt the failures are
+// recorded as failed ops; otherwise they fail the attempt, to be retried
+// after the system's Retry-After.
+func (b *batch) settle(what string, f failures) error {
 	if f.n == 0 {
+		return nil
+	}
+	if b.last {
+		for key, msg := range f.keys {
+			b.results = append(b.results, match.OpResult{Key: key, Status: match.StatusFailed, Message: "gave up after retries: " + msg})
+		}
 		return nil
 	}
 	return retryAfter(what, fmt.Errorf("%d records failed, e.g.: %s", f.n, f.msg), f.delay)
@@ -317,7 +339,7 @@ func rangeOutcome(ctx context.Context, run *match.Run, object string, r SeqRange
 			count(*) FILTER (WHERE op = 'update' AND status = 'applied'),
 			count(*) FILTER (WHERE op = 'orphan' AND status = 'applied'),
 			count(*) FILTER (WHERE op = 'create' AND status = 'applied' AND message = ?),
-			count(*) FILTER (WHERE op IN ('create', 'update') AND status = 'rejected')
+			count(*) FILTER (WHERE op IN ('create', 'update') AND status IN ('rejected', 'failed'))
 		FROM ops WHERE run = ? AND object = ? AND seq BETWEEN ? AND ?`,
 		adoptedMessage, adoptedMessage, run.ID(), object, r.From, r.To).
 		Scan(&res.Created, &res.Updated, &res.Orphaned, &res.Adopted, &res.Rejected)

@@ -174,6 +174,10 @@ type ApplyInput struct {
 	Run    RunRef   `json:"run"`
 	Object string   `json:"object"`
 	Range  SeqRange `json:"range"`
+	// MaxAttempts is the retry policy's attempt limit: on the last attempt,
+	// ops that still fail retryably are recorded as failed (errors table)
+	// instead of failing the run.
+	MaxAttempts int32 `json:"max_attempts,omitempty"`
 }
 
 // ApplyResult counts the outcome of one batch.
@@ -182,7 +186,7 @@ type ApplyResult struct {
 	Updated  int64 `json:"updated"`
 	Orphaned int64 `json:"orphaned"`
 	Adopted  int64 `json:"adopted"`  // lost creates found on the target instead of created again
-	Rejected int64 `json:"rejected"` // record-level failures (errors table)
+	Rejected int64 `json:"rejected"` // record-level failures, rejected or given up (errors table)
 	Skipped  int64 `json:"skipped"`  // already applied by an earlier attempt
 	Requests int64 `json:"requests"`
 }

@@ -189,7 +189,7 @@ func (r *runner) apply(ctx, wctx workflow.Context, object string, batches []SeqR
 		if firstErr != nil {
 			break
 		}
-		f := workflow.ExecuteActivity(wctx, a.Apply, ApplyInput{Run: r.ref, Object: object, Range: b})
+		f := workflow.ExecuteActivity(wctx, a.Apply, ApplyInput{Run: r.ref, Object: object, Range: b, MaxAttempts: r.t.MaxAttempts})
 		inflight++
 		sel.AddFuture(f, func(f workflow.Future) {
 			var res ApplyResult

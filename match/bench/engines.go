@@ -72,7 +72,12 @@ func runDuckDB(ctx context.Context, n, threads int, mem string, appender, withPl
 	}
 	cfgRun := match.Config{Dir: dir, Sync: "bench", RunID: "bench", Threads: threads, MemoryLimit: mem}
 	if os.Getenv("MAPSYNC_BENCH_TRACE") != "" {
-		cfgRun.Trace = func(step string, d time.Duration) { fmt.Fprintf(os.Stderr, "%8.3fs  %s\n", d.Seconds(), step) }
+		last := cpuSeconds()
+		cfgRun.Trace = func(step string, d time.Duration) {
+			now := cpuSeconds()
+			fmt.Fprintf(os.Stderr, "%8.3fs wall %8.3fs cpu  %s\n", d.Seconds(), now-last, step)
+			last = now
+		}
 	}
 	r, err := match.OpenRun(ctx, cfgRun)
 	if err != nil {

@@ -31,9 +31,11 @@ func (fastClock) Sleep(ctx context.Context, d time.Duration) error {
 
 // writeFaults: on every write, 10% 5xx, 5% 429 with Retry-After, 2% of
 // requests committed and then their response lost.
-const writeFaults = "POST:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.02;" +
-	"PATCH:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.02;" +
-	"PUT:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.02"
+// (A little latency keeps the apply stages long enough to stop the worker
+// in the middle of them.)
+const writeFaults = "POST:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.02,latency=15ms;" +
+	"PATCH:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.02,latency=15ms;" +
+	"PUT:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.02,latency=15ms"
 
 // A first sync under write faults, with the worker stopped and started
 // again twice while it applies, leaves both systems exactly as a
@@ -41,7 +43,7 @@ const writeFaults = "POST:5xx=0.1,429=0.05,retry_after=1,timeout_after_commit=0.
 func TestSyncUnderFaultsEqualsFaultFreeRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
-	tuning := workflows.Tuning{ApplyBatch: 5, ApplyParallel: 2}
+	tuning := workflows.Tuning{ApplyBatch: 3, ApplyParallel: 2}
 
 	clean := newHarness(t, "faults", small)
 	res := clean.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Tuning: tuning})
@@ -56,7 +58,7 @@ func TestSyncUnderFaultsEqualsFaultFreeRun(t *testing.T) {
 	setFaults(t, h, writeFaults)
 	run := h.start(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Tuning: tuning})
 	restarts := 0
-	for _, object := range []string{"location", "configuration"} {
+	for _, object := range []string{"contact", "configuration"} {
 		if !waitApplying(ctx, h.c, run, object) {
 			t.Logf("run left %s's apply before a restart", object)
 			continue

@@ -18,7 +18,12 @@ func TestSyncEndToEnd(t *testing.T) {
 	defer cancel()
 	h := newHarness(t, "e2e", small)
 
-	first := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	run := h.start(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Tuning: workflows.Tuning{ApplyBatch: 20}})
+	var first workflows.SyncResult
+	if err := run.Get(ctx, &first); err != nil {
+		t.Fatalf("first run failed: %v", err)
+	}
+	recordHistory(ctx, t, h.c, run)
 	t.Log(summary(first))
 	if writes(first) == 0 {
 		t.Fatal("the first sync wrote nothing")

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"mapsync/match"
+	"mapsync/workflows"
+)
+
+func init() { commands = append(commands, newStatusCmd) }
+
+func newStatusCmd() *cobra.Command {
+	var o temporalOptions
+	var sync string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show recent runs and the state of the links",
+		Long: `status lists the recent runs of each sync (from Temporal, when it can be
+reached: the embedded server of mapsync dev / mapsync demo, or --temporal)
+and, from the published results, the links per object and state (syncing,
+orphaned, error, ...) and the open record errors.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			ctx, cancel := context.WithTimeout(cmd.Context(), 20*time.Second)
+			defer cancel()
+			printRuns(ctx, out, o, sync, cmd.ErrOrStderr())
+			syncs := []string{sync}
+			if sync == "" {
+				entries, _ := os.ReadDir(filepath.Join(o.dataDir, "syncs"))
+				syncs = nil
+				for _, e := range entries {
+					if e.IsDir() {
+						syncs = append(syncs, e.Name())
+					}
+				}
+			}
+			for _, s := range syncs {
+				if err := printLinks(ctx, out, o.dataDir, s); err != nil {
+					fmt.Fprintf(out, "\n%s: %v\n", s, err)
+				}
+			}
+			if list, err := readFailures(o.dataDir, sync); err == nil {
+				fmt.Fprintf(out, "\nopen record errors: %d", len(list))
+				if len(list) > 0 {
+					fmt.Fprint(out, " (mapsync errors)")
+				}
+				fmt.Fprintln(out)
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&sync, "sync", "", "only this sync")
+	return cmd
+}
+
+// printRuns lists recent runs from Temporal's visibility, when reachable.
+func printRuns(ctx context.Context, out io.Writer, o temporalOptions, sync string, stderr io.Writer) {
+	hostPort := o.hostPort
+	if hostPort == "" {
+		hostPort = "127.0.0.1:7233"
+		if !listening(hostPort) {
+			fmt.Fprintln(out, "recent runs: no Temporal server on 127.0.0.1:7233 (start mapsync dev, or pass --temporal)")
+			return
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	c, err := connect(ctx, devConfig{temporal: o.hostPort, namespace: o.namespace}, hostPort, logger)
+	if err != nil {
+		fmt.Fprintf(out, "recent runs: %v\n", err)
+		return
+	}
+	defer c.Close()
+	q := "MapsyncSync IS NOT NULL"
+	if sync != "" {
+		q = fmt.Sprintf("MapsyncSync = '%s'", sync)
+	}
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: o.namespace, Query: q, PageSize: 10})
+	if err != nil {
+		fmt.Fprintf(out, "recent runs: %v\n", err)
+		return
+	}
+	fmt.Fprintln(out, "recent runs:")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STARTED\tWORKFLOW\tRUN\tSTATUS\tTOOK")
+	for _, e := range resp.GetExecutions() {
+		took := "-"
+		if e.GetCloseTime() != nil {
+			took = e.GetCloseTime().AsTime().Sub(e.GetStartTime().AsTime()).Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", e.GetStartTime().AsTime().Local().Format("2006-01-02 15:04:05"),
+			e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), e.GetStatus(), took)
+	}
+	tw.Flush()
+}
+
+// printLinks prints the link states per object of a sync's published results.
+func printLinks(ctx context.Context, out io.Writer, dataDir, sync string) error {
+	db, err := match.OpenResults(ctx, workflows.SyncDir(dataDir, sync))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(out, "\nsync %s, results %s\n", sync, filepath.Join(workflows.SyncDir(dataDir, sync), "results.duckdb"))
+	rows, err := db.QueryContext(ctx, `SELECT object, state, count(*) FROM links WHERE sync = ? GROUP BY ALL ORDER BY object, state`, sync)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "object\tstate\tlinks\t")
+	for rows.Next() {
+		var object, state string
+		var n int64
+		if err := rows.Scan(&object, &state, &n); err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t\n", object, state, n)
+	}
+	tw.Flush()
+	return rows.Err()
+}
