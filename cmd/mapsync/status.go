@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -84,7 +85,7 @@ func printRuns(ctx context.Context, out io.Writer, o temporalOptions, sync strin
 	defer c.Close()
 	q := "MapsyncSync IS NOT NULL"
 	if sync != "" {
-		q = fmt.Sprintf("MapsyncSync = '%s'", sync)
+		q = fmt.Sprintf("MapsyncSync = '%s'", strings.ReplaceAll(sync, "'", ""))
 	}
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: o.namespace, Query: q, PageSize: 10})
 	if err != nil {

@@ -66,7 +66,7 @@ func (sd *seeder) reference() error {
 	// Collections that reference the ones above.
 	for _, c := range ref.Countries {
 		for _, region := range c.Regions {
-			data := map[string]any{"identifier": region, "name": regionName(region), "country": sd.ref("countries", c.Name, "country")}
+			data := map[string]any{"identifier": region, "name": msp.RegionName(region), "country": sd.ref("countries", c.Name, "country")}
 			if _, err := sd.putRef("states", c.Name+"/"+region, data); err != nil {
 				return err
 			}
@@ -115,20 +115,4 @@ func typeQuestions(t string) []string {
 		return []string{"WAN IP", "Firmware Version"}
 	}
 	return nil
-}
-
-var regionNames = map[string]string{
-	"WA": "Washington", "OR": "Oregon", "ID": "Idaho", "CO": "Colorado", "AZ": "Arizona", "TX": "Texas", "IL": "Illinois",
-	"MN": "Minnesota", "WI": "Wisconsin", "OH": "Ohio", "IN": "Indiana", "TN": "Tennessee", "GA": "Georgia",
-	"NC": "North Carolina", "FL": "Florida", "VA": "Virginia", "MD": "Maryland", "PA": "Pennsylvania",
-	"CT": "Connecticut", "MA": "Massachusetts", "ME": "Maine", "NY": "New York", "CA": "California", "UT": "Utah",
-	"MO": "Missouri", "ON": "Ontario", "BC": "British Columbia", "AB": "Alberta", "MB": "Manitoba",
-	"NS": "Nova Scotia", "QC": "Quebec",
-}
-
-func regionName(code string) string {
-	if n, ok := regionNames[code]; ok {
-		return n
-	}
-	return code
 }

@@ -128,7 +128,7 @@ func (sd *seeder) reference(ref msp.Reference) {
 		}
 		id, _ := sd.lookup("countries", c.Name, 0, extra).(int64)
 		for _, r := range c.Regions {
-			sd.lookup("regions", r, id, nil)
+			sd.lookup("regions", msp.RegionName(r), id, nil)
 		}
 	}
 }
@@ -216,7 +216,7 @@ func (sd *seeder) side(side msp.Side) error {
 			set(vals, "postal-code", site.Zip)
 			if country, ok := sd.lookup("countries", site.Country, 0, nil).(int64); ok {
 				vals["country-id"] = country
-				set(vals, "region-id", sd.lookup("regions", site.State, country, nil))
+				set(vals, "region-id", sd.lookup("regions", msp.RegionName(site.State), country, nil))
 			}
 			set(vals, "phone", site.Phone)
 			set(vals, "fax", site.Fax)

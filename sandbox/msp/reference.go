@@ -196,3 +196,22 @@ func regionsOf(cs []city) []string {
 	}
 	return out
 }
+
+// regionNames maps the region codes the generator uses to their full names.
+var regionNames = map[string]string{
+	"WA": "Washington", "OR": "Oregon", "ID": "Idaho", "CO": "Colorado", "AZ": "Arizona", "TX": "Texas", "IL": "Illinois",
+	"MN": "Minnesota", "WI": "Wisconsin", "OH": "Ohio", "IN": "Indiana", "TN": "Tennessee", "GA": "Georgia",
+	"NC": "North Carolina", "FL": "Florida", "VA": "Virginia", "MD": "Maryland", "PA": "Pennsylvania",
+	"CT": "Connecticut", "MA": "Massachusetts", "ME": "Maine", "NY": "New York", "CA": "California", "UT": "Utah",
+	"MO": "Missouri", "ON": "Ontario", "BC": "British Columbia", "AB": "Alberta", "MB": "Manitoba",
+	"NS": "Nova Scotia", "QC": "Quebec",
+}
+
+// RegionName is the full name of a region code ("NC" -> "North Carolina");
+// an unknown code is returned as it is. Both sandboxes name regions this way.
+func RegionName(code string) string {
+	if n, ok := regionNames[code]; ok {
+		return n
+	}
+	return code
+}
