@@ -306,7 +306,7 @@ func decodeEnvelope(b *hcl.Block, e *plan.Envelope) hcl.Diagnostics {
 
 var changedSinceSchemas = map[string]*hcl.BodySchema{
 	plan.ChangedFilter: {Attributes: []hcl.AttributeSchema{
-		{Name: "param", Required: true}, {Name: "template", Required: true}, {Name: "format"},
+		{Name: "param", Required: true}, {Name: "template", Required: true}, {Name: "format"}, {Name: "max_window"},
 	}},
 	plan.ChangedSortDesc: {Attributes: []hcl.AttributeSchema{
 		{Name: "sort_param", Required: true}, {Name: "sort_value", Required: true}, {Name: "format"},
@@ -333,7 +333,7 @@ func decodeChangedSince(b *hcl.Block) (*plan.ChangedSince, hcl.Diagnostics) {
 	if a, ok := content.Attributes["template"]; ok {
 		var t plan.Template
 		var refs []VarRef
-		t, refs, d = decodeTemplate(a, "cursor")
+		t, refs, d = decodeTemplate(a, "cursor", "until")
 		diags = append(diags, d...)
 		for _, r := range refs {
 			diags = append(diags, errorAt(r.Range, "Variable in a changed_since template",
@@ -343,6 +343,19 @@ func decodeChangedSince(b *hcl.Block) (*plan.ChangedSince, hcl.Diagnostics) {
 		if !d.HasErrors() && !strings.Contains(cs.Template, "${cursor}") {
 			diags = append(diags, errorAt(a.Expr.Range(), "Missing ${cursor}",
 				"The changed_since template must hold ${cursor}, where the time of the last run goes."))
+		}
+	}
+	if a, ok := content.Attributes["max_window"]; ok {
+		var secs int
+		secs, d = decodeInt(a, 1)
+		diags = append(diags, d...)
+		switch {
+		case d.HasErrors():
+		case !strings.Contains(cs.Template, "${until}"):
+			diags = append(diags, errorAt(a.Expr.Range(), "max_window without ${until}",
+				"With max_window the connector reads the changes in windows of at most that many seconds; the template must hold ${until}, where the end of each window goes."))
+		default:
+			cs.MaxWindow = secs
 		}
 	}
 	return cs, diags

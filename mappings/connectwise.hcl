@@ -265,20 +265,9 @@ EOT
           error_message = ["error.message"]
         }
       }
-      update {
-        path   = "/company/configurations/bulk"
-        method = "PUT"
-        max    = 100
-        wrap   = "array"
-        results {
-          path          = "payload"
-          item          = "data"
-          success       = "success"
-          index         = "originalIndex"
-          status        = "statusCode"
-          error_message = ["error.message"]
-        }
-      }
+      # No bulk update: the bulk route's PUT replaces whole records, and the
+      # engine sends only the fields that changed (JSON Patch, one request
+      # per record).
     }
 
     field "organization" {

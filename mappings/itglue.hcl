@@ -72,11 +72,13 @@ system "itglue" {
     updated       = "attributes.updated-at"
     created       = "attributes.created-at"
 
-    # "start, end" with * for an open end. IT Glue may refuse ranges longer
-    # than a week: the connector splits longer windows.
+    # "start, end" in UTC. IT Glue may refuse ranges longer than a week, so
+    # the connector reads the changes since the cursor in windows of at most
+    # max_window seconds, each closed by ${until}.
     changed_since "filter" {
-      param    = "filter[updated_at]"
-      template = "${cursor}, *"
+      param      = "filter[updated_at]"
+      template   = "${cursor}, ${until}"
+      max_window = 604800
     }
 
     bulk {
