@@ -355,7 +355,8 @@ func (o *Object) blankSQL(field, v string) string {
 	if o.isRef(field) {
 		return `CASE WHEN trim(` + v + `) = '' THEN NULL ELSE ` + v + ` END`
 	}
-	return `CASE WHEN ` + v + ` IS NULL OR trim(` + v + `) = '' THEN '' ELSE ` + v + ` END`
+	// trim only runs on the rare values that start with a space.
+	return `CASE WHEN ` + v + ` IS NULL OR ` + v + ` = '' OR (ascii(` + v + `) = 32 AND trim(` + v + `) = '') THEN '' ELSE ` + v + ` END`
 }
 
 func (o *Object) isRef(field string) bool { return o.fields[field].Type == plan.TypeRef }

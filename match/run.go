@@ -70,11 +70,7 @@ func OpenRun(ctx context.Context, cfg Config) (*Run, error) {
 	// The scratch database is written once and read a few times: its
 	// tables are stored uncompressed, which halves the CPU cost of
 	// staging and of the result rows (the published file is compressed).
-	fc := "force_compression=uncompressed"
-	if v := os.Getenv("MAPSYNC_EXP_FC"); v != "" {
-		fc = "force_compression=" + v
-	}
-	db, err := openDB(path, cfg, false, fc)
+	db, err := openDB(path, cfg, false, "force_compression=uncompressed")
 	if err != nil {
 		return nil, fmt.Errorf("open run %s: %w", cfg.RunID, err)
 	}

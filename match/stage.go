@@ -118,19 +118,32 @@ func (r *Run) ResetStage(ctx context.Context, obj *Object, side Side) error {
 // Stager streams the records of one side of one object into its staging
 // table through DuckDB's Appender, a page at a time: nothing holds a whole
 // system in memory. A Stager holds a connection; Close it.
+//
+// Appended rows are committed by Flush, by Close, and automatically every
+// autoFlushRows rows; a commit costs a few milliseconds, so committing
+// every page of 1000 would halve the load rate. Record extraction progress
+// (a heartbeat cursor) only after Flush: rows appended since the last
+// commit are lost if the process dies, and discarded if an Append fails.
+// Appending a record again is harmless: Match keeps its last copy.
 type Stager struct {
-	run   *Run
-	obj   *Object
-	side  Side
-	table string
-	conn  *sql.Conn
-	app   *duckdb.Appender
-	vals  []driver.Value
-	rows  int64
+	run     *Run
+	obj     *Object
+	side    Side
+	table   string
+	conn    *sql.Conn
+	app     *duckdb.Appender
+	vals    []driver.Value
+	rows    int64 // committed
+	pending int64 // appended since the last commit
+	inTx    bool
+	broken  error
 }
 
+// autoFlushRows bounds the uncommitted rows of a Stager.
+const autoFlushRows = 100_000
+
 // Stager opens the staging table of (object, side), creating it if needed.
-// Records appended by earlier Stagers of the same run stay.
+// Records committed by earlier Stagers of the same run stay.
 func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, error) {
 	conn, err := r.db.Conn(ctx)
 	if err != nil {
@@ -164,38 +177,64 @@ func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, erro
 // Table is the quoted name of the staging table.
 func (s *Stager) Table() string { return ident(s.table) }
 
-// Rows is how many rows this Stager appended.
+// Rows is how many rows this Stager committed.
 func (s *Stager) Rows() int64 { return s.rows }
 
-// Append stages one page of records. A page is all or nothing: it is
-// appended in one transaction. Values that do not fit their canonical type
-// are staged as NULL with the reason in _invalid.
+// Append stages one page of records. Values that do not fit their
+// canonical type are staged as NULL with the reason in _invalid. On error
+// every row appended since the last commit is discarded and the Stager
+// cannot be used again: reopen one and resume from the last Flush.
 func (s *Stager) Append(ctx context.Context, rows []Row) error {
+	if s.broken != nil {
+		return fmt.Errorf("stage %s: stager unusable after: %w", s.table, s.broken)
+	}
 	if len(rows) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("stage %s: begin: %w", s.table, err)
-	}
-	err := s.appendRows(rows)
-	if err == nil {
-		err = s.app.Flush()
-		if err != nil {
-			err = fmt.Errorf("flush: %w", err)
+	if !s.inTx {
+		if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+			return fmt.Errorf("stage %s: begin: %w", s.table, err)
 		}
+		s.inTx = true
 	}
-	if err != nil {
+	if err := s.appendRows(rows); err != nil {
+		s.broken = err
 		cerr := s.app.Clear()
 		_, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return errors.Join(fmt.Errorf("stage %s: %w", s.table, err), cerr, rerr)
+		s.inTx, s.pending = false, 0
+		return errors.Join(fmt.Errorf("stage %s (rows since the last flush discarded): %w", s.table, err), cerr, rerr)
+	}
+	s.pending += int64(len(rows))
+	if s.pending >= autoFlushRows {
+		return s.Flush(ctx)
+	}
+	return nil
+}
+
+// Flush commits the rows appended so far.
+func (s *Stager) Flush(ctx context.Context) error {
+	if s.broken != nil {
+		return fmt.Errorf("stage %s: stager unusable after: %w", s.table, s.broken)
+	}
+	if !s.inTx {
+		return nil
+	}
+	if err := s.app.Flush(); err != nil {
+		s.broken = err
+		_, _ = s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		s.inTx, s.pending = false, 0
+		return fmt.Errorf("stage %s: flush: %w", s.table, err)
 	}
 	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		s.broken = err
 		return fmt.Errorf("stage %s: commit: %w", s.table, err)
 	}
-	s.rows += int64(len(rows))
+	s.inTx = false
+	s.rows += s.pending
+	s.pending = 0
 	return nil
 }
 
@@ -278,9 +317,18 @@ func timeValue(t time.Time) driver.Value {
 	return t.UTC()
 }
 
-// Close flushes and releases the Stager's connection.
+// Close commits what is pending and releases the Stager's connection.
 func (s *Stager) Close() error {
-	err := s.app.Close()
+	var err error
+	if s.broken == nil {
+		err = s.Flush(context.Background())
+	}
+	if cerr := s.app.Close(); err == nil && s.broken == nil {
+		err = cerr
+	}
+	if s.inTx {
+		_, _ = s.conn.ExecContext(context.Background(), "ROLLBACK")
+	}
 	if cerr := s.conn.Close(); err == nil {
 		err = cerr
 	}

@@ -133,8 +133,9 @@ func TestStagerConvertsAndRecordsInvalidValues(t *testing.T) {
 	}
 }
 
-// A page is all or nothing.
-func TestStagerPageIsAtomic(t *testing.T) {
+// Flushed rows stay; a failed Append discards what was appended since the
+// last flush, and the Stager refuses further use.
+func TestStagerFlushAndFailure(t *testing.T) {
 	ctx := context.Background()
 	r := openTestRun(t, t.TempDir(), "r1")
 	o := object(t, "organization")
@@ -142,26 +143,34 @@ func TestStagerPageIsAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
 	if err := st.Append(ctx, []Row{rec("p1", 1, "name", "A")}); err != nil {
 		t.Fatal(err)
 	}
-	bad := []Row{rec("p2", 2, "name", "B"), rec("p3", 3, "no_such_field", "x")}
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(ctx, []Row{rec("p2", 2, "name", "B")}); err != nil {
+		t.Fatal(err)
+	}
+	bad := []Row{rec("p3", 3, "name", "C"), rec("p4", 4, "no_such_field", "x")}
 	if err := st.Append(ctx, bad); err == nil || !strings.Contains(err.Error(), "no_such_field") {
 		t.Fatalf("Append with an unknown field: %v", err)
 	}
-	if err := st.Append(ctx, []Row{rec("p4", 4, "name", "D")}); err != nil {
-		t.Fatal(err)
+	if err := st.Append(ctx, []Row{rec("p5", 5, "name", "E")}); err == nil {
+		t.Error("Append after a failure was accepted")
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	st.Close()
 	n, err := queryInt(ctx, r.DB(), "count", "SELECT count(*) FROM "+ident(r.stageTable(o, PSA)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Errorf("%d staged rows, want 2 (p1, p4)", n)
+	if n != 1 {
+		t.Errorf("%d staged rows, want 1 (p1, flushed before the failure)", n)
+	}
+	// A new Stager resumes after the last flush.
+	stageRows(t, r, o, PSA, rec("p2", 2, "name", "B"))
+	if n, _ = queryInt(ctx, r.DB(), "count", "SELECT count(*) FROM "+ident(r.stageTable(o, PSA))); n != 2 {
+		t.Errorf("%d staged rows after resuming, want 2", n)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 
 // extractChunk is how many pages one stages.Extract call reads before the
 // activity heartbeats the cursor.
-const extractChunk = 5
+const extractChunk = 50
 
 // extractProgress is the heartbeat of an extraction: where the next page
 // is. A retried attempt resumes from it instead of listing from the start.

@@ -65,8 +65,25 @@ func (a *Activities) findCreated(ctx context.Context, env *runEnv, side, object 
 		id      string
 		created time.Time
 	}
+	// A list under parents (sites under their company) is read for the
+	// parents the ops name (their ref values are in the target's ids).
+	q := connectors.ListQuery{Since: since}
+	for _, ph := range refPlaceholder.FindAllStringSubmatch(m.Object().ListPath, -1) {
+		field := ph[1]
+		if q.Parents == nil {
+			q.Parents = map[string][]string{}
+		}
+		seen := map[string]bool{}
+		for _, w := range want {
+			var id string
+			if json.Unmarshal([]byte(w[field]), &id) == nil && id != "" && !seen[id] {
+				seen[id] = true
+				q.Parents[field] = append(q.Parents[field], id)
+			}
+		}
+	}
 	cands := make([][]cand, len(ops))
-	for page, err := range client.List(ctx, object, connectors.ListQuery{Since: since}) {
+	for page, err := range client.List(ctx, object, q) {
 		if err != nil {
 			return nil, retryable("look up lost creates of "+object, err)
 		}

@@ -85,7 +85,7 @@ type RetryRequest struct {
 // run's ops ledger (creates whose source is linked by now are left out)
 // and cuts them into batches per object, in stage order.
 func (a *Activities) PrepareRetry(ctx context.Context, in RetryRequest) (RetryPrepared, error) {
-	out := RetryPrepared{TaskQueue: a.cfg.TaskQueue}
+	var out RetryPrepared
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
 		return out, err

@@ -41,7 +41,7 @@ type SyncInput struct {
 
 // Tuning holds the knobs of a run. Zero fields take defaults.
 type Tuning struct {
-	ApplyBatch    int `json:"apply_batch,omitempty"`    // ops per Apply activity (default 100)
+	ApplyBatch    int `json:"apply_batch,omitempty"`    // ops per Apply activity (default 500)
 	ApplyParallel int `json:"apply_parallel,omitempty"` // Apply activities in flight per object (default 2)
 	// HeartbeatTimeout: an activity that stops heartbeating this long is
 	// retried (default 60s).
@@ -60,7 +60,7 @@ type Tuning struct {
 
 func (t Tuning) withDefaults() Tuning {
 	if t.ApplyBatch <= 0 {
-		t.ApplyBatch = 100
+		t.ApplyBatch = 500
 	}
 	if t.ApplyParallel <= 0 {
 		t.ApplyParallel = 2
@@ -187,7 +187,6 @@ type ApplyResult struct {
 	Orphaned int64 `json:"orphaned"`
 	Adopted  int64 `json:"adopted"`  // lost creates found on the target instead of created again
 	Rejected int64 `json:"rejected"` // record-level failures, rejected or given up (errors table)
-	Skipped  int64 `json:"skipped"`  // already applied by an earlier attempt
 	Requests int64 `json:"requests"`
 }
 
@@ -197,7 +196,6 @@ func (a *ApplyResult) add(b ApplyResult) {
 	a.Orphaned += b.Orphaned
 	a.Adopted += b.Adopted
 	a.Rejected += b.Rejected
-	a.Skipped += b.Skipped
 	a.Requests += b.Requests
 }
 
@@ -221,6 +219,8 @@ type ObjectSummary struct {
 	Object       string   `json:"object"`
 	ExtractedPSA int64    `json:"extracted_psa"`
 	ExtractedDoc int64    `json:"extracted_doc"`
+	PagesPSA     int64    `json:"pages_psa"`
+	PagesDoc     int64    `json:"pages_doc"`
 	CompletePSA  bool     `json:"complete_psa"`
 	CompleteDoc  bool     `json:"complete_doc"`
 	Linked       int64    `json:"linked"`
@@ -270,8 +270,7 @@ type RetryInput struct {
 
 // RetryPrepared is what PrepareRetry copied into the retry run's ledger.
 type RetryPrepared struct {
-	TaskQueue string       `json:"task_queue"`
-	Objects   []string     `json:"objects"` // objects with ops to retry, in stage order
-	Batches   [][]SeqRange `json:"batches"` // per object
-	Ops       int64        `json:"ops"`
+	Objects []string     `json:"objects"` // objects with ops to retry, in stage order
+	Batches [][]SeqRange `json:"batches"` // per object
+	Ops     int64        `json:"ops"`
 }

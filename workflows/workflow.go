@@ -81,8 +81,19 @@ func (r *runner) run(ctx workflow.Context) error {
 
 	cursors := map[string]time.Time{}
 	var runErr error
-	for _, obj := range r.prep.Objects {
-		sum, err := r.object(ctx, wctx, obj.Name, cursors)
+	var ahead *listing // the next object's listings, started while this one applies
+	for i, obj := range r.prep.Objects {
+		ex := ahead
+		if ex == nil {
+			ex = r.startExtract(wctx, obj.Name)
+		}
+		ahead = nil
+		var next string
+		if i+1 < len(r.prep.Objects) {
+			next = r.prep.Objects[i+1].Name
+		}
+		sum, pre, err := r.object(ctx, wctx, ex, next, cursors)
+		ahead = pre
 		r.res.Objects = append(r.res.Objects, sum)
 		r.res.Requests += sum.Requests
 		r.prog.Done = append(r.prog.Done, sum)
@@ -90,6 +101,11 @@ func (r *runner) run(ctx workflow.Context) error {
 			runErr = fmt.Errorf("%s: %w", obj.Name, err)
 			break
 		}
+	}
+	if ahead != nil {
+		// The run failed while the next listings ran: stop them before the
+		// commit closes the run's database.
+		ahead.stop(ctx)
 	}
 	if runErr != nil && workerLost(runErr) {
 		return runErr
@@ -115,54 +131,83 @@ func (r *runner) run(ctx workflow.Context) error {
 	return runErr
 }
 
-// object runs the stages of one object: extract both sides in parallel,
-// match and diff, apply in batches.
-func (r *runner) object(ctx, wctx workflow.Context, name string, cursors map[string]time.Time) (ObjectSummary, error) {
-	var a *Activities
-	sum := ObjectSummary{Object: name}
-	r.prog.Stage, r.prog.Object, r.prog.Applied, r.prog.Planned = "extract", name, 0, 0
-	if err := workflow.UpsertTypedSearchAttributes(ctx, saObject.ValueSet(name)); err != nil {
-		return sum, fmt.Errorf("search attributes: %w", err)
-	}
+// listing is the two listings (psa, doc) of one object, in flight.
+type listing struct {
+	object string
+	futs   [2]workflow.Future
+	cancel workflow.CancelFunc
+}
 
-	var ex [2]ExtractResult
-	futs := [2]workflow.Future{}
+// startExtract starts both listings of an object.
+func (r *runner) startExtract(wctx workflow.Context, name string) *listing {
+	var a *Activities
+	cctx, cancel := workflow.WithCancel(wctx)
+	l := &listing{object: name, cancel: cancel}
 	for i, side := range []string{SidePSA, SideDoc} {
 		in := ExtractInput{Run: r.ref, Object: name, Side: side}
 		if r.in.Mode == ModeIncremental {
 			in.Since = r.prep.Since[CursorKey(name, side)]
 		}
-		futs[i] = workflow.ExecuteActivity(wctx, a.Extract, in)
+		l.futs[i] = workflow.ExecuteActivity(cctx, a.Extract, in)
 	}
+	return l
+}
+
+// stop cancels the listings and waits until they ended.
+func (l *listing) stop(ctx workflow.Context) {
+	l.cancel()
+	for _, f := range l.futs {
+		_ = f.Get(ctx, nil)
+	}
+}
+
+// object runs the stages of one object: wait for its listings, match and
+// diff, apply in batches. The listings of the next object (which need only
+// staged records, not this object's writes) are started before the apply,
+// so they overlap with it; they are returned to the caller.
+func (r *runner) object(ctx, wctx workflow.Context, l *listing, next string, cursors map[string]time.Time) (ObjectSummary, *listing, error) {
+	var a *Activities
+	name := l.object
+	sum := ObjectSummary{Object: name}
+	r.prog.Stage, r.prog.Object, r.prog.Applied, r.prog.Planned = "extract", name, 0, 0
+	if err := workflow.UpsertTypedSearchAttributes(ctx, saObject.ValueSet(name)); err != nil {
+		return sum, nil, fmt.Errorf("search attributes: %w", err)
+	}
+	var ex [2]ExtractResult
 	var errs []error
-	for i := range futs {
-		if err := futs[i].Get(ctx, &ex[i]); err != nil {
+	for i := range l.futs {
+		if err := l.futs[i].Get(ctx, &ex[i]); err != nil {
 			errs = append(errs, fmt.Errorf("extract %s: %w", []string{SidePSA, SideDoc}[i], err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return sum, err
+		return sum, nil, err
 	}
 	sum.ExtractedPSA, sum.CompletePSA = ex[0].Records, ex[0].Complete
 	sum.ExtractedDoc, sum.CompleteDoc = ex[1].Records, ex[1].Complete
+	sum.PagesPSA, sum.PagesDoc = ex[0].Pages, ex[1].Pages
 	sum.Requests = ex[0].Requests + ex[1].Requests
 
 	r.prog.Stage = "match"
 	var m MatchResult
 	min := MatchInput{Run: r.ref, Object: name, PSAComplete: ex[0].Complete, DocComplete: ex[1].Complete, ApplyBatch: r.t.ApplyBatch}
 	if err := workflow.ExecuteActivity(wctx, a.MatchDiff, min).Get(ctx, &m); err != nil {
-		return sum, fmt.Errorf("match: %w", err)
+		return sum, nil, fmt.Errorf("match: %w", err)
 	}
 	sum.Linked, sum.Matched, sum.Planned, sum.Invalid = m.Linked, m.Matched, m.Planned, m.Planned.Invalid
 	sum.Orphaned = m.Orphaned
 
+	var ahead *listing
+	if next != "" {
+		ahead = r.startExtract(wctx, next)
+	}
 	if !r.in.DryRun {
 		r.prog.Stage, r.prog.Planned = "apply", m.Planned.Writes()
 		applied, err := r.apply(ctx, wctx, name, m.Batches)
 		sum.Created, sum.Updated, sum.Adopted, sum.Errors = applied.Created, applied.Updated, applied.Adopted, applied.Rejected
 		sum.Requests += applied.Requests
 		if err != nil {
-			return sum, fmt.Errorf("apply: %w", err)
+			return sum, ahead, fmt.Errorf("apply: %w", err)
 		}
 	}
 	for i, side := range []string{SidePSA, SideDoc} {
@@ -170,7 +215,7 @@ func (r *runner) object(ctx, wctx workflow.Context, name string, cursors map[str
 			cursors[CursorKey(name, side)] = ex[i].Cursor
 		}
 	}
-	return sum, nil
+	return sum, ahead, nil
 }
 
 // apply runs the batches with at most Tuning.ApplyParallel in flight. The
@@ -197,7 +242,7 @@ func (r *runner) apply(ctx, wctx workflow.Context, object string, batches []SeqR
 				firstErr = err
 			}
 			total.add(res)
-			r.prog.Applied += res.Created + res.Updated + res.Adopted + res.Rejected + res.Skipped
+			r.prog.Applied += res.Created + res.Updated + res.Adopted + res.Rejected
 		})
 	}
 	for ; inflight > 0; inflight-- {
@@ -214,6 +259,7 @@ func (r *runner) workerContext(ctx workflow.Context) workflow.Context {
 		ScheduleToStartTimeout: r.t.WorkerLostAfter,
 		StartToCloseTimeout:    4 * time.Hour,
 		HeartbeatTimeout:       r.t.HeartbeatTimeout,
+		WaitForCancellation:    true,
 		RetryPolicy:            r.retryPolicy(),
 	})
 }

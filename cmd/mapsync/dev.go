@@ -44,9 +44,10 @@ func newDevCmd() *cobra.Command {
     one SQLite file (<data-dir>/temporal.db, kept across restarts), workflow
     retention of at least 7 days;
   - the Temporal Web UI (http://127.0.0.1:8233 by default);
-  - a mapsync worker (not wired yet: it only logs);
-  - with --sandbox, the sandbox systems seeded with realistic data (not wired
-    yet).
+  - a mapsync worker (workflows SyncRun and RetryOps, and their activities);
+  - with --sandbox, the sandbox systems seeded with realistic data; the
+    worker's runs use them (their URLs and credentials are set for the
+    mapping variables).
 
 It prints the gRPC address, the UI URL and the namespace, then runs until
 SIGINT (Ctrl+C) or SIGTERM and stops cleanly. A second Ctrl+C while stopping

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"slices"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -81,12 +85,12 @@ func openTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger, n
 		return s, nil
 	}
 	if s.server == nil {
-		served, err := queueServed(ctx, s.client, o.namespace)
+		pollers, err := recentPollers(ctx, s.client, o.namespace)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		if served {
+		if slices.ContainsFunc(pollers, pollerAlive) {
 			return s, nil
 		}
 	}
@@ -125,22 +129,49 @@ func listening(addr string) bool {
 	return true
 }
 
-// queueServed reports whether a worker polls mapsync's workflow queue.
-func queueServed(ctx context.Context, c client.Client, namespace string) (bool, error) {
+// recentPollers returns the identities of the workers that polled
+// mapsync's workflow queue in the last minute.
+func recentPollers(ctx context.Context, c client.Client, namespace string) ([]string, error) {
 	resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
 		Namespace:     namespace,
 		TaskQueue:     &taskqueuepb.TaskQueue{Name: workflows.TaskQueue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL},
 		TaskQueueType: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
 	})
 	if err != nil {
-		return false, fmt.Errorf("describing task queue %s: %w", workflows.TaskQueue, err)
+		return nil, fmt.Errorf("describing task queue %s: %w", workflows.TaskQueue, err)
 	}
+	var out []string
 	for _, p := range resp.GetPollers() {
 		if p.GetLastAccessTime() != nil && time.Since(p.GetLastAccessTime().AsTime()) < time.Minute {
-			return true, nil
+			out = append(out, p.GetIdentity())
 		}
 	}
-	return false, nil
+	return out, nil
+}
+
+// pollerAlive tells a live poller from one the server still lists after
+// its worker stopped: a worker identity is "pid@host@..."; on this host the
+// process must still exist (and not be this process, which has started no
+// worker yet). Pollers of other hosts are taken as alive.
+func pollerAlive(identity string) bool {
+	parts := strings.SplitN(identity, "@", 3)
+	if len(parts) < 2 {
+		return true
+	}
+	host, err := os.Hostname()
+	pid, perr := strconv.Atoi(parts[0])
+	if err != nil || perr != nil || parts[1] != host {
+		return true
+	}
+	if pid == os.Getpid() {
+		return false
+	}
+	proc, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	// Signal 0 checks existence; ESRCH comes back as ErrProcessDone.
+	return !errors.Is(proc.Signal(syscall.Signal(0)), os.ErrProcessDone)
 }
 
 // sdkLogger adapts slog for the Temporal SDK.

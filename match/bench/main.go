@@ -42,6 +42,8 @@ type result struct {
 	N          int     `json:"n"`
 	LoadS      float64 `json:"load_s"`
 	MatchS     float64 `json:"match_s"`
+	PairS      float64 `json:"pair_s"`   // the part of match that finds the pairs
+	OutputS    float64 `json:"output_s"` // the part that writes decisions, unmatched rows, links
 	LoadCPU    float64 `json:"load_cpu_s"`
 	MatchCPU   float64 `json:"match_cpu_s"`
 	PlanS      float64 `json:"plan_s,omitempty"`
@@ -85,14 +87,14 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 	fmt.Fprintf(out, "machine: %s, %d cores (GOMAXPROCS %d), load average %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAvg())
 	fmt.Fprintf(out, "duckdb: threads=%s memory_limit=%s; each engine in its own process\n\n", threadsText(threads), mem)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\tload+match s\tCPU s (load+match)\tplan s\tpeak RSS MB\tpairs\tappender rows/s\tvs go (load+match)\t")
+	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\t(pairing\t+ outputs)\tload+match s\tCPU s load+match\tplan s\tpeak RSS MB\tpairs\tappender rows/s\tgo ÷ this (load+match)\tgo ÷ this (pairing)\t")
 	for _, nText := range strings.Split(ns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(nText))
 		if err != nil {
 			return fmt.Errorf("-n %q: %w", nText, err)
 		}
 		var results []result
-		var goTotal float64
+		var goTotal, goPair float64
 		for _, e := range strings.Split(engines, ",") {
 			res, err := spawn(strings.TrimSpace(e), n, threads, mem, plan, dir)
 			if err != nil {
@@ -102,14 +104,15 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 				return fmt.Errorf("%s n=%d: %s", res.Engine, n, res.Error)
 			}
 			if res.Engine == "go" {
-				goTotal = res.LoadS + res.MatchS
+				goTotal, goPair = res.LoadS+res.MatchS, res.PairS
 			}
 			results = append(results, res)
 		}
 		for _, r := range results {
-			ratio := "-"
+			ratio, pratio := "-", "-"
 			if goTotal > 0 && r.Engine != "go" {
 				ratio = fmt.Sprintf("%.2fx", goTotal/(r.LoadS+r.MatchS))
+				pratio = fmt.Sprintf("%.2fx", goPair/r.PairS)
 			}
 			planText, rate := "-", "-"
 			if r.PlanS > 0 {
@@ -118,10 +121,10 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 			if r.AppendRate > 0 {
 				rate = fmt.Sprintf("%.0f", r.AppendRate)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%d\t%s\t%s\t\n",
-				r.N, r.Engine, r.LoadS, r.MatchS, r.LoadS+r.MatchS, r.LoadCPU, r.MatchCPU, planText, r.RSSMB, r.Pairs, rate, ratio)
+			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t(%.2f\t+ %.2f)\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%d\t%s\t%s\t%s\t\n",
+				r.N, r.Engine, r.LoadS, r.MatchS, r.PairS, r.OutputS, r.LoadS+r.MatchS, r.LoadCPU, r.MatchCPU,
+				planText, r.RSSMB, r.Pairs, rate, ratio, pratio)
 		}
-		tw.Flush()
 	}
 	return tw.Flush()
 }

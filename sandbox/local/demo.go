@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"mapsync/sandbox/connectwise"
@@ -91,8 +90,7 @@ func (s *Systems) demoCompany() (msp.Company, error) {
 		docKeys[c.Key] = true
 	}
 	for _, c := range s.Data.PSA.Companies {
-		if c.Type == "Customer" && c.Status == "Active" && len(c.Configs) > 0 && len(c.Contacts) > 0 && docKeys[c.Key] &&
-			!slices.ContainsFunc(s.Data.EdgeCases, func(e msp.EdgeCase) bool { return slices.Contains(e.Keys, c.Key) }) {
+		if c.Type == "Customer" && c.Status == "Active" && len(c.Configs) > 0 && len(c.Contacts) > 0 && docKeys[c.Key] {
 			return c, nil
 		}
 	}
@@ -135,6 +133,31 @@ func send(ctx context.Context, method, url string, h http.Header, body, out any)
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// ChangeConfigurations sets a new serial number on n of the PSA's
+// configurations (spread over the companies), through its HTTP API.
+func (s *Systems) ChangeConfigurations(ctx context.Context, n int, tag string) error {
+	var keys []string
+	for _, c := range s.Data.PSA.Companies {
+		for _, cf := range c.Configs {
+			keys = append(keys, cf.Key)
+		}
+	}
+	if n > len(keys) {
+		n = len(keys)
+	}
+	for i := 0; i < n; i++ {
+		_, id, ok := s.ConnectWise.IDForKey(keys[i*len(keys)/n])
+		if !ok {
+			continue
+		}
+		path := "/company/configurations/" + strconv.FormatInt(id, 10)
+		if err := s.cw(ctx, http.MethodPatch, path, []map[string]any{{"op": "replace", "path": "/serialNumber", "value": tag + "-" + strconv.Itoa(i)}}, nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -69,8 +69,11 @@ func TestSyncUnderFaultsEqualsFaultFreeRun(t *testing.T) {
 		restarts++
 	}
 	var got workflows.SyncResult
-	if err := run.Get(ctx, &got); err != nil {
+	wctx, wcancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer wcancel()
+	if err := run.Get(wctx, &got); err != nil {
 		h.logErrors()
+		h.logPending(ctx, run)
 		t.Fatalf("run under faults failed: %v", err)
 	}
 	t.Log("under faults " + summary(got))

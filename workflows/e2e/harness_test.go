@@ -140,6 +140,9 @@ func (h *harness) start(ctx context.Context, in workflows.SyncInput) client.Work
 	if in.Tuning.HeartbeatTimeout == 0 {
 		in.Tuning.HeartbeatTimeout = 3 * time.Second
 	}
+	if in.Tuning.WorkerLostAfter == 0 {
+		in.Tuning.WorkerLostAfter = time.Minute
+	}
 	if in.Tuning.RetryMax == 0 {
 		in.Tuning.RetryInitial, in.Tuning.RetryMax = 100*time.Millisecond, time.Second
 	}
@@ -224,5 +227,21 @@ func (h *harness) logErrors() {
 			return
 		}
 		h.t.Logf("error %d: %s %s -> %s %s (from %s): %s %s", id, op, object, side, tid, sid, msg, fields)
+	}
+}
+
+// logPending logs what a run waits for (its pending activities).
+func (h *harness) logPending(ctx context.Context, run client.WorkflowRun) {
+	h.t.Helper()
+	d, err := h.c.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+	if err != nil {
+		h.t.Logf("describe: %v", err)
+		return
+	}
+	h.t.Logf("workflow status %s", d.GetWorkflowExecutionInfo().GetStatus())
+	for _, a := range d.GetPendingActivities() {
+		h.t.Logf("pending %s (id %s): state %s attempt %d, last heartbeat %v, last failure %v, worker %s",
+			a.GetActivityType().GetName(), a.GetActivityId(), a.GetState(), a.GetAttempt(), a.GetLastHeartbeatTime().AsTime(),
+			a.GetLastFailure().GetMessage(), a.GetLastWorkerIdentity())
 	}
 }
