@@ -547,20 +547,31 @@ func TestSandboxITGlueDateWindows(t *testing.T) {
 			want++
 		}
 	}
-	for _, err := range c.List(ctx, "organization", ListQuery{Since: since, Until: until}) {
+	// The shipped mapping reads in weekly windows; an open-ended range
+	// instead is refused by a server that caps ranges at a week.
+	if cs := orgChangedSince(sys); cs == nil || cs.MaxWindow != 7*24*3600 {
+		t.Fatalf("the shipped organization changed_since has no weekly max_window: %+v", cs)
+	}
+	open := sys
+	open.Objects = append([]plan.Object(nil), sys.Objects...)
+	for i := range open.Objects {
+		if open.Objects[i].Name == "organization" {
+			cs := *open.Objects[i].ChangedSince
+			cs.Template, cs.MaxWindow = "${cursor}, *", 0
+			open.Objects[i].ChangedSince = &cs
+		}
+	}
+	oc, err := New(open, res, WithClock(newFakeClock()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range oc.List(ctx, "organization", ListQuery{Since: since, Until: until}) {
 		if err == nil || KindOf(err) != KindRejected {
 			t.Errorf("an open range must be refused by this server: %v", err)
 		}
 		break
 	}
 
-	for i := range sys.Objects {
-		if sys.Objects[i].Name == "organization" {
-			cs := *sys.Objects[i].ChangedSince
-			cs.Template, cs.MaxWindow = "${cursor}, ${until}", 7*24*3600
-			sys.Objects[i].ChangedSince = &cs
-		}
-	}
 	c, err = New(sys, res, WithClock(newFakeClock()))
 	if err != nil {
 		t.Fatal(err)
@@ -579,4 +590,13 @@ func TestSandboxITGlueDateWindows(t *testing.T) {
 	if len(seen) != want || want == 0 || want == len(all) || pages < 9 {
 		t.Errorf("%d organizations in %d pages, want %d of %d in at least 9 weekly windows", len(seen), pages, want, len(all))
 	}
+}
+
+func orgChangedSince(sys plan.System) *plan.ChangedSince {
+	for _, o := range sys.Objects {
+		if o.Name == "organization" {
+			return o.ChangedSince
+		}
+	}
+	return nil
 }

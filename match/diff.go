@@ -110,6 +110,18 @@ func refJoin(alias, ref string, from Side, on string) string {
 		fc, tc, tc, lit(ref), fc, alias, alias, fc, on)
 }
 
+// listRefJSON translates a JSON list of ids of object ref (canonical JSON
+// text, sorted) from one side's id space to the other through the links;
+// ids without a link are left out, and an empty result is 'null' like an
+// empty list is everywhere else.
+func listRefJSON(col, ref string, from Side) string {
+	to := from.other()
+	return fmt.Sprintf(`coalesce((SELECT CAST(to_json(list(DISTINCT lk.%s_id ORDER BY lk.%s_id)) AS VARCHAR)
+		FROM unnest(CAST(json_extract_string(CASE WHEN %s = 'null' THEN '[]' ELSE %s END, '$[*]') AS VARCHAR[])) AS u(e)
+		JOIN links lk ON lk.object = %s AND lk.%s_id = u.e AND lk.psa_id IS NOT NULL AND lk.doc_id IS NOT NULL), 'null')`,
+		to, to, col, col, lit(ref), from)
+}
+
 // jsonMap builds a JSON object from entries (see entry), leaving out the
 // NULL ones. It concatenates text: building DuckDB MAPs per row costs ten
 // times more at a million rows.
@@ -211,6 +223,11 @@ func (p *planner) decide(ctx context.Context) error {
 		if f.typ == plan.TypeRef {
 			pd = fmt.Sprintf("CASE WHEN p%d = 'null' THEN 'null' ELSE pt%d END", i, i)
 			dp = fmt.Sprintf("CASE WHEN d%d = 'null' THEN 'null' ELSE dt%d END", i, i)
+			sync = fmt.Sprintf("(%s) = d%d OR (%s) = p%d", pd, i, dp, i)
+		}
+		if f.typ == plan.TypeList && f.ref != "" {
+			pd = listRefJSON(fmt.Sprintf("p%d", i), f.ref, PSA)
+			dp = listRefJSON(fmt.Sprintf("d%d", i), f.ref, Doc)
 			sync = fmt.Sprintf("(%s) = d%d OR (%s) = p%d", pd, i, dp, i)
 		}
 		// The winner's value is written to the other side.

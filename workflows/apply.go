@@ -167,6 +167,9 @@ func (b *batch) creates(ctx context.Context, side string, ops []match.Op) error 
 			b.rejected(op.Key, err.Error())
 			continue
 		}
+		if err := translateListRefs(ctx, b.env, side, b.object, vals); err != nil {
+			return retryable("prepare "+b.object, err)
+		}
 		out, err := w.Prepare(ctx, records.Change{Create: true, Fields: vals})
 		if err != nil {
 			return retryable("prepare "+b.object, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"mapsync/engine/plan"
 	"mapsync/match"
 )
 
@@ -56,4 +57,51 @@ func updateRefs(ctx context.Context, run *match.Run, env *runEnv, side, object s
 		out[op.Key] = refs
 	}
 	return out, nil
+}
+
+// translateListRefs (for creates; the diff already translates the values
+// of updates) turns the elements of list-of-reference fields (a
+// ticket's configurations) from the source system's ids into the target's
+// (side), through the links of the referenced object. Elements with no link
+// yet are left out: the record is written with the references that exist,
+// and a later run adds the others once they are linked.
+func translateListRefs(ctx context.Context, env *runEnv, side, object string, vals map[string]any) error {
+	var obj *plan.ObjectSync
+	for i := range env.sync.Objects {
+		if env.sync.Objects[i].Object == object {
+			obj = &env.sync.Objects[i]
+		}
+	}
+	if obj == nil {
+		return nil
+	}
+	from, to := "psa", "doc"
+	if side == SidePSA {
+		from, to = "doc", "psa"
+	}
+	for _, f := range obj.Fields {
+		if f.Type != plan.TypeList || f.Ref == "" {
+			continue
+		}
+		list, ok := vals[f.Name].([]any)
+		if !ok {
+			continue
+		}
+		out := make([]any, 0, len(list))
+		for _, el := range list {
+			id := fmt.Sprint(el)
+			var target *string
+			err := env.run.DB().QueryRowContext(ctx, fmt.Sprintf(`SELECT min(%s_id) FROM links
+				WHERE object = ? AND %s_id = ? AND psa_id IS NOT NULL AND doc_id IS NOT NULL`, to, from),
+				f.Ref, id).Scan(&target)
+			if err != nil {
+				return fmt.Errorf("translate %s.%s: %w", object, f.Name, err)
+			}
+			if target != nil {
+				out = append(out, *target)
+			}
+		}
+		vals[f.Name] = out
+	}
+	return nil
 }

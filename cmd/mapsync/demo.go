@@ -202,16 +202,17 @@ func setDocFaults(sb *local.Systems, spec string) error {
 }
 
 func printWhereToLook(out io.Writer, o demoOptions, uiURL, syncDir string) {
+	sql := "mapsync sql --results " + filepath.Join(o.dataDir, "syncs")
 	fmt.Fprintf(out, `
 Where to look:
   Temporal UI      %s  (filter: MapsyncSync = "connectwise_itglue")
-  results          %s  (DuckDB; opened read-only by mapsync sql)
+  results          %s  (DuckDB, read-only while runs publish)
   per-run Parquet  %s
   record errors    mapsync errors
   apply them again mapsync retry            (or --op ID)
   runs and links   mapsync status
-  SQL examples     mapsync sql "SELECT object, state, count(*) FROM links GROUP BY ALL ORDER BY 1, 2"
-                   mapsync sql "SELECT object, op, status, count(*) FROM ops GROUP BY ALL ORDER BY 1, 2, 3"
-                   mapsync sql "SELECT object, rule, count(*) FROM match_decisions WHERE outcome = 'matched' GROUP BY ALL"
-`, uiURL, filepath.Join(syncDir, "results.duckdb"), filepath.Join(syncDir, "runs"))
+  SQL examples     %s "SELECT object, state, count(*) FROM links GROUP BY ALL ORDER BY 1, 2"
+                   %s "SELECT object, op, status, count(*) FROM ops GROUP BY ALL ORDER BY 1, 2, 3"
+                   %s "SELECT object, rule, count(*) FROM match_decisions WHERE outcome = 'matched' GROUP BY ALL"
+`, uiURL, filepath.Join(syncDir, "results.duckdb"), filepath.Join(syncDir, "runs"), sql, sql, sql)
 }
