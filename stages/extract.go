@@ -270,7 +270,14 @@ func (r *Run) parents(ctx context.Context, o *object, side match.Side) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.db.DB().QueryContext(ctx, `SELECT _id FROM `+table+` WHERE _scope_reason IS NULL ORDER BY _id`)
+	// Parents staged in this run, and, for incremental runs that list only
+	// changed parents, every parent already linked: a child can change
+	// under a parent that did not.
+	col := string(side) + "_id"
+	rows, err := r.db.DB().QueryContext(ctx, `SELECT _id FROM `+table+` WHERE _scope_reason IS NULL
+		UNION SELECT `+col+` FROM links WHERE object = ? AND state = 'syncing' AND `+col+` IS NOT NULL
+			AND `+col+` NOT IN (SELECT _id FROM `+table+`)
+		ORDER BY 1`, name)
 	if err != nil {
 		return nil, fmt.Errorf("parents of %s: %w", path, err)
 	}

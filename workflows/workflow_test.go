@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // answers. The activities are replaced (env.OnActivity); Temporal itself
 // is the SDK's test server.
 type fakeRun struct {
+	mu        sync.Mutex // the test environment runs activities concurrently
 	objects   []string
 	batches   int
 	commits   []CommitInput
@@ -36,6 +38,8 @@ func (f *fakeRun) register(env *testsuite.TestWorkflowEnvironment) {
 		return p, nil
 	})
 	env.OnActivity(a.Extract, anyArg, anyArg).Return(func(_ context.Context, in ExtractInput) (ExtractResult, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		f.extracted = append(f.extracted, in)
 		if f.extractFn != nil {
 			return f.extractFn(in)
@@ -43,6 +47,8 @@ func (f *fakeRun) register(env *testsuite.TestWorkflowEnvironment) {
 		return ExtractResult{Side: in.Side, Records: 10, Pages: 1, Complete: in.Since.IsZero(), Cursor: time.Unix(500, 0).UTC(), Requests: 1}, nil
 	})
 	env.OnActivity(a.MatchDiff, anyArg, anyArg).Return(func(_ context.Context, in MatchInput) (MatchResult, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		if f.matchFn != nil {
 			return f.matchFn(in)
 		}
@@ -53,11 +59,15 @@ func (f *fakeRun) register(env *testsuite.TestWorkflowEnvironment) {
 		return m, nil
 	})
 	env.OnActivity(a.Apply, anyArg, anyArg).Return(func(_ context.Context, in ApplyInput) (ApplyResult, error) {
+		f.mu.Lock()
 		f.applied = append(f.applied, in)
+		f.mu.Unlock()
 		return ApplyResult{Created: in.Range.To - in.Range.From + 1, Requests: 2}, nil
 	})
 	env.OnActivity(a.Commit, anyArg, anyArg).Return(func(_ context.Context, in CommitInput) (CommitResult, error) {
+		f.mu.Lock()
 		f.commits = append(f.commits, in)
+		f.mu.Unlock()
 		return CommitResult{ResultsFile: "results.duckdb"}, nil
 	})
 }
