@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"mapsync/connectors"
 	"mapsync/dsl"
@@ -369,4 +370,64 @@ func TestExtractResumes(t *testing.T) {
 	if got := query(t, r, `SELECT count(*)::VARCHAR || '/' || count(DISTINCT _id)::VARCHAR FROM "stage:connectwise_itglue:configuration:psa"`); got[0] != fmt.Sprintf("%d/%d", full.Staged, full.Staged) {
 		t.Errorf("rows/ids after a repeated page: %s, want %d each", got[0], full.Staged)
 	}
+}
+
+// An incremental run lists nested records (sites under their company)
+// under every linked parent: a site can change while its company does not.
+func TestIncrementalListsChildrenOfUnchangedParents(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r1, sys := sandboxRun(t, 6, dir, "first")
+	if _, err := r1.Plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r1.Publish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	site := query(t, r1, `SELECT _id || '/' || organization FROM "stage:connectwise_itglue:location:psa"
+		WHERE _scope_reason IS NULL AND _id IN (SELECT psa_id FROM links WHERE object = 'location') ORDER BY _id LIMIT 1`)
+	if len(site) != 1 {
+		t.Fatalf("no linked site after the first run: %v", site)
+	}
+	id, company, _ := strings.Cut(site[0], "/")
+	res := r1.Client(match.PSA).Update(ctx, "location", []connectors.Update{{
+		ID: id, Fields: map[string]any{"addressLine2": "Suite 900"}, Refs: map[string]string{"organization": company},
+	}})
+	if len(res) != 1 || res[0].Status != connectors.StatusOK {
+		t.Fatalf("updating site %s: %+v", id, res)
+	}
+	if err := r1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	p := unthrottled(must(shipped()))
+	r2, err := Open(ctx, Config{Plan: p, Dir: dir, RunID: "second", Threads: 1,
+		Vars: connectors.NewResolver(p.Variables, sys.LookupEnv(nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Remove()
+	since := time.Now().Add(-time.Minute)
+	orgs, err := r2.Extract(ctx, ExtractInput{Object: "organization", Side: match.PSA, Since: since})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs.Staged != 0 {
+		t.Fatalf("no company changed, yet %d were staged", orgs.Staged)
+	}
+	locs, err := r2.Extract(ctx, ExtractInput{Object: "location", Side: match.PSA, Since: since})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := query(t, r2, `SELECT _id FROM "stage:connectwise_itglue:location:psa"`)
+	if locs.Staged != 1 || len(got) != 1 || got[0] != id {
+		t.Errorf("incremental sites: staged %d %v, want just the changed site %s", locs.Staged, got, id)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
