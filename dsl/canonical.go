@@ -91,18 +91,10 @@ func decodeCanonicalBlock(block *hcl.Block) (*Canonical, hcl.Diagnostics) {
 		c.Description, d = decodeString(a)
 		diags = append(diags, d...)
 	}
-	seen := map[string]*CanonicalField{}
-	for _, b := range content.Blocks {
-		f, fdiags := decodeCanonicalFieldBlock(b)
-		diags = append(diags, fdiags...)
-		if first, dup := seen[f.Name]; dup {
-			diags = append(diags, duplicate("field", f.Name, first.NameRange, f.NameRange))
-			continue
-		}
-		seen[f.Name] = f
-		c.Fields = append(c.Fields, f)
-	}
-	return c, diags
+	fields, d := decodeUnique(content.Blocks, "", "field", decodeCanonicalFieldBlock,
+		func(f *CanonicalField) (string, hcl.Range) { return f.Name, f.NameRange })
+	c.Fields = fields
+	return c, append(diags, d...)
 }
 
 func decodeCanonicalFieldBlock(block *hcl.Block) (*CanonicalField, hcl.Diagnostics) {

@@ -85,3 +85,27 @@ func SortDiagnostics(diags hcl.Diagnostics) {
 		}
 	})
 }
+
+// decodeUnique decodes every block of type typ (all blocks when typ is "")
+// with decode and keeps them in order, reporting a second block with the
+// same name as a duplicate of the first.
+func decodeUnique[T any](blocks hcl.Blocks, typ, kind string, decode func(*hcl.Block) (T, hcl.Diagnostics), name func(T) (string, hcl.Range)) ([]T, hcl.Diagnostics) {
+	var out []T
+	var diags hcl.Diagnostics
+	first := map[string]hcl.Range{}
+	for _, b := range blocks {
+		if typ != "" && b.Type != typ {
+			continue
+		}
+		v, d := decode(b)
+		diags = append(diags, d...)
+		n, r := name(v)
+		if prev, dup := first[n]; dup {
+			diags = append(diags, duplicate(kind, n, prev, r))
+			continue
+		}
+		first[n] = r
+		out = append(out, v)
+	}
+	return out, diags
+}

@@ -146,21 +146,10 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 
-	seen := map[string]*Field{}
-	for _, b := range content.Blocks {
-		if b.Type != "field" {
-			continue
-		}
-		f, d := decodeFieldBlock(b)
-		diags = append(diags, d...)
-		if first, dup := seen[f.Name]; dup {
-			diags = append(diags, duplicate("field", f.Name, first.NameRange, f.NameRange))
-			continue
-		}
-		seen[f.Name] = f
-		o.Fields = append(o.Fields, f)
-	}
-	return o, diags
+	fields, d := decodeUnique(content.Blocks, "field", "field", decodeFieldBlock,
+		func(f *Field) (string, hcl.Range) { return f.Name, f.NameRange })
+	o.Fields = fields
+	return o, append(diags, d...)
 }
 
 var bulkSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "create"}, {Type: "update"}}}

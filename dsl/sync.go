@@ -80,21 +80,10 @@ func decodeSyncBlock(block *hcl.Block) (*Sync, hcl.Diagnostics) {
 			diags = append(diags, s.decodeSettings(b)...)
 		}
 	}
-	seen := map[string]*SyncObject{}
-	for _, b := range content.Blocks {
-		if b.Type != "object" {
-			continue
-		}
-		o, d := decodeSyncObjectBlock(b)
-		diags = append(diags, d...)
-		if first, dup := seen[o.Name]; dup {
-			diags = append(diags, duplicate("object", o.Name, first.NameRange, o.NameRange))
-			continue
-		}
-		seen[o.Name] = o
-		s.Objects = append(s.Objects, o)
-	}
-	return s, diags
+	objects, d := decodeUnique(content.Blocks, "object", "object", decodeSyncObjectBlock,
+		func(o *SyncObject) (string, hcl.Range) { return o.Name, o.NameRange })
+	s.Objects = objects
+	return s, append(diags, d...)
 }
 
 // decodeSettings reads the free-form settings block: strings, numbers,
@@ -271,20 +260,10 @@ func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 				"Object %q syncs %s, so nothing is written to the documentation system: create_in_doc must be false.", o.Name, o.Direction))
 		}
 	}
-	seen := map[string]*SyncField{}
-	for _, b := range content.Blocks {
-		if b.Type != "field" {
-			continue
-		}
-		f, d := decodeSyncFieldBlock(b)
-		diags = append(diags, d...)
-		if first, dup := seen[f.Name]; dup {
-			diags = append(diags, duplicate("field", f.Name, first.NameRange, f.NameRange))
-			continue
-		}
-		seen[f.Name] = f
-		o.Fields = append(o.Fields, f)
-	}
+	fields, d := decodeUnique(content.Blocks, "field", "field", decodeSyncFieldBlock,
+		func(f *SyncField) (string, hcl.Range) { return f.Name, f.NameRange })
+	o.Fields = fields
+	diags = append(diags, d...)
 	mb, d := oneBlock(content.Blocks, "match")
 	diags = append(diags, d...)
 	if mb == nil {
