@@ -13,10 +13,10 @@ import (
 	"mapsync/dsl"
 	"mapsync/engine"
 	"mapsync/engine/plan"
-	"mapsync/sandbox/connectwise"
-	"mapsync/sandbox/core"
-	"mapsync/sandbox/itglue"
-	"mapsync/sandbox/msp"
+	"mapsync/connectors/sandbox/connectwise"
+	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/itglue"
+	"mapsync/connectors/sandbox/msp"
 )
 
 // Integration tests against the project's protocol sandboxes, driven by

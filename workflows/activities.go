@@ -14,7 +14,7 @@ import (
 	"mapsync/connectors"
 	"mapsync/dsl/exprenv"
 	"mapsync/engine/plan"
-	"mapsync/match"
+	"mapsync/engine/match"
 )
 
 // Config configures the activities of one worker process.

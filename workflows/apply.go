@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"mapsync/connectors"
-	"mapsync/match"
-	"mapsync/records"
+	"mapsync/engine/match"
+	"mapsync/engine/records"
 )
 
 // adoptedMessage marks a create found on the target after its response

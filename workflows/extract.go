@@ -8,11 +8,11 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"mapsync/connectors"
-	"mapsync/match"
-	"mapsync/stages"
+	"mapsync/engine/match"
+	"mapsync/engine/steps"
 )
 
-// extractChunk is how many pages one stages.Extract call reads before the
+// extractChunk is how many pages one steps.Extract call reads before the
 // activity heartbeats the cursor.
 const extractChunk = 50
 
@@ -49,7 +49,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 	hb := startHeartbeat(ctx, prog)
 	defer hb.close()
 	for !prog.Done {
-		r, err := env.steps.Extract(ctx, stages.ExtractInput{
+		r, err := env.steps.Extract(ctx, steps.ExtractInput{
 			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk,
 		})
 		res.Requests = counter.n.Load()

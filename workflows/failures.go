@@ -11,7 +11,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // DuckDB driver for the errors file
 
-	"mapsync/match"
+	"mapsync/engine/match"
 )
 
 // ErrorsFile is the file, in a sync's directory, holding the open

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"mapsync/match"
+	"mapsync/engine/match"
 )
 
 // The ops table of the run's scratch database (package match) is the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mapsync/connectors"
-	"mapsync/match"
+	"mapsync/engine/match"
 )
 
 // findCreated looks on the target for records that in-doubt creates may

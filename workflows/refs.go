@@ -6,7 +6,7 @@ import (
 	"regexp"
 
 	"mapsync/engine/plan"
-	"mapsync/match"
+	"mapsync/engine/match"
 )
 
 var refPlaceholder = regexp.MustCompile(`\{ref:([A-Za-z0-9_]+)\}`)

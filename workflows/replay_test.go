@@ -8,7 +8,7 @@ import (
 )
 
 // TestReplaySyncRunHistory replays a SyncRun history recorded on a real
-// server (testdata/syncrun_history.json, see workflows/e2e/history_test.go)
+// server (testdata/syncrun_history.json, see cmd/mapsync/internal/e2e/history_test.go)
 // against today's workflow code: a change that would break runs in flight
 // (different commands in a different order) fails here.
 func TestReplaySyncRunHistory(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/engine/plan"
-	"mapsync/match"
-	"mapsync/records"
-	"mapsync/stages"
+	"mapsync/engine/match"
+	"mapsync/engine/records"
+	"mapsync/engine/steps"
 )
 
 // runEnv is what the activities of one run share inside a worker: the
@@ -24,7 +24,7 @@ type runEnv struct {
 	ref    RunRef
 	plan   *plan.Plan
 	sync   *plan.Sync
-	steps  *stages.Run
+	steps  *steps.Run
 	run    *match.Run
 	counts bool // the clients count requests per activity (withCounter)
 
@@ -64,18 +64,18 @@ func (a *Activities) open(ctx context.Context, ref RunRef) (*runEnv, error) {
 	if t, ok := countingFor(p, s); ok {
 		opts, counts = append(opts, connectors.WithTransport(t)), true
 	}
-	steps, err := stages.Open(ctx, stages.Config{
+	st, err := steps.Open(ctx, steps.Config{
 		Plan: p, Sync: ref.Sync, Dir: SyncDir(a.cfg.DataDir, ref.Sync), RunID: ref.RunID, Vars: vars,
 		ConnectorOptions: append(opts, a.cfg.ConnectorOptions...), Threads: a.cfg.Threads, MemoryLimit: a.cfg.MemoryLimit,
 	})
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("open run %s: %v", ref.RunID, err), errConfig, nil)
 	}
-	if err := ensureLedger(ctx, steps.DB()); err != nil {
-		steps.Close()
+	if err := ensureLedger(ctx, st.DB()); err != nil {
+		st.Close()
 		return nil, ledgerError("open run", err)
 	}
-	e := &runEnv{ref: ref, plan: p, sync: s, steps: steps, run: steps.DB(), counts: counts,
+	e := &runEnv{ref: ref, plan: p, sync: s, steps: st, run: st.DB(), counts: counts,
 		mappers: map[string]*records.Mapper{}, writers: map[string]*records.Writer{}}
 	a.runs.runs[ref.RunID] = e
 	return e, nil

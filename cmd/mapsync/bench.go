@@ -20,12 +20,12 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 
-	"mapsync/devserver"
+	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/engine"
 	"mapsync/engine/plan"
-	"mapsync/sandbox/core"
-	"mapsync/sandbox/local"
-	"mapsync/sandbox/msp"
+	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/local"
+	"mapsync/connectors/sandbox/msp"
 	"mapsync/workflows"
 )
 

@@ -15,10 +15,10 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
-	"mapsync/devserver"
-	"mapsync/sandbox/core"
-	"mapsync/sandbox/local"
-	"mapsync/sandbox/msp"
+	"mapsync/cmd/mapsync/internal/devserver"
+	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/local"
+	"mapsync/connectors/sandbox/msp"
 	"mapsync/workflows"
 )
 

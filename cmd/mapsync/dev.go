@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"mapsync/devserver"
+	"mapsync/cmd/mapsync/internal/devserver"
 )
 
 func init() { commands = append(commands, newDevCmd) }

@@ -9,7 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 
-	"mapsync/sandbox/local"
+	"mapsync/connectors/sandbox/local"
 	"mapsync/workflows"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mapsync/devserver"
+	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/workflows"
 )
 

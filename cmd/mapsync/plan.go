@@ -17,9 +17,9 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/engine/plan"
-	"mapsync/sandbox/local"
-	"mapsync/sandbox/msp"
-	"mapsync/stages"
+	"mapsync/connectors/sandbox/local"
+	"mapsync/connectors/sandbox/msp"
+	"mapsync/engine/steps"
 )
 
 func init() { commands = append(commands, newPlanCmd) }
@@ -143,7 +143,7 @@ func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 	defer unlock()
-	r, err := stages.Open(ctx, stages.Config{
+	r, err := steps.Open(ctx, steps.Config{
 		Plan: p, Sync: name, Dir: dir, RunID: newRunID(), Vars: vars,
 		ConnectorOptions: []connectors.Option{connectors.WithUserAgent("mapsync-plan")},
 		Progress:         prog.show,
@@ -158,7 +158,7 @@ func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
 	if _, err := r.Publish(ctx); err != nil {
 		return &exitError{code: exitInternal, err: err}
 	}
-	rep, err := r.Report(ctx, stages.ReportOptions{Details: o.full})
+	rep, err := r.Report(ctx, steps.ReportOptions{Details: o.full})
 	if err != nil {
 		return &exitError{code: exitInternal, err: err}
 	}
@@ -194,7 +194,7 @@ func withoutRateLimits(p *plan.Plan) *plan.Plan {
 
 // planJSON is the --json output.
 type planJSON struct {
-	stages.Report
+	steps.Report
 	Results string `json:"results"`
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/term"
 
-	"mapsync/match"
-	"mapsync/stages"
+	"mapsync/engine/match"
+	"mapsync/engine/steps"
 )
 
 // stepPrinter writes one line per finished step to a terminal, and nothing
@@ -29,7 +29,7 @@ func newStepPrinter(stderr io.Writer) *stepPrinter {
 	return p
 }
 
-func (p *stepPrinter) show(pr stages.Progress) {
+func (p *stepPrinter) show(pr steps.Progress) {
 	if p.w == nil || !pr.Done {
 		return
 	}
@@ -53,7 +53,7 @@ func (p *stepPrinter) done() {
 
 // writePlan prints a report as text. The output depends only on the
 // report, so the same data planned twice prints the same text.
-func writePlan(w io.Writer, rep stages.Report, full bool) {
+func writePlan(w io.Writer, rep steps.Report, full bool) {
 	sysName := func(s match.Side) string {
 		if s == match.PSA {
 			return rep.PSA
@@ -110,7 +110,7 @@ func writePlan(w io.Writer, rep stages.Report, full bool) {
 }
 
 // writeCounts prints a list of reasons with their counts.
-func writeCounts(w io.Writer, title string, cs []stages.Count, sysName func(match.Side) string, prep string, width int) {
+func writeCounts(w io.Writer, title string, cs []steps.Count, sysName func(match.Side) string, prep string, width int) {
 	var total int64
 	for _, c := range cs {
 		total += c.Count
@@ -125,7 +125,7 @@ func writeCounts(w io.Writer, title string, cs []stages.Count, sysName func(matc
 	}
 }
 
-func writeDetail(w io.Writer, d stages.Detail, sysName func(match.Side) string) {
+func writeDetail(w io.Writer, d steps.Detail, sysName func(match.Side) string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "    %-12s %-10s", d.What, sysName(d.Side))
 	switch {

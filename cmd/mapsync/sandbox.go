@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mapsync/sandbox/connectwise"
-	"mapsync/sandbox/core"
-	"mapsync/sandbox/itglue"
-	"mapsync/sandbox/msp"
+	"mapsync/connectors/sandbox/connectwise"
+	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/itglue"
+	"mapsync/connectors/sandbox/msp"
 )
 
 func init() { commands = append(commands, newSandboxCmd) }
@@ -53,12 +53,12 @@ not secrets of yours, which is why they are printed.
 The data set is deterministic: the same --seed and --companies give the same
 records. Its deliberate edge cases (duplicate configurations, multi-MAC
 strings, records of types and statuses that do not sync, companies that
-already exist in IT Glue, ...) are listed in sandbox/msp/edgecases.go.
+already exist in IT Glue, ...) are listed in connectors/sandbox/msp/edgecases.go.
 
 Faults make the servers misbehave like real ones: --faults "5xx=0.1,429=0.05"
 answers 10% of requests with a 5xx and 5% with 429 + Retry-After; scope them
 by route with "GET /company/configurations:5xx=0.2;POST *:timeout_after_commit=0.05".
-The full syntax is in the documentation of sandbox/core.Faults.
+The full syntax is in the documentation of connectors/sandbox/core.Faults.
 
 Everything binds to 127.0.0.1 unless --addr says otherwise.`,
 		Example: `  mapsync sandbox

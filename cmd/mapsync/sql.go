@@ -21,7 +21,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/spf13/cobra"
 
-	"mapsync/match"
+	"mapsync/engine/match"
 )
 
 func init() { commands = append(commands, newSQLCmd) }

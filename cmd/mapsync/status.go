@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/workflowservice/v1"
 
-	"mapsync/match"
+	"mapsync/engine/match"
 	"mapsync/workflows"
 )
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"mapsync/devserver"
-	"mapsync/sandbox/local"
-	"mapsync/sandbox/msp"
+	"mapsync/cmd/mapsync/internal/devserver"
+	"mapsync/connectors/sandbox/local"
+	"mapsync/connectors/sandbox/msp"
 )
 
 // TestSyncCommands drives the run commands against a Temporal server

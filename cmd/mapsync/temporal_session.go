@@ -21,7 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"mapsync/devserver"
+	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/workflows"
 )
 

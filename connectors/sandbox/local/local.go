@@ -1,0 +1,126 @@
+// Package local starts the sandbox systems of the shipped mappings in this
+// process, seeded with one generated MSP data set, and gives the values of
+// the mapping variables that point a sync at them (base URLs and
+// credentials). `mapsync plan --sandbox`, the demo and the end-to-end tests
+// use it, so the engine runs against the sandboxes exactly as it runs
+// against the real services: through the connectors, over HTTP.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"mapsync/connectors/sandbox/connectwise"
+	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/itglue"
+	"mapsync/connectors/sandbox/msp"
+)
+
+// Options configure Start. The zero value starts both sandboxes with the
+// default data set (200 companies).
+type Options struct {
+	Data msp.Options // the generated data set
+	// Clock gives the sandboxes' write times; nil means time.Now.
+	Clock func() time.Time
+	// NoBudget lifts IT Glue's request budget (3000 per 5 minutes), for
+	// benchmarks of the engine rather than of the budget.
+	NoBudget bool
+}
+
+// Systems is a running pair of sandboxes.
+type Systems struct {
+	Data        *msp.Dataset
+	ConnectWise *connectwise.Sandbox
+	ITGlue      *itglue.Sandbox
+
+	cwServer, itgServer *core.Server
+	env                 map[string]string
+}
+
+// Start generates the data set, seeds both sandboxes and serves them on
+// loopback (plain HTTP on free ports).
+func Start(opts Options) (*Systems, error) {
+	d := msp.Generate(opts.Data)
+	s := &Systems{
+		Data:        d,
+		ConnectWise: connectwise.New(connectwise.Options{Clock: opts.Clock}),
+		ITGlue:      itglue.New(itglue.Options{Clock: opts.Clock, Budget: budget(opts.NoBudget)}),
+	}
+	if err := s.ConnectWise.Seed(d); err != nil {
+		return nil, fmt.Errorf("sandbox: seed ConnectWise: %w", err)
+	}
+	if err := s.ITGlue.Seed(d); err != nil {
+		return nil, fmt.Errorf("sandbox: seed IT Glue: %w", err)
+	}
+	var err error
+	if s.cwServer, err = core.Start(s.ConnectWise.Handler(), core.ServeOptions{}); err != nil {
+		return nil, fmt.Errorf("sandbox: start ConnectWise: %w", err)
+	}
+	if s.itgServer, err = core.Start(s.ITGlue.Handler(), core.ServeOptions{}); err != nil {
+		s.cwServer.Close()
+		return nil, fmt.Errorf("sandbox: start IT Glue: %w", err)
+	}
+	cw, itg := s.ConnectWise.Credentials(), s.ITGlue.Credentials()
+	// The environment variables the `variable` blocks of
+	// mappings/connectwise.hcl and mappings/itglue.hcl read.
+	s.env = map[string]string{
+		"CW_BASE_URL":     s.cwServer.URL,
+		"CW_COMPANY":      cw.CompanyID,
+		"CW_PUBLIC_KEY":   cw.PublicKey,
+		"CW_PRIVATE_KEY":  cw.PrivateKey,
+		"CW_CLIENT_ID":    cw.ClientID,
+		"ITGLUE_BASE_URL": s.itgServer.URL,
+		"ITGLUE_API_KEY":  itg.APIKey,
+	}
+	return s, nil
+}
+
+// Env returns the environment variables that point the mappings at the
+// sandboxes, by name.
+func (s *Systems) Env() map[string]string { return maps.Clone(s.env) }
+
+// EnvNames lists the variables Env sets, sorted.
+func (s *Systems) EnvNames() []string { return slices.Sorted(maps.Keys(s.env)) }
+
+// LookupEnv reads a variable from the sandboxes' values first, then from
+// the process environment (lookup, e.g. os.LookupEnv; nil = none). Its
+// signature fits connectors.NewResolver.
+func (s *Systems) LookupEnv(lookup func(string) (string, bool)) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if v, ok := s.env[name]; ok {
+			return v, true
+		}
+		if lookup != nil {
+			return lookup(name)
+		}
+		return "", false
+	}
+}
+
+// Close stops both servers.
+func (s *Systems) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	for _, srv := range []*core.Server{s.cwServer, s.itgServer} {
+		if srv == nil {
+			continue
+		}
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, err, srv.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// budget is IT Glue's request budget: the documented one, or none.
+func budget(none bool) int {
+	if none {
+		return -1
+	}
+	return 0
+}

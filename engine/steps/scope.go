@@ -1,0 +1,137 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"mapsync/engine/match"
+)
+
+// inheritScope puts out of scope every staged record whose scope_by parent
+// (its organization) is out of scope on the same side: a site of a
+// prospect is no more synced than the prospect.
+func (r *Run) inheritScope(ctx context.Context, o *object, side match.Side) error {
+	parent := r.scopeParent(o)
+	if parent == nil {
+		return nil
+	}
+	child, err := r.stageTable(ctx, o, side)
+	if err != nil {
+		return err
+	}
+	ptable, err := r.stageTable(ctx, parent, side)
+	if err != nil {
+		return err
+	}
+	f := o.spec.Match.ScopeBy
+	col := quote(f)
+	_, err = r.db.DB().ExecContext(ctx, `UPDATE `+child+` SET _scope_reason = ? || p._scope_reason
+		FROM `+ptable+` p WHERE p._id = `+child+`.`+col+` AND p._scope_reason IS NOT NULL AND `+child+`._scope_reason IS NULL`,
+		"its "+f+" is out of scope: ")
+	if err != nil {
+		return fmt.Errorf("inherit the scope of %s: %w", f, err)
+	}
+	return nil
+}
+
+// flagRef is a flag reference of another object that points at the
+// records of this one: owner.field is the id of the record of this object
+// whose flag is set and whose back reference (back) is the owner.
+type flagRef struct {
+	owner string // object holding the flag field, e.g. organization
+	field string // e.g. primary_location
+	flag  string // path of the flag in this object's raw records, e.g. attributes.primary
+	back  string // field of this object referencing the owner, e.g. organization
+}
+
+// flagRefs lists the flag references pointing at object o on one side.
+func (r *Run) flagRefs(o *object, side match.Side) []flagRef {
+	var out []flagRef
+	for _, owner := range r.sync.Objects {
+		ow := r.objects[owner.Object]
+		for _, f := range ow.mappers[side].FlagFields() {
+			if f.Ref != o.spec.Object {
+				continue
+			}
+			out = append(out, flagRef{owner: owner.Object, field: f.Name, flag: f.Flag, back: backRef(o, owner.Object)})
+		}
+	}
+	return out
+}
+
+// backRef is the field of o referencing owner: its scope_by field when
+// that is one, else its only reference to owner ("" if none or several).
+func backRef(o *object, owner string) string {
+	var refs []string
+	for _, cf := range o.canon.Fields {
+		if cf.Ref == owner && cf.Type == "ref" {
+			if cf.Name == o.spec.Match.ScopeBy {
+				return cf.Name
+			}
+			refs = append(refs, cf.Name)
+		}
+	}
+	if len(refs) == 1 {
+		return refs[0]
+	}
+	return ""
+}
+
+// checkFlags refuses flag references the run cannot resolve.
+func (r *Run) checkFlags(owner *object) error {
+	for _, side := range Sides {
+		for _, f := range owner.mappers[side].FlagFields() {
+			target, ok := r.objects[f.Ref]
+			if !ok {
+				return fmt.Errorf("%s.%s of %s is the %s flagged %s, but the sync does not stage %s records",
+					owner.spec.Object, f.Name, r.systems[side].Name, f.Ref, f.Flag, f.Ref)
+			}
+			if backRef(target, owner.spec.Object) == "" {
+				return fmt.Errorf("%s.%s of %s: %s has no single reference back to %s",
+					owner.spec.Object, f.Name, r.systems[side].Name, f.Ref, owner.spec.Object)
+			}
+		}
+	}
+	return nil
+}
+
+// resolveFlags sets, once object o is staged on a side, the flag
+// references of other objects that point at o: the owner's field becomes
+// the id of its first-created record of o whose flag is true.
+func (r *Run) resolveFlags(ctx context.Context, o *object, side match.Side) error {
+	for _, fr := range r.flagRefs(o, side) {
+		target, err := r.stageTable(ctx, o, side)
+		if err != nil {
+			return err
+		}
+		owner, err := r.stageTable(ctx, r.objects[fr.owner], side)
+		if err != nil {
+			return err
+		}
+		col, back := quote(fr.field), quote(fr.back)
+		_, err = r.db.DB().ExecContext(ctx, `UPDATE `+owner+` SET `+col+` = f.id
+			FROM (SELECT x.`+back+` AS owner, first(x._id ORDER BY x._created NULLS LAST, x._id) AS id
+				FROM `+target+` x
+				WHERE x.`+back+` IS NOT NULL AND CAST(json_extract(x._raw, ?) AS VARCHAR) = 'true'
+				GROUP BY ALL) f
+			WHERE `+owner+`._id = f.owner`, jsonPointer(fr.flag))
+		if err != nil {
+			return fmt.Errorf("resolve %s.%s from the %s flag of %s: %w", fr.owner, fr.field, fr.flag, o.spec.Object, err)
+		}
+	}
+	return nil
+}
+
+// quote quotes an SQL identifier.
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// jsonPointer turns a dotted path into an RFC 6901 pointer.
+func jsonPointer(path string) string {
+	var b strings.Builder
+	for seg := range strings.SplitSeq(path, ".") {
+		b.WriteByte('/')
+		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(seg))
+	}
+	return b.String()
+}

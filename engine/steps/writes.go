@@ -1,0 +1,237 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"mapsync/engine/match"
+	"mapsync/engine/records"
+)
+
+// opsPage is how many ops checkWrites reads at a time.
+const opsPage = 1000
+
+// opReview is a planned op that the target's mapping changes.
+type opReview struct {
+	Seq    int64  `json:"seq"`
+	Op     string `json:"op"`
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+	Fields string `json:"fields"`
+}
+
+// writer returns the dry-run writer of an object on a side, loading the
+// target's lookup tables through its connector on first use.
+func (r *Run) writer(o *object, side match.Side) (*records.Writer, error) {
+	r.writerMu.Lock()
+	defer r.writerMu.Unlock()
+	k := sideObject{side, o.spec.Object}
+	if w, ok := r.writers[k]; ok {
+		return w, nil
+	}
+	w, err := o.mappers[side].NewWriter(r.clients[side], records.WriterOptions{DryRun: true})
+	if err != nil {
+		return nil, err
+	}
+	r.writers[k] = w
+	return w, nil
+}
+
+// checkWrites prepares every planned create and update of an object as the
+// target system would receive it (dry run: lookup tables are read, nothing
+// is written) and records what the mapping changes: invalid and skipped
+// writes, fields that cannot be sent, lookup values a write would create.
+func (r *Run) checkWrites(ctx context.Context, o *object) error {
+	var reviews []opReview
+	var after int64
+	for {
+		ops, err := r.db.Ops(ctx, match.OpFilter{Object: o.spec.Object, Status: match.StatusPlanned, After: after, Limit: opsPage})
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			break
+		}
+		for _, op := range ops {
+			after = op.Seq
+			if op.Op != match.OpCreate && op.Op != match.OpUpdate {
+				continue
+			}
+			rv, err := r.review(ctx, o, op)
+			if err != nil {
+				return err
+			}
+			if rv != nil {
+				reviews = append(reviews, *rv)
+			}
+		}
+	}
+	return r.storeReviews(ctx, reviews)
+}
+
+// opField is one field of an op: {old, new} for updates, {new} for creates.
+type opField struct {
+	Old json.RawMessage `json:"old,omitempty"`
+	New json.RawMessage `json:"new"`
+}
+
+// review checks one op; nil means it stands as planned.
+func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, error) {
+	var fields map[string]opField
+	if len(op.Fields) > 0 {
+		if err := json.Unmarshal(op.Fields, &fields); err != nil {
+			return nil, fmt.Errorf("op %d: fields: %w", op.Seq, err)
+		}
+	}
+	values := make(map[string]any, len(fields))
+	for name, f := range fields {
+		var v any
+		if err := json.Unmarshal(f.New, &v); err != nil {
+			return nil, fmt.Errorf("op %d: field %s: %w", op.Seq, name, err)
+		}
+		values[name] = v
+	}
+	w, err := r.writer(o, op.TargetSide)
+	if err != nil {
+		return nil, err
+	}
+	ch := records.Change{Create: op.Op == match.OpCreate, Fields: values}
+	if !ch.Create && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
+		if ch.Record, err = r.SourceRecord(ctx, o.spec.Object, op); err != nil {
+			return nil, err
+		}
+	}
+	out, err := w.Prepare(ctx, ch)
+	if err != nil {
+		return nil, fmt.Errorf("op %d: %w", op.Seq, err)
+	}
+	verb := "update"
+	if op.Op == match.OpCreate {
+		verb = "create"
+	}
+	notes := []string{}
+	if op.Reason != "" {
+		notes = append(notes, op.Reason)
+	}
+	target := r.systems[op.TargetSide].Name
+	switch {
+	case out.Skip != "":
+		return &opReview{Seq: op.Seq, Op: match.OpSkip, Status: match.StatusNoted,
+			Reason: strings.Join(append(notes, "not "+verb+"d: "+out.Skip), "; "), Fields: string(op.Fields)}, nil
+	case len(out.Invalid) > 0:
+		inv := map[string]map[string]string{}
+		var why []string
+		for _, f := range slices.Sorted(maps.Keys(out.Invalid)) {
+			inv[f] = map[string]string{"reason": out.Invalid[f]}
+			why = append(why, f+": "+out.Invalid[f])
+		}
+		b, _ := json.Marshal(inv)
+		return &opReview{Seq: op.Seq, Op: match.OpInvalid, Status: match.StatusNoted,
+			Reason: strings.Join(append(notes, "cannot "+verb+" in "+target+": "+strings.Join(why, "; ")), "; "), Fields: string(b)}, nil
+	}
+	changed := false
+	kept := fields
+	if len(out.Omitted) > 0 {
+		kept = map[string]opField{}
+		var why []string
+		for _, f := range slices.Sorted(maps.Keys(fields)) {
+			if reason, gone := out.Omitted[f]; gone {
+				why = append(why, f+" ("+reason+")")
+				continue
+			}
+			kept[f] = fields[f]
+		}
+		if len(why) > 0 {
+			changed = true
+			notes = append(notes, "not sent: "+strings.Join(why, ", "))
+		}
+		if len(kept) == 0 && op.Op == match.OpUpdate {
+			return &opReview{Seq: op.Seq, Op: match.OpSkip, Status: match.StatusNoted,
+				Reason: strings.Join(notes, "; "), Fields: string(op.Fields)}, nil
+		}
+	}
+	for _, p := range out.Pending {
+		changed = true
+		notes = append(notes, fmt.Sprintf("creates %s %q in %s first", p.Lookup, p.Label, target))
+	}
+	if !changed {
+		return nil, nil
+	}
+	b, err := json.Marshal(kept)
+	if err != nil {
+		return nil, fmt.Errorf("op %d: %w", op.Seq, err)
+	}
+	return &opReview{Seq: op.Seq, Op: op.Op, Status: op.Status, Reason: strings.Join(notes, "; "), Fields: string(b)}, nil
+}
+
+// SourceRecord is the staged canonical record an op was planned from, with
+// the op's new values over it: the whole record a from_canonical may read
+// (records.Change.Record, when records.Writer.NeedsRecord says so). Its ref
+// values other than the op's are in the source system's id space.
+func (r *Run) SourceRecord(ctx context.Context, object string, op match.Op) (map[string]any, error) {
+	o, err := r.object(object)
+	if err != nil {
+		return nil, err
+	}
+	table, err := r.stageTable(ctx, o, op.SourceSide)
+	if err != nil {
+		return nil, err
+	}
+	var raw string
+	err = r.db.DB().QueryRowContext(ctx, `SELECT CAST(to_json(x) AS VARCHAR) FROM `+table+` x WHERE _id = ?`, op.SourceID).Scan(&raw)
+	if err != nil {
+		return nil, fmt.Errorf("op %d: source record %s: %w", op.Seq, op.SourceID, err)
+	}
+	rec := map[string]any{}
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		return nil, fmt.Errorf("op %d: source record %s: %w", op.Seq, op.SourceID, err)
+	}
+	for k := range rec {
+		if strings.HasPrefix(k, "_") {
+			delete(rec, k)
+		}
+	}
+	for _, cf := range o.canon.Fields {
+		if cf.Type == "json" {
+			if s, ok := rec[cf.Name].(string); ok { // JSON columns come back as JSON text
+				var v any
+				if json.Unmarshal([]byte(s), &v) == nil {
+					rec[cf.Name] = v
+				}
+			}
+		}
+	}
+	var fields map[string]opField
+	if err := json.Unmarshal(op.Fields, &fields); err != nil {
+		return nil, fmt.Errorf("op %d: fields: %w", op.Seq, err)
+	}
+	for name, f := range fields {
+		var v any
+		if err := json.Unmarshal(f.New, &v); err == nil {
+			rec[name] = v
+		}
+	}
+	return rec, nil
+}
+
+// storeReviews writes the reviewed ops back in one statement per chunk.
+func (r *Run) storeReviews(ctx context.Context, reviews []opReview) error {
+	for start := 0; start < len(reviews); start += opsPage {
+		chunk := reviews[start:min(start+opsPage, len(reviews))]
+		b, err := json.Marshal(chunk)
+		if err != nil {
+			return fmt.Errorf("store reviewed ops: %w", err)
+		}
+		_, err = r.db.DB().ExecContext(ctx, `UPDATE ops SET op = u.op, status = u.status, reason = nullif(u.reason, ''), fields = CAST(u.fields AS JSON)
+			FROM (SELECT unnest(from_json(?, '[{"seq":"BIGINT","op":"VARCHAR","status":"VARCHAR","reason":"VARCHAR","fields":"VARCHAR"}]'), recursive := true)) u
+			WHERE ops.run = ? AND ops.seq = u.seq`, string(b), r.cfg.RunID)
+		if err != nil {
+			return fmt.Errorf("store reviewed ops: %w", err)
+		}
+	}
+	return nil
+}
