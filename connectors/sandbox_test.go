@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"mapsync/dsl"
-	"mapsync/engine"
-	"mapsync/engine/plan"
 	"mapsync/connectors/sandbox/connectwise"
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/itglue"
 	"mapsync/connectors/sandbox/msp"
+	"mapsync/dsl"
+	"mapsync/engine"
+	"mapsync/engine/plan"
 )
 
 // Integration tests against the project's protocol sandboxes, driven by

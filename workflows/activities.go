@@ -13,8 +13,8 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/dsl/exprenv"
-	"mapsync/engine/plan"
 	"mapsync/engine/match"
+	"mapsync/engine/plan"
 )
 
 // Config configures the activities of one worker process.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"regexp"
 
-	"mapsync/engine/plan"
 	"mapsync/engine/match"
+	"mapsync/engine/plan"
 )
 
 var refPlaceholder = regexp.MustCompile(`\{ref:([A-Za-z0-9_]+)\}`)

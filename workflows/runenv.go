@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"mapsync/connectors"
-	"mapsync/engine/plan"
 	"mapsync/engine/match"
+	"mapsync/engine/plan"
 	"mapsync/engine/records"
 	"mapsync/engine/steps"
 )

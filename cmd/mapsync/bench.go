@@ -21,11 +21,11 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"mapsync/cmd/mapsync/internal/devserver"
-	"mapsync/engine"
-	"mapsync/engine/plan"
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
+	"mapsync/engine"
+	"mapsync/engine/plan"
 	"mapsync/workflows"
 )
 

@@ -16,9 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"mapsync/connectors"
-	"mapsync/engine/plan"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
+	"mapsync/engine/plan"
 	"mapsync/engine/steps"
 )
 

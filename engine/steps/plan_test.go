@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"mapsync/connectors"
-	"mapsync/dsl"
-	"mapsync/engine"
-	"mapsync/engine/plan"
-	"mapsync/engine/match"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
+	"mapsync/dsl"
+	"mapsync/engine"
+	"mapsync/engine/match"
+	"mapsync/engine/plan"
 )
 
 var shipped = sync.OnceValues(func() (*plan.Plan, error) {

@@ -9,8 +9,8 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/dsl/exprenv"
-	"mapsync/engine/plan"
 	"mapsync/engine/match"
+	"mapsync/engine/plan"
 	"mapsync/engine/records"
 )
 

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"mapsync/engine/plan"
 	"mapsync/engine/match"
 	"mapsync/engine/match/internal/baseline"
 	"mapsync/engine/match/internal/synth"
+	"mapsync/engine/plan"
 )
 
 var (

@@ -20,11 +20,11 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"mapsync/cmd/mapsync/internal/devserver"
+	"mapsync/connectors/sandbox/local"
+	"mapsync/connectors/sandbox/msp"
 	"mapsync/dsl"
 	"mapsync/engine"
 	"mapsync/engine/plan"
-	"mapsync/connectors/sandbox/local"
-	"mapsync/connectors/sandbox/msp"
 	"mapsync/workflows"
 )
 
