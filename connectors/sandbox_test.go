@@ -14,7 +14,6 @@ import (
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/itglue"
 	"mapsync/connectors/sandbox/msp"
-	"mapsync/dsl"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 )
@@ -24,15 +23,11 @@ import (
 
 // compiledPlan compiles the mapping files once per test binary.
 var compiledPlan = sync.OnceValues(func() (*plan.Plan, error) {
-	cfg, diags := dsl.LoadDir("../mappings")
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("load mappings: %s", diags.Error())
+	l := engine.LoadDir("../mappings")
+	if l.Diags.HasErrors() {
+		return nil, fmt.Errorf("mappings: %s", l.Diags.Error())
 	}
-	p, diags := engine.Compile(cfg)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("compile mappings: %s", diags.Error())
-	}
-	return p, nil
+	return l.Plan, nil
 })
 
 func mappedSystem(t testing.TB, name string) (plan.System, []plan.Variable) {

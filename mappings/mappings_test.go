@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"mapsync/dsl"
 	"mapsync/dsl/exprenv"
 	"mapsync/engine"
 	"mapsync/engine/plan"
@@ -17,15 +16,11 @@ import (
 
 func compilePlan(t *testing.T) *plan.Plan {
 	t.Helper()
-	cfg, diags := dsl.LoadDir(".")
-	if len(diags) > 0 {
-		t.Fatalf("the shipped mappings must load without any diagnostic:\n%s", diags.Error())
+	l := engine.LoadDir(".")
+	if len(l.Diags) > 0 {
+		t.Fatalf("the shipped mappings must load and compile without any diagnostic:\n%s", l.Diags.Error())
 	}
-	p, diags := engine.Compile(cfg)
-	if len(diags) > 0 {
-		t.Fatalf("the shipped mappings must compile without any diagnostic:\n%s", diags.Error())
-	}
-	return p
+	return l.Plan
 }
 
 func syncNamed(t *testing.T, p *plan.Plan, name string) plan.Sync {

@@ -80,14 +80,8 @@ func loadPlan(dir string) (*dsl.Config, *plan.Plan, hcl.Diagnostics, error) {
 	if !st.IsDir() {
 		return nil, nil, nil, usageErr("%s is not a directory", dir)
 	}
-	cfg, diags := dsl.LoadDir(dir)
-	if diags.HasErrors() {
-		return cfg, nil, diags, nil
-	}
-	p, cdiags := engine.Compile(cfg)
-	diags = append(diags, cdiags...)
-	dsl.SortDiagnostics(diags)
-	return cfg, p, diags, nil
+	l := engine.LoadDir(dir)
+	return l.Config, l.Plan, l.Diags, nil
 }
 
 func countSeverities(diags hcl.Diagnostics) (errs, warns int) {

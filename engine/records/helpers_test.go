@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"mapsync/connectors"
-	"mapsync/dsl"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 )
@@ -16,15 +15,11 @@ import (
 // shipped compiles the mapping files of the repository once per test
 // binary: the mapper is tested against what it will really run.
 var shipped = sync.OnceValues(func() (*plan.Plan, error) {
-	cfg, diags := dsl.LoadDir("../../mappings")
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("load mappings: %s", diags.Error())
+	l := engine.LoadDir("../../mappings")
+	if l.Diags.HasErrors() {
+		return nil, fmt.Errorf("mappings: %s", l.Diags.Error())
 	}
-	p, diags := engine.Compile(cfg)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("compile mappings: %s", diags.Error())
-	}
-	return p, nil
+	return l.Plan, nil
 })
 
 func shippedPlan(t *testing.T) *plan.Plan {

@@ -13,22 +13,17 @@ import (
 	"mapsync/connectors"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
-	"mapsync/dsl"
 	"mapsync/engine"
 	"mapsync/engine/match"
 	"mapsync/engine/plan"
 )
 
 var shipped = sync.OnceValues(func() (*plan.Plan, error) {
-	cfg, diags := dsl.LoadDir("../../mappings")
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("load mappings: %s", diags.Error())
+	l := engine.LoadDir("../../mappings")
+	if l.Diags.HasErrors() {
+		return nil, fmt.Errorf("mappings: %s", l.Diags.Error())
 	}
-	p, diags := engine.Compile(cfg)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("compile mappings: %s", diags.Error())
-	}
-	return p, nil
+	return l.Plan, nil
 })
 
 // withSettings returns a copy of the plan whose sync has other settings.

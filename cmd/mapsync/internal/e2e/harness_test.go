@@ -22,7 +22,6 @@ import (
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
-	"mapsync/dsl"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 	"mapsync/workflows"
@@ -177,15 +176,11 @@ func testPlan(t *testing.T) *plan.Plan {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "mappings")
-	cfg, diags := dsl.LoadDir(dir)
-	if diags.HasErrors() {
-		t.Fatalf("mappings: %v", diags)
+	l := engine.LoadDir(dir)
+	if l.Diags.HasErrors() {
+		t.Fatalf("mappings: %v", l.Diags)
 	}
-	p, diags := engine.Compile(cfg)
-	if diags.HasErrors() {
-		t.Fatalf("compile: %v", diags)
-	}
-	return p
+	return l.Plan
 }
 
 func writes(r workflows.SyncResult) (n int64) {
