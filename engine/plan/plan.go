@@ -92,9 +92,8 @@ type System struct {
 	Retry     Retry               `json:"retry"`
 	Paging    Paging              `json:"paging"`
 	Envelope  Envelope            `json:"envelope"`
-	// Filter is the dialect used to express server-side filters:
-	// "conditions" (ConnectWise), "jsonapi" (filter[x]=v), "autotask" (JSON
-	// query body), "query" (plain query parameters, e.g. Filter.X for BMS).
+	// Filter is the dialect used to express server-side filters, one of
+	// FilterDialects (vocab.go); "" is FilterNone.
 	Filter      string   `json:"filter"`
 	ContentType string   `json:"content_type,omitempty"` // request body media type
 	TimeFormat  string   `json:"time_format,omitempty"`  // Go layout for datetimes on the wire
@@ -406,8 +405,8 @@ type Match struct {
 	ScopeBy   string            `json:"scope_by,omitempty"`  // ref field both sides must agree on (already linked), e.g. "organization"
 	Rules     []MatchRule       `json:"rules"`               // tried in order
 	Narrow    []string          `json:"narrow,omitempty"`    // fields that narrow several candidates, in order
-	Tie       string            `json:"tie"`                 // "oldest" (created, then id)
-	Normalize map[string]string `json:"normalize,omitempty"` // field -> normaliser: mac | lower | trim | digits | collapse_space
+	Tie       string            `json:"tie"`                 // one of Ties
+	Normalize map[string]string `json:"normalize,omitempty"` // field -> one of Normalizers
 }
 
 type MatchRule struct {

@@ -1,0 +1,174 @@
+package plan
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Route placeholders. A route (list_path, item_path, create_path, ...,
+// a field's fetch, a lookup's path) may hold:
+//
+//	{id}         the record's id (item routes, fetch)
+//	{parent}     the parent value's id (lookup paths under a parent lookup)
+//	{ref:FIELD}  the id, in the same system, of the record the ref field
+//	             FIELD of this object points at (sites under their company)
+const (
+	PlaceholderID     = "id"
+	PlaceholderParent = "parent"
+	PlaceholderRef    = "ref"
+)
+
+// Placeholders is the vocabulary of placeholder kinds.
+var Placeholders = newVocab("route placeholder", PlaceholderID, PlaceholderParent, PlaceholderRef)
+
+// Placeholder is one {...} of a route.
+type Placeholder struct {
+	Kind  string // PlaceholderID, PlaceholderParent or PlaceholderRef
+	Field string // for PlaceholderRef: the ref field named
+	Text  string // as written, braces included
+}
+
+// Route is a parsed route.
+type Route struct {
+	Path         string
+	Placeholders []Placeholder // in order of appearance
+}
+
+// ParseRoute finds the placeholders of a route. It fails on an unknown
+// placeholder, a {ref:} without a field, or an unclosed brace.
+func ParseRoute(path string) (Route, error) {
+	r := Route{Path: path}
+	rest := path
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			if strings.IndexByte(rest, '}') >= 0 {
+				return r, fmt.Errorf("route %s has a } without {", path)
+			}
+			return r, nil
+		}
+		if strings.IndexByte(rest[:i], '}') >= 0 {
+			return r, fmt.Errorf("route %s has a } without {", path)
+		}
+		j := strings.IndexAny(rest[i+1:], "{}")
+		if j < 0 || rest[i+1+j] != '}' {
+			return r, fmt.Errorf("route %s has an unclosed {", path)
+		}
+		text := rest[i : i+j+2]
+		name := text[1 : len(text)-1]
+		p := Placeholder{Kind: name, Text: text}
+		if field, ok := strings.CutPrefix(name, PlaceholderRef+":"); ok {
+			if !validField(field) {
+				return r, fmt.Errorf("route %s: %s needs a field name ({ref:FIELD})", path, text)
+			}
+			p = Placeholder{Kind: PlaceholderRef, Field: field, Text: text}
+		} else if name != PlaceholderID && name != PlaceholderParent {
+			return r, fmt.Errorf("route %s: unknown placeholder %s; routes may hold {id}, {parent} and {ref:FIELD}", path, text)
+		}
+		r.Placeholders = append(r.Placeholders, p)
+		rest = rest[i+j+2:]
+	}
+}
+
+func validField(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// Has reports whether the route holds a placeholder of the kind.
+func (r Route) Has(kind string) bool {
+	for _, p := range r.Placeholders {
+		if p.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Refs returns the fields of the {ref:FIELD} placeholders, in order, each
+// once.
+func (r Route) Refs() []string {
+	var out []string
+	for _, p := range r.Placeholders {
+		if p.Kind == PlaceholderRef && !contains(out, p.Field) {
+			out = append(out, p.Field)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RouteValues are what Fill puts in a route's placeholders.
+type RouteValues struct {
+	ID     string
+	Parent string
+	// Ref returns the id for {ref:FIELD}; "" or false means unknown.
+	Ref func(field string) (string, bool)
+}
+
+// Fill replaces every placeholder with its value, path-escaped. It fails,
+// naming what is missing, when a placeholder has no value.
+func (r Route) Fill(v RouteValues) (string, error) {
+	if len(r.Placeholders) == 0 {
+		return r.Path, nil
+	}
+	var b strings.Builder
+	var missing []string
+	rest := r.Path
+	for _, p := range r.Placeholders {
+		i := strings.Index(rest, p.Text)
+		b.WriteString(rest[:i])
+		rest = rest[i+len(p.Text):]
+		var val string
+		switch p.Kind {
+		case PlaceholderID:
+			val = v.ID
+		case PlaceholderParent:
+			val = v.Parent
+		case PlaceholderRef:
+			if v.Ref != nil {
+				val, _ = v.Ref(p.Field)
+			}
+		}
+		if val == "" {
+			if !contains(missing, p.Text) {
+				missing = append(missing, p.Text)
+			}
+			b.WriteString(p.Text)
+			continue
+		}
+		b.WriteString(url.PathEscape(val))
+	}
+	b.WriteString(rest)
+	if len(missing) > 0 {
+		return "", fmt.Errorf("the path %s needs a value for %s", r.Path, strings.Join(missing, ", "))
+	}
+	return b.String(), nil
+}
+
+// RefField returns the field of the object named by {ref:FIELD}: a
+// mapped field with a reference.
+func (o *Object) RefField(name string) (Field, bool) {
+	for _, f := range o.Fields {
+		if f.Name == name && f.Ref != "" {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
