@@ -12,14 +12,6 @@ import (
 	"mapsync/engine/plan"
 )
 
-// Filter dialects (plan.System.Filter).
-const (
-	dialectConditions = "conditions" // conditions=field op value [and ...]
-	dialectJSONAPI    = "jsonapi"    // filter[field]=value
-	dialectBodyFilter = "autotask"   // {"filter":[{"op","field","value"}]} in a JSON query body
-	dialectQuery      = "query"      // field=value query parameters
-)
-
 // conditionsParam is the query parameter of the conditions dialect.
 const conditionsParam = "conditions"
 
@@ -58,6 +50,7 @@ type listFilters struct {
 	params    url.Values          // plain query parameters
 	fragments map[string][]string // conditions-dialect fragments by parameter, and-ed
 	items     []any               // body filter items
+	local     []Filter            // filters applied to listed records (dialect none)
 }
 
 func (c *Client) timeLayout(override string) string {
@@ -71,18 +64,52 @@ func (c *Client) timeLayout(override string) string {
 	}
 }
 
+// dialect is how one filter dialect (plan.FilterDialects) puts filters on
+// the wire. Every name of the vocabulary has one; see TestDialectsMatchVocab.
+type dialect struct {
+	// exprParam is the query parameter holding an and-ed filter
+	// expression (conditions): a static query value for it and the
+	// changed-since fragment join that expression.
+	exprParam string
+	// changed adds the rendered changed_since template.
+	changed func(lf *listFilters, obj *plan.Object, cs *plan.ChangedSince, frag string) error
+	// filter adds one caller filter.
+	filter func(c *Client, lf *listFilters, f Filter) error
+}
+
+var dialects = map[string]dialect{
+	plan.FilterConditions: {exprParam: conditionsParam, changed: changedFragment, filter: conditionsFilter},
+	plan.FilterJSONAPI:    {changed: changedParam, filter: jsonapiFilter},
+	plan.FilterQueryBody:  {changed: changedBodyItem, filter: bodyFilter},
+	plan.FilterQuery:      {changed: changedParam, filter: queryFilter},
+	// none: no filter syntax. The changed_since template is sent as written
+	// (param=template); other filters are applied to the listed records.
+	plan.FilterNone: {changed: changedParam, filter: localFilter},
+}
+
+func (c *Client) dialect() (dialect, error) {
+	d, ok := dialects[c.sys.FilterDialect()]
+	if !ok {
+		return d, configError("filter", "%v", plan.FilterDialects.Check(c.sys.Filter))
+	}
+	return d, nil
+}
+
 // renderFilters turns the object's static query, the changed-since cursor
 // (since, and until for ${until}) and the caller's filters into wire form.
 func (c *Client) renderFilters(obj *plan.Object, since, until time.Time, filters []Filter) (*listFilters, error) {
 	lf := &listFilters{params: url.Values{}, fragments: map[string][]string{}}
-	dialect := c.sys.Filter
+	d, err := c.dialect()
+	if err != nil {
+		return nil, err
+	}
 	keys := make([]string, 0, len(obj.Query))
 	for k := range obj.Query {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if dialect == dialectConditions && k == conditionsParam {
+		if d.exprParam != "" && k == d.exprParam {
 			lf.fragments[k] = append(lf.fragments[k], obj.Query[k])
 			continue
 		}
@@ -96,17 +123,8 @@ func (c *Client) renderFilters(obj *plan.Object, since, until time.Time, filters
 			if !until.IsZero() {
 				frag = strings.ReplaceAll(frag, "${until}", until.UTC().Format(layout))
 			}
-			switch {
-			case dialect == dialectBodyFilter:
-				var item any
-				if err := json.Unmarshal([]byte(frag), &item); err != nil {
-					return nil, configError("changed_since", "object %q: template is not a JSON filter item: %v", obj.Name, err)
-				}
-				lf.items = append(lf.items, item)
-			case dialect == dialectConditions:
-				lf.fragments[cs.Param] = append(lf.fragments[cs.Param], frag)
-			default:
-				lf.params.Add(cs.Param, frag)
+			if err := d.changed(lf, obj, cs, frag); err != nil {
+				return nil, err
 			}
 		case plan.ChangedSortDesc:
 			// Records are read newest first; the pager stops at the watermark.
@@ -114,49 +132,174 @@ func (c *Client) renderFilters(obj *plan.Object, since, until time.Time, filters
 		}
 	}
 	for _, f := range filters {
-		if err := c.renderFilter(lf, f); err != nil {
+		if err := d.filter(c, lf, f); err != nil {
 			return nil, err
 		}
 	}
 	return lf, nil
 }
 
-func (c *Client) renderFilter(lf *listFilters, f Filter) error {
-	bad := func(why string) error {
-		return configError("filter", "filter %s %s is not supported by the %q dialect: %s", f.Field, f.Op, c.sys.Filter, why)
+func changedFragment(lf *listFilters, _ *plan.Object, cs *plan.ChangedSince, frag string) error {
+	lf.fragments[cs.Param] = append(lf.fragments[cs.Param], frag)
+	return nil
+}
+
+func changedParam(lf *listFilters, _ *plan.Object, cs *plan.ChangedSince, frag string) error {
+	lf.params.Add(cs.Param, frag)
+	return nil
+}
+
+func changedBodyItem(lf *listFilters, obj *plan.Object, _ *plan.ChangedSince, frag string) error {
+	var item any
+	if err := json.Unmarshal([]byte(frag), &item); err != nil {
+		return configError("changed_since", "object %q: template is not a JSON filter item: %v", obj.Name, err)
 	}
-	switch c.sys.Filter {
-	case dialectConditions:
-		frag, err := c.condition(f)
-		if err != nil {
-			return err
-		}
-		lf.fragments[conditionsParam] = append(lf.fragments[conditionsParam], frag)
-	case dialectJSONAPI:
-		key := "filter[" + f.Field + "]"
-		switch f.Op {
-		case OpEq:
-			lf.params.Add(key, c.plainValue(f.Value))
-		case OpIn:
-			lf.params.Add(key, strings.Join(c.listValues(f.Value), ","))
-		default:
-			return bad("only eq and in")
-		}
-	case dialectBodyFilter:
-		op, ok := map[Op]string{OpEq: "eq", OpNe: "noteq", OpGt: "gt", OpGte: "gte", OpLt: "lt", OpLte: "lte", OpIn: "in", OpContains: "contains"}[f.Op]
-		if !ok {
-			return bad("unknown operator")
-		}
-		lf.items = append(lf.items, map[string]any{"op": op, "field": f.Field, "value": c.jsonValue(f.Value)})
-	case dialectQuery:
-		if f.Op != OpEq {
-			return bad("only eq")
-		}
-		lf.params.Add(f.Field, c.plainValue(f.Value))
+	lf.items = append(lf.items, item)
+	return nil
+}
+
+func (c *Client) unsupported(f Filter, why string) error {
+	return configError("filter", "filter %s %s is not supported by the %q dialect: %s", f.Field, f.Op, c.sys.FilterDialect(), why)
+}
+
+func conditionsFilter(c *Client, lf *listFilters, f Filter) error {
+	frag, err := c.condition(f)
+	if err != nil {
+		return err
+	}
+	lf.fragments[conditionsParam] = append(lf.fragments[conditionsParam], frag)
+	return nil
+}
+
+func jsonapiFilter(c *Client, lf *listFilters, f Filter) error {
+	key := "filter[" + f.Field + "]"
+	switch f.Op {
+	case OpEq:
+		lf.params.Add(key, c.plainValue(f.Value))
+	case OpIn:
+		lf.params.Add(key, strings.Join(c.listValues(f.Value), ","))
 	default:
-		return bad("the system declares no filter dialect")
+		return c.unsupported(f, "only eq and in")
 	}
 	return nil
+}
+
+func bodyFilter(c *Client, lf *listFilters, f Filter) error {
+	op, ok := map[Op]string{OpEq: "eq", OpNe: "noteq", OpGt: "gt", OpGte: "gte", OpLt: "lt", OpLte: "lte", OpIn: "in", OpContains: "contains"}[f.Op]
+	if !ok {
+		return c.unsupported(f, "unknown operator")
+	}
+	lf.items = append(lf.items, map[string]any{"op": op, "field": f.Field, "value": c.jsonValue(f.Value)})
+	return nil
+}
+
+func queryFilter(c *Client, lf *listFilters, f Filter) error {
+	if f.Op != OpEq {
+		return c.unsupported(f, "only eq")
+	}
+	lf.params.Add(f.Field, c.plainValue(f.Value))
+	return nil
+}
+
+func localFilter(c *Client, lf *listFilters, f Filter) error {
+	if !knownOps[f.Op] {
+		return c.unsupported(f, "unknown operator")
+	}
+	lf.local = append(lf.local, f)
+	return nil
+}
+
+var knownOps = map[Op]bool{OpEq: true, OpNe: true, OpGt: true, OpGte: true, OpLt: true, OpLte: true, OpIn: true, OpContains: true}
+
+// keepLocal drops the records a client-side filter rejects.
+func (c *Client) keepLocal(local []Filter, recs []Record) []Record {
+	if len(local) == 0 {
+		return recs
+	}
+	out := recs[:0]
+	for _, rec := range recs {
+		keep := true
+		for _, f := range local {
+			if !c.matches(rec, f) {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// matches evaluates a filter on a listed record: numbers compare as
+// numbers, times as times (the value at the path parsed with the system's
+// time format), anything else as text; contains ignores case. A missing
+// value equals only nil.
+func (c *Client) matches(rec Record, f Filter) bool {
+	got, _ := Value(rec, f.Field)
+	switch f.Op {
+	case OpIn:
+		for _, v := range toSlice(f.Value) {
+			if cmp, ok := c.compare(got, v); ok && cmp == 0 {
+				return true
+			}
+		}
+		return false
+	case OpContains:
+		return got != nil && strings.Contains(strings.ToLower(IDString(got)), strings.ToLower(c.plainValue(f.Value)))
+	}
+	cmp, ok := c.compare(got, f.Value)
+	switch f.Op {
+	case OpEq:
+		return ok && cmp == 0
+	case OpNe:
+		return !ok || cmp != 0
+	case OpGt:
+		return ok && cmp > 0
+	case OpGte:
+		return ok && cmp >= 0
+	case OpLt:
+		return ok && cmp < 0
+	case OpLte:
+		return ok && cmp <= 0
+	}
+	return false
+}
+
+// compare orders a record value against a filter value; ok is false when
+// they cannot be compared (a missing value against a non-nil one).
+func (c *Client) compare(got, want any) (int, bool) {
+	if got == nil || want == nil {
+		if got == nil && want == nil {
+			return 0, true
+		}
+		return 0, false
+	}
+	if t, isTime := want.(time.Time); isTime {
+		s := IDString(got)
+		g, err := time.Parse(c.timeLayout(""), s)
+		if err != nil {
+			if g, err = time.Parse(time.RFC3339, s); err != nil {
+				return 0, false
+			}
+		}
+		return g.Compare(t), true
+	}
+	if w, err := strconv.ParseFloat(IDString(want), 64); err == nil {
+		if _, isBool := want.(bool); !isBool {
+			if g, err := strconv.ParseFloat(IDString(got), 64); err == nil {
+				switch {
+				case g < w:
+					return -1, true
+				case g > w:
+					return 1, true
+				}
+				return 0, true
+			}
+		}
+	}
+	return strings.Compare(IDString(got), IDString(want)), true
 }
 
 // condition renders one conditions-dialect comparison: nested fields with

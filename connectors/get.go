@@ -3,7 +3,6 @@ package connectors
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"mapsync/engine/plan"
@@ -34,7 +33,7 @@ func (c *Client) GetRecord(ctx context.Context, object string, ref RecordRef) (R
 // ref field's value in fields.
 func (c *Client) getRecord(ctx context.Context, obj *plan.Object, id string, refs map[string]string, fields map[string]any) (Record, error) {
 	route := itemRoute(obj)
-	path, err := fillRefs(fillID(route, id), obj, WriteRecord{Fields: fields, Refs: refs})
+	path, err := fillRoute(route, id, "", obj, WriteRecord{Fields: fields, Refs: refs})
 	if err != nil {
 		return nil, configError("get "+obj.Name+" "+id, "%s", err.Error())
 	}
@@ -64,6 +63,27 @@ func itemRoute(obj *plan.Object) string {
 	return strings.TrimRight(obj.ListPath, "/") + "/{id}"
 }
 
-func fillID(route, id string) string {
-	return strings.ReplaceAll(route, "{id}", url.PathEscape(id))
+// fillRoute fills the placeholders of a route (plan.ParseRoute): {id} with
+// id, {parent} with parent, {ref:FIELD} from r.Refs[FIELD], else from the
+// value the ref field FIELD of obj has in r.Fields.
+func fillRoute(route, id, parent string, obj *plan.Object, r WriteRecord) (string, error) {
+	rt, err := plan.ParseRoute(route)
+	if err != nil {
+		return "", err
+	}
+	return rt.Fill(plan.RouteValues{ID: id, Parent: parent, Ref: func(field string) (string, bool) {
+		if v := r.Refs[field]; v != "" {
+			return v, true
+		}
+		if obj == nil {
+			return "", false
+		}
+		if f, ok := obj.RefField(field); ok {
+			if v, ok := r.Fields[orDefault(f.WritePath, f.Path)]; ok && v != nil {
+				id := IDString(v)
+				return id, id != ""
+			}
+		}
+		return "", false
+	}})
 }

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"mapsync/engine/plan"
@@ -26,8 +24,8 @@ type ListQuery struct {
 	Until time.Time
 	// Filters are extra server-side filters in the system's dialect.
 	Filters []Filter
-	// Parents gives, for a list path holding {ref:NAME}, the ids of the
-	// NAME records whose children are read (one paged series per id). An
+	// Parents gives, for a list path holding {ref:FIELD}, the ids of the
+	// records the ref field FIELD points at whose children are read (one paged series per id). An
 	// empty list reads nothing; a missing entry is an error.
 	Parents map[string][]string
 	// Resume continues an interrupted extraction: pass the Next cursor of
@@ -67,12 +65,10 @@ type Page struct {
 // paths under a parent) and one changed-since window.
 type segment struct {
 	path     string
-	refName  string // {ref:NAME} filled in path
+	refName  string // the ref field FIELD of {ref:FIELD} filled in path
 	parentID string
 	from, to time.Time // window of the changed-since filter (to zero = open)
 }
-
-var listRefPlaceholder = regexp.MustCompile(`\{ref:([A-Za-z0-9_]+)\}`)
 
 // List streams the records of an object page by page. Iteration stops at
 // the first error (yielded with a zero Page). Pages are fetched lazily: a
@@ -195,19 +191,26 @@ func fetchPage(ctx context.Context, run *listRun, cur Cursor, async bool) <-chan
 func (c *Client) segments(obj *plan.Object, q ListQuery, until time.Time) ([]segment, error) {
 	type parent struct{ name, id, path string }
 	parents := []parent{{path: obj.ListPath}}
-	if m := listRefPlaceholder.FindAllStringSubmatch(obj.ListPath, -1); len(m) > 0 {
-		if len(m) > 1 {
+	route, err := plan.ParseRoute(obj.ListPath)
+	if err != nil {
+		return nil, configError("list "+obj.Name, "%v", err)
+	}
+	if refs := route.Refs(); len(refs) > 0 {
+		if len(refs) > 1 {
 			return nil, configError("list "+obj.Name, "list path %s has more than one {ref:...}", obj.ListPath)
 		}
-		name := m[0][1]
+		name := refs[0]
 		ids, ok := q.Parents[name]
 		if !ok {
 			return nil, configError("list "+obj.Name, "list path %s needs the ids of its %s records (ListQuery.Parents[%q])", obj.ListPath, name, name)
 		}
 		parents = parents[:0]
 		for _, id := range ids {
-			parents = append(parents, parent{name: name, id: id,
-				path: strings.ReplaceAll(obj.ListPath, m[0][0], url.PathEscape(id))})
+			path, err := route.Fill(plan.RouteValues{Ref: func(string) (string, bool) { return id, true }})
+			if err != nil {
+				return nil, configError("list "+obj.Name, "%v", err)
+			}
+			parents = append(parents, parent{name: name, id: id, path: path})
 		}
 	}
 	type window struct{ from, to time.Time }
@@ -240,7 +243,7 @@ func (c *Client) fillParent(obj *plan.Object, seg segment, recs []Record) {
 		return
 	}
 	for _, f := range obj.Fields {
-		if f.Ref != seg.refName || f.Path == "" {
+		if f.Name != seg.refName || f.Ref == "" || f.Path == "" {
 			continue
 		}
 		for _, rec := range recs {
@@ -276,7 +279,11 @@ func (c *Client) Fetch(ctx context.Context, object, field, id string) ([]any, er
 	if f == nil || f.Fetch == "" {
 		return nil, configError("fetch", "object %q has no fetched field %q", obj.Name, field)
 	}
-	run := &listRun{c: c, op: fmt.Sprintf("fetch %s.%s of %s", obj.Name, field, id), path: fillID(f.Fetch, id),
+	path, err := fillRoute(f.Fetch, id, "", obj, WriteRecord{})
+	if err != nil {
+		return nil, configError("fetch", "%v", err)
+	}
+	run := &listRun{c: c, op: fmt.Sprintf("fetch %s.%s of %s", obj.Name, field, id), path: path,
 		route: f.Fetch, filters: emptyFilters(), size: c.pageSize(0)}
 	var out []any
 	var failed error

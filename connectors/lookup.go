@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -92,7 +91,11 @@ func (c *Client) Lookup(ctx context.Context, name string) (*LookupTable, error) 
 		return nil, err
 	}
 	t := &LookupTable{Name: l.Name, Missing: l.Missing}
-	if !strings.Contains(l.Path, "{parent}") {
+	route, err := plan.ParseRoute(l.Path)
+	if err != nil {
+		return nil, configError("lookup", "lookup %q: %v", l.Name, err)
+	}
+	if !route.Has(plan.PlaceholderParent) {
 		return t, c.loadLookup(ctx, l, l.Path, "", t)
 	}
 	if l.Parent == "" {
@@ -103,7 +106,10 @@ func (c *Client) Lookup(ctx context.Context, name string) (*LookupTable, error) 
 		return nil, err
 	}
 	for _, p := range parents.Entries() {
-		path := strings.ReplaceAll(l.Path, "{parent}", url.PathEscape(p.ID))
+		path, err := route.Fill(plan.RouteValues{Parent: p.ID})
+		if err != nil {
+			return nil, configError("lookup", "lookup %q: %v", l.Name, err)
+		}
 		if err := c.loadLookup(ctx, l, path, p.ID, t); err != nil {
 			return nil, err
 		}
@@ -154,7 +160,10 @@ func (c *Client) CreateLookupValue(ctx context.Context, name, label, parent stri
 	if !json.Valid([]byte(body)) {
 		return LookupEntry{}, configError(op, "create_body of lookup %q is not JSON once filled", l.Name)
 	}
-	path := strings.ReplaceAll(l.CreatePath, "{parent}", url.PathEscape(parent))
+	path, err := fillRoute(l.CreatePath, "", parent, nil, WriteRecord{})
+	if err != nil {
+		return LookupEntry{}, configError(op, "lookup %q: %v", l.Name, err)
+	}
 	u, err := c.url(ctx, path, nil)
 	if err != nil {
 		return LookupEntry{}, err

@@ -215,7 +215,7 @@ func queryBodySystem(baseURL string, size int) plan.System {
 		Retry:     plan.Retry{MaxAttempts: 4},
 		Paging:    plan.Paging{Style: plan.PagingNextURL, SizeParam: "maxRecords", Size: size, MaxSize: 500, NextURLPath: "pageDetails.nextPageUrl"},
 		Envelope:  plan.Envelope{Items: "items", Item: "item", CreatedID: "itemId", ErrorMessage: []string{"errors"}},
-		Filter:    "autotask",
+		Filter:    "query_body",
 		Objects: []plan.Object{{
 			Name: "configuration", ListPath: "/ConfigurationItems/query", ListMethod: "POST",
 			ListBody: `{"filter":[{"op":"exist","field":"id"}]}`, ItemPath: "/ConfigurationItems/{id}",

@@ -82,8 +82,11 @@ func TestFilterDialects(t *testing.T) {
 		{"jsonapi", Filter{"name", OpGt, "x"}, ``, true},
 		{"query", Filter{"Filter.AccountName", OpEq, "A B"}, `Filter.AccountName=A+B`, false},
 		{"query", Filter{"Filter.X", OpLt, 1}, ``, true},
-		{"autotask", Filter{"companyID", OpNe, 3}, `[{"field":"companyID","op":"noteq","value":3}]`, false},
-		{"", Filter{"x", OpEq, 1}, ``, true},
+		{"query_body", Filter{"companyID", OpNe, 3}, `[{"field":"companyID","op":"noteq","value":3}]`, false},
+		{"none", Filter{"x", OpEq, 1}, ``, false}, // applied to the listed records
+		{"", Filter{"x", OpEq, 1}, ``, false},     // unset is none
+		{"none", Filter{"x", Op("like"), 1}, ``, true},
+		{"odata", Filter{"x", OpEq, 1}, ``, true},
 	}
 	for _, tc := range cases {
 		c := &Client{sys: plan.System{Filter: tc.dialect}}
@@ -99,7 +102,7 @@ func TestFilterDialects(t *testing.T) {
 			continue
 		}
 		got := lf.encode().Encode()
-		if tc.dialect == "autotask" {
+		if tc.dialect == "query_body" {
 			got = mustJSON(lf.items)
 		}
 		if got != tc.want {
@@ -271,7 +274,7 @@ func TestNextURLWithPOST(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"items": []any{map[string]any{"id": page}}, "paging": map[string]any{"next": next}})
 	}))
-	sys := plan.System{Name: "o", BaseURL: "${var.url}", Filter: "autotask",
+	sys := plan.System{Name: "o", BaseURL: "${var.url}", Filter: "query_body",
 		Paging:   plan.Paging{Style: plan.PagingNextURL, NextURLPath: "paging.next", NextMethod: "POST", SizeParam: "limit", Size: 10},
 		Envelope: plan.Envelope{Items: "items"},
 		Objects:  []plan.Object{{Name: "o", ListPath: "/q", ListMethod: "POST", ListBody: `{"filter":[{"op":"exist","field":"id"}]}`, ID: "id"}}}

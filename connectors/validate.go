@@ -22,18 +22,24 @@ func validate(sys plan.System) error {
 		}
 		bad("%s %q is not one of %s", what, v, strings.Join(allowed, ", "))
 	}
+	// inVocab checks a name against its plan vocabulary; "" is the default.
+	inVocab := func(where, v string, vocab plan.Vocab) {
+		if err := vocab.Check(v); v != "" && err != nil {
+			bad("%s%v", where, err)
+		}
+	}
 	if sys.Connector != "" && sys.Connector != "rest" {
 		bad("connector %q is not supported (only \"rest\")", sys.Connector)
 	}
 	if sys.BaseURL == "" && sys.Discovery == nil {
 		bad("base_url is empty and there is no discovery")
 	}
-	oneOf("auth scheme", sys.Auth.Scheme, "", plan.AuthNone, plan.AuthBasic, plan.AuthHeader, plan.AuthToken)
+	inVocab("", sys.Auth.Scheme, plan.AuthSchemes)
 	if sys.Auth.Scheme == plan.AuthToken {
 		if sys.Auth.Token == nil {
 			bad("auth scheme token needs a token block")
 		} else {
-			oneOf("token encoding", sys.Auth.Token.Encoding, "", "form", "multipart", "json")
+			inVocab("", sys.Auth.Token.Encoding, plan.TokenEncodings)
 			if sys.Auth.Token.TokenPath == "" {
 				bad("token login needs token_path")
 			}
@@ -42,21 +48,27 @@ func validate(sys plan.System) error {
 	if d := sys.Discovery; d != nil && (d.URL == "" || d.BaseURLPath == "") {
 		bad("discovery needs url and base_url_path")
 	}
-	oneOf("paging style", sys.Paging.Style, "", plan.PagingPageNumber, plan.PagingNextURL, plan.PagingBody, plan.PagingNone)
-	oneOf("paging stop", sys.Paging.Stop, "", plan.StopLinkHeader, plan.StopTotalPages, plan.StopShortPage)
+	inVocab("", sys.Paging.Style, plan.PagingStyles)
+	inVocab("", sys.Paging.Stop, plan.PagingStops)
 	oneOf("paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
 	if sys.Paging.Style == plan.PagingNextURL && sys.Paging.NextURLPath == "" {
 		bad("paging next_url needs next_url_path")
 	}
-	oneOf("filter dialect", sys.Filter, "", dialectConditions, dialectJSONAPI, dialectBodyFilter, dialectQuery)
+	inVocab("", sys.Filter, plan.FilterDialects)
 	for _, o := range sys.Objects {
 		where := fmt.Sprintf("object %q", o.Name)
-		oneOf(where+" write", o.Write, "", plan.WriteJSONPatch, plan.WriteJSONAPI, plan.WritePartialPatch, plan.WritePut, plan.WriteNone)
+		inVocab(where+" ", o.Write, plan.WriteStyles)
 		if o.ListPath == "" && o.Derive == nil {
 			bad("%s has no list_path", where)
 		}
-		if n := len(listRefPlaceholder.FindAllString(o.ListPath, -1)); n > 1 {
-			bad("%s list_path has %d {ref:...} placeholders; one is supported", where, n)
+		for _, p := range []struct{ attr, path string }{{"list_path", o.ListPath}, {"item_path", o.ItemPath},
+			{"create_path", o.CreatePath}, {"update_path", o.UpdatePath}, {"delete_path", o.DeletePath}} {
+			r, err := plan.ParseRoute(p.path)
+			if err != nil {
+				bad("%s %s: %v", where, p.attr, err)
+			} else if p.attr == "list_path" && len(r.Refs()) > 1 {
+				bad("%s list_path has %d {ref:...} placeholders; one is supported", where, len(r.Refs()))
+			}
 		}
 		if o.Write == plan.WriteJSONAPI && o.ResourceType == "" {
 			bad("%s writes jsonapi but has no resource_type", where)
@@ -65,9 +77,11 @@ func validate(sys plan.System) error {
 			bad("%s list_body is not valid JSON", where)
 		}
 		if cs := o.ChangedSince; cs != nil {
-			oneOf(where+" changed_since mode", cs.Mode, plan.ChangedFilter, plan.ChangedSortDesc)
+			if err := plan.ChangedModes.Check(cs.Mode); err != nil {
+				bad("%s %v", where, err)
+			}
 			if cs.Mode == plan.ChangedFilter {
-				if sys.Filter == dialectBodyFilter {
+				if sys.Filter == plan.FilterQueryBody {
 					probe := strings.ReplaceAll(cs.Template, "${cursor}", "2006-01-02T15:04:05Z")
 					if !json.Valid([]byte(probe)) {
 						bad("%s changed_since template must be a JSON filter item for the %q dialect", where, sys.Filter)
@@ -91,8 +105,8 @@ func validate(sys plan.System) error {
 				if r == nil {
 					continue
 				}
-				if r.Wrap != "" && r.Wrap != wrapJSONAPIArray && r.Wrap != wrapArray && !strings.HasPrefix(r.Wrap, wrapObjectPrefix) {
-					bad("%s bulk wrap %q is not one of jsonapi_array, array, object:<member>", where, r.Wrap)
+				if _, _, err := plan.ParseBulkWrap(r.Wrap); err != nil {
+					bad("%s %v", where, err)
 				}
 			}
 		}
@@ -102,7 +116,12 @@ func validate(sys plan.System) error {
 		if l.Path == "" || l.Label == "" {
 			bad("%s needs path and label", where)
 		}
-		oneOf(where+" missing", l.Missing, "", plan.MissingCreate, plan.MissingSkip, plan.MissingEmpty, plan.MissingError)
+		inVocab(where+" ", l.Missing, plan.MissingPolicies)
+		for _, path := range []string{l.Path, l.CreatePath} {
+			if _, err := plan.ParseRoute(path); err != nil {
+				bad("%s %v", where, err)
+			}
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("system %q: %w", sys.Name, errors.Join(errs...))

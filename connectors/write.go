@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -223,7 +221,7 @@ func (c *Client) DeleteRecords(ctx context.Context, object string, refs []Record
 	}
 	c.parallel(idx, func(i int) {
 		res := results[i]
-		path, err := fillRefs(fillID(route, refs[i].ID), obj, WriteRecord{Refs: refs[i].Refs})
+		path, err := fillRoute(route, refs[i].ID, "", obj, WriteRecord{Refs: refs[i].Refs})
 		if err != nil {
 			results[i] = rejected(res, err.Error())
 			return
@@ -312,33 +310,10 @@ func (c *Client) checkFields(obj *plan.Object, fields map[string]any, create boo
 	return ""
 }
 
-var refPlaceholder = regexp.MustCompile(`\{ref:([A-Za-z0-9_]+)\}`)
-
-// fillRefs replaces {ref:NAME} in a create path with the parent's id.
+// fillRefs fills {ref:FIELD} in a collection route (create, bulk) with the
+// parent's id.
 func fillRefs(route string, obj *plan.Object, r WriteRecord) (string, error) {
-	var missing []string
-	out := refPlaceholder.ReplaceAllStringFunc(route, func(m string) string {
-		name := refPlaceholder.FindStringSubmatch(m)[1]
-		if id, ok := r.Refs[name]; ok && id != "" {
-			return url.PathEscape(id)
-		}
-		for _, f := range obj.Fields {
-			if f.Ref != name {
-				continue
-			}
-			if v, ok := r.Fields[orDefault(f.WritePath, f.Path)]; ok && v != nil {
-				if id := IDString(v); id != "" {
-					return url.PathEscape(id)
-				}
-			}
-		}
-		missing = append(missing, name)
-		return m
-	})
-	if len(missing) > 0 {
-		return "", fmt.Errorf("the path %s needs the id of its %s", route, strings.Join(missing, ", "))
-	}
-	return out, nil
+	return fillRoute(route, "", "", obj, r)
 }
 
 // parallel runs f for each index with at most the system's concurrency.
@@ -456,7 +431,7 @@ func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res
 	if err != nil {
 		return rejected(res, "build body: "+err.Error())
 	}
-	path, err := fillRefs(fillID(route, up.ID), obj, WriteRecord{Fields: up.Fields, Refs: up.Refs})
+	path, err := fillRoute(route, up.ID, "", obj, WriteRecord{Fields: up.Fields, Refs: up.Refs})
 	if err != nil {
 		return rejected(res, err.Error())
 	}

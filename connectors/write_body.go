@@ -134,19 +134,14 @@ func (c *Client) applyFields(rec Record, fields map[string]any) ([]byte, error) 
 
 // wrapBulk shapes the elements of a bulk request body.
 func wrapBulk(wrap string, elements []any) ([]byte, error) {
-	switch {
-	case wrap == wrapJSONAPIArray:
+	kind, member, err := plan.ParseBulkWrap(wrap)
+	switch kind {
+	case plan.WrapJSONAPIArray:
 		return json.Marshal(map[string]any{"data": elements})
-	case strings.HasPrefix(wrap, wrapObjectPrefix):
-		return json.Marshal(map[string]any{strings.TrimPrefix(wrap, wrapObjectPrefix): elements})
-	default:
+	case plan.WrapObject:
+		return json.Marshal(map[string]any{member: elements})
+	case plan.WrapArray:
 		return json.Marshal(elements)
 	}
+	return nil, err
 }
-
-// Bulk body shapes (plan.BulkRoute.Wrap).
-const (
-	wrapJSONAPIArray = "jsonapi_array"
-	wrapArray        = "array"
-	wrapObjectPrefix = "object:"
-)

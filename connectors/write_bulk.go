@@ -54,7 +54,7 @@ func (c *Client) updateBulk(ctx context.Context, obj *plan.Object, route *plan.B
 			el  any
 			err error
 		)
-		if route.Wrap == wrapJSONAPIArray {
+		if route.Wrap == plan.WrapJSONAPIArray {
 			el, err = c.jsonapiResource(obj, ups[i].ID, ups[i].Fields, true)
 		} else {
 			el, err = c.partialElement(obj, ups[i].ID, ups[i].Fields)

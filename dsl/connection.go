@@ -73,7 +73,7 @@ func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, d...)
 		}
 		if a, ok := attrs["encoding"]; ok {
-			d = setEnum(&t.Encoding, a, []string{"form", "multipart", "json"})
+			d = setEnum(&t.Encoding, a, plan.TokenEncodings.Names())
 			diags = append(diags, d...)
 		}
 		if a, ok := attrs["fields"]; ok {

@@ -6,18 +6,6 @@ import (
 	"mapsync/engine/plan"
 )
 
-// within reports whether a field direction fits an object direction: a
-// field can sync less than its object, never more.
-func within(field, object string) bool {
-	switch object {
-	case plan.DirTwoWay:
-		return true
-	case plan.DirToDoc, plan.DirToPSA:
-		return field == object || field == plan.DirNone
-	}
-	return field == plan.DirNone
-}
-
 // FieldDirection resolves the direction of one canonical field of an object
 // pair: the object's direction, or the field's override, narrowed by what
 // each side allows (a field that is read-only in the PSA never goes to the
@@ -26,7 +14,7 @@ func within(field, object string) bool {
 func FieldDirection(object, override string, psa, doc *Field) (string, string) {
 	dir := object
 	if override != "" {
-		if !within(override, object) {
+		if _, ok := plan.ClampDirection(object, override); !ok {
 			return object, fmt.Sprintf("the object syncs %s, so a field of it cannot sync %s", object, override)
 		}
 		dir = override
@@ -34,26 +22,7 @@ func FieldDirection(object, override string, psa, doc *Field) (string, string) {
 	canToDoc := psa.Access != plan.FieldWrite && doc.Access != plan.FieldRead
 	canToPSA := doc.Access != plan.FieldWrite && psa.Access != plan.FieldRead
 	want := dir
-	switch dir {
-	case plan.DirTwoWay:
-		switch {
-		case canToDoc && canToPSA:
-		case canToDoc:
-			dir = plan.DirToDoc
-		case canToPSA:
-			dir = plan.DirToPSA
-		default:
-			dir = plan.DirNone
-		}
-	case plan.DirToDoc:
-		if !canToDoc {
-			dir = plan.DirNone
-		}
-	case plan.DirToPSA:
-		if !canToPSA {
-			dir = plan.DirNone
-		}
-	}
+	dir = plan.NarrowDirection(dir, canToDoc, canToPSA)
 	if override != "" && dir != want {
 		return dir, fmt.Sprintf("%s is not possible: the PSA side has access %q and the documentation side %q", want, psa.Access, doc.Access)
 	}

@@ -29,7 +29,7 @@ type Lookup struct {
 // AttrRange returns the range of an attribute's value, or the block's.
 func (l *Lookup) AttrRange(name string) hcl.Range { return attrRange(l.attrs, name, l.DeclRange) }
 
-var missingPolicies = []string{plan.MissingCreate, plan.MissingSkip, plan.MissingEmpty, plan.MissingError}
+var missingPolicies = plan.MissingPolicies.Names()
 
 var lookupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "path", Required: true}, {Name: "id"}, {Name: "label", Required: true}, {Name: "parent"}, {Name: "parent_path"},

@@ -2,6 +2,8 @@ package dsl
 
 import (
 	"github.com/hashicorp/hcl/v2"
+
+	"mapsync/engine/plan"
 )
 
 // Match holds the rules that pair records of the two systems, written
@@ -38,8 +40,8 @@ type MatchRule struct {
 }
 
 var (
-	ties        = []string{"oldest"}
-	normalizers = []string{"mac", "lower", "trim", "digits", "collapse_space"}
+	ties        = plan.Ties.Names()
+	normalizers = plan.Normalizers.Names()
 )
 
 var matchSchema = &hcl.BodySchema{
@@ -50,7 +52,7 @@ var matchSchema = &hcl.BodySchema{
 var matchRuleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "keys", Required: true}}}
 
 func decodeMatchBlock(block *hcl.Block) (*Match, hcl.Diagnostics) {
-	m := &Match{Tie: "oldest", DeclRange: block.DefRange, ScopeByRange: block.DefRange}
+	m := &Match{Tie: plan.TieOldest, DeclRange: block.DefRange, ScopeByRange: block.DefRange}
 	content, diags := block.Body.Content(matchSchema)
 	if content == nil {
 		return m, diags

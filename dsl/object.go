@@ -1,8 +1,6 @@
 package dsl
 
 import (
-	"strings"
-
 	"github.com/hashicorp/hcl/v2"
 
 	"mapsync/engine/plan"
@@ -165,7 +163,7 @@ var bulkResultsSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "path"}, {Name: "item"}, {Name: "success"}, {Name: "index"}, {Name: "status"}, {Name: "error_message"},
 }}
 
-var bulkWraps = []string{"jsonapi_array", "array", "object:<member>"}
+var bulkWraps = plan.BulkWraps.Names()
 
 func decodeBulk(b *hcl.Block) (*plan.Bulk, hcl.Diagnostics) {
 	content, diags := b.Body.Content(bulkSchema)
@@ -219,7 +217,7 @@ func decodeBulkRoute(b *hcl.Block, typ string) (*plan.BulkRoute, hcl.Diagnostics
 	if a, ok := attrs["wrap"]; ok {
 		route.Wrap, d = decodeString(a)
 		diags = append(diags, d...)
-		if !d.HasErrors() && route.Wrap != "jsonapi_array" && route.Wrap != "array" && !(strings.HasPrefix(route.Wrap, "object:") && len(route.Wrap) > len("object:")) {
+		if _, _, err := plan.ParseBulkWrap(route.Wrap); !d.HasErrors() && err != nil {
 			diags = append(diags, checkEnum(route.Wrap, "bulk wrap", a.Expr.Range(), bulkWraps))
 		}
 	}

@@ -189,7 +189,7 @@ type SyncField struct {
 func (f *SyncField) AttrRange(name string) hcl.Range { return attrRange(f.attrs, name, f.DeclRange) }
 
 var (
-	directions     = []string{plan.DirTwoWay, plan.DirToDoc, plan.DirToPSA, plan.DirNone}
+	directions     = plan.Directions.Names()
 	createPolicies = []string{plan.CreateAlways, plan.CreateConfirmed, plan.CreateNever}
 )
 

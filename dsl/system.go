@@ -71,12 +71,12 @@ func (s *System) Lookup(name string) *Lookup {
 var (
 	roles      = []string{plan.RolePSA, plan.RoleDoc, plan.RoleScanner}
 	connectors = []string{"rest"}
-	filters    = []string{"conditions", "jsonapi", "autotask", "query", "none"}
-	writes     = []string{plan.WriteJSONPatch, plan.WriteJSONAPI, plan.WritePartialPatch, plan.WritePut, plan.WriteNone}
-	authKinds  = []string{plan.AuthNone, plan.AuthBasic, plan.AuthHeader, plan.AuthToken}
-	pagings    = []string{plan.PagingPageNumber, plan.PagingNextURL, plan.PagingBody, plan.PagingNone}
-	stops      = []string{plan.StopLinkHeader, plan.StopTotalPages, plan.StopShortPage}
-	changeKind = []string{plan.ChangedFilter, plan.ChangedSortDesc}
+	filters    = plan.FilterDialects.Names()
+	writes     = plan.WriteStyles.Names()
+	authKinds  = plan.AuthSchemes.Names()
+	pagings    = plan.PagingStyles.Names()
+	stops      = plan.PagingStops.Names()
+	changeKind = plan.ChangedModes.Names()
 )
 
 var systemSchema = &hcl.BodySchema{
@@ -100,7 +100,7 @@ var systemSchema = &hcl.BodySchema{
 
 func decodeSystemBlock(block *hcl.Block) (*System, hcl.Diagnostics) {
 	s := &System{
-		Name: block.Labels[0], Connector: "rest", Filter: "none",
+		Name: block.Labels[0], Connector: "rest", Filter: plan.FilterNone,
 		Auth:      plan.Auth{Scheme: plan.AuthNone},
 		Paging:    plan.Paging{Style: plan.PagingNone},
 		DeclRange: block.DefRange, NameRange: block.LabelRanges[0], RoleRange: block.DefRange,

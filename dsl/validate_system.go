@@ -2,8 +2,6 @@ package dsl
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -150,14 +148,22 @@ func refOrNone(r string) string {
 	return r
 }
 
-var placeholder = regexp.MustCompile(`\{([^{}]*)\}`)
-
-// checkPlaceholders validates {id}, {parent} and {ref:FIELD} in a route.
+// checkPlaceholders validates {id}, {parent} and {ref:FIELD} in a route
+// (plan.ParseRoute): allowed says which of id and parent the route may
+// hold, refs the ref fields {ref:FIELD} may name.
 func checkPlaceholders(path string, rng hcl.Range, attr string, allowed map[string]bool, refs map[string]bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for _, m := range placeholder.FindAllStringSubmatch(path, -1) {
-		name := m[1]
-		if field, ok := strings.CutPrefix(name, "ref:"); ok {
+	route, err := plan.ParseRoute(path)
+	if rerr, ok := err.(*plan.RouteError); ok {
+		summary := "Invalid route"
+		if rerr.Placeholder != "" {
+			summary = "Unknown placeholder in route"
+		}
+		diags = append(diags, errorAt(rng, summary, "%s uses %s: %s.", attr, orWhole(rerr.Placeholder, path), rerr.Problem))
+	}
+	for _, p := range route.Placeholders {
+		if p.Kind == plan.PlaceholderRef {
+			field := p.Field
 			if !refs[field] {
 				var names []string
 				for n := range refs {
@@ -169,10 +175,17 @@ func checkPlaceholders(path string, rng hcl.Range, attr string, allowed map[stri
 			}
 			continue
 		}
-		if !allowed[name] {
+		if !allowed[p.Kind] {
 			diags = append(diags, errorAt(rng, "Unknown placeholder in route",
-				"%s uses {%s}; routes may hold {id} (item routes), {ref:FIELD} (a parent's id) and, in lookups, {parent}.", attr, name))
+				"%s uses %s, which this route cannot fill: {id} is for item routes and fetch, {parent} for lookup paths, {ref:FIELD} for a parent's id.", attr, p.Text))
 		}
 	}
 	return diags
+}
+
+func orWhole(placeholder, path string) string {
+	if placeholder != "" {
+		return placeholder
+	}
+	return path
 }

@@ -22,6 +22,8 @@ const (
 // Placeholders is the vocabulary of placeholder kinds.
 var Placeholders = newVocab("route placeholder", PlaceholderID, PlaceholderParent, PlaceholderRef)
 
+const placeholderHelp = "routes may hold {id} (item routes, fetch), {ref:FIELD} (a parent's id) and, in lookups, {parent}"
+
 // Placeholder is one {...} of a route.
 type Placeholder struct {
 	Kind  string // PlaceholderID, PlaceholderParent or PlaceholderRef
@@ -35,6 +37,14 @@ type Route struct {
 	Placeholders []Placeholder // in order of appearance
 }
 
+// RouteError is a route ParseRoute refuses. Placeholder is the {...} at
+// fault, when there is one.
+type RouteError struct {
+	Path, Placeholder, Problem string
+}
+
+func (e *RouteError) Error() string { return "route " + e.Path + ": " + e.Problem }
+
 // ParseRoute finds the placeholders of a route. It fails on an unknown
 // placeholder, a {ref:} without a field, or an unclosed brace.
 func ParseRoute(path string) (Route, error) {
@@ -44,27 +54,27 @@ func ParseRoute(path string) (Route, error) {
 		i := strings.IndexByte(rest, '{')
 		if i < 0 {
 			if strings.IndexByte(rest, '}') >= 0 {
-				return r, fmt.Errorf("route %s has a } without {", path)
+				return r, &RouteError{Path: path, Problem: "a } without {"}
 			}
 			return r, nil
 		}
 		if strings.IndexByte(rest[:i], '}') >= 0 {
-			return r, fmt.Errorf("route %s has a } without {", path)
+			return r, &RouteError{Path: path, Problem: "a } without {"}
 		}
 		j := strings.IndexAny(rest[i+1:], "{}")
 		if j < 0 || rest[i+1+j] != '}' {
-			return r, fmt.Errorf("route %s has an unclosed {", path)
+			return r, &RouteError{Path: path, Problem: "an unclosed {"}
 		}
 		text := rest[i : i+j+2]
 		name := text[1 : len(text)-1]
 		p := Placeholder{Kind: name, Text: text}
 		if field, ok := strings.CutPrefix(name, PlaceholderRef+":"); ok {
 			if !validField(field) {
-				return r, fmt.Errorf("route %s: %s needs a field name ({ref:FIELD})", path, text)
+				return r, &RouteError{Path: path, Placeholder: text, Problem: text + " needs a field name ({ref:FIELD})"}
 			}
 			p = Placeholder{Kind: PlaceholderRef, Field: field, Text: text}
 		} else if name != PlaceholderID && name != PlaceholderParent {
-			return r, fmt.Errorf("route %s: unknown placeholder %s; routes may hold {id}, {parent} and {ref:FIELD}", path, text)
+			return r, &RouteError{Path: path, Placeholder: text, Problem: "unknown placeholder " + text + "; " + placeholderHelp}
 		}
 		r.Placeholders = append(r.Placeholders, p)
 		rest = rest[i+j+2:]

@@ -63,7 +63,7 @@ system "autotask" {
   role         = "psa"
   base_url     = "https://webservices.autotask.net/atservicesrest/v1.0"
   content_type = "application/json"
-  filter       = "autotask"
+  filter       = "query_body"
   write        = "partial_patch"
 
   discovery {
