@@ -346,9 +346,14 @@ func TestNewObjectRejectsBadPlans(t *testing.T) {
 	}{
 		{"unknown key", func(s *plan.ObjectSync) { s.Match.Rules = []plan.MatchRule{{Name: "x", Keys: []string{"nope"}}} }, `unknown field "nope"`},
 		{"scope not a ref", func(s *plan.ObjectSync) { s.Match.ScopeBy = "name" }, "not a ref"},
-		{"bad normalizer", func(s *plan.ObjectSync) { s.Match.Normalize = map[string]string{"name": "soundex"} }, "unknown normalizer"},
+		{"bad normalizer", func(s *plan.ObjectSync) { s.Match.Normalize = map[string]string{"name": "soundex"} }, `normalizer "soundex" is not one of "mac", "lower"`},
+		{"bad tie", func(s *plan.ObjectSync) { s.Match.Tie = "newest" }, `tie "newest" is not one of "oldest"`},
 		{"no rules", func(s *plan.ObjectSync) { s.Match.Rules = nil }, "no match rule"},
-		{"bad direction", func(s *plan.ObjectSync) { s.Direction = "sideways" }, "unknown direction"},
+		{"bad direction", func(s *plan.ObjectSync) { s.Direction = "sideways" }, `direction "sideways" is not one of "two_way"`},
+		{"bad field direction", func(s *plan.ObjectSync) {
+			s.Fields = slices.Clone(s.Fields)
+			s.Fields[0].Direction = "up"
+		}, `direction "up" is not one of`},
 		{"list key", func(s *plan.ObjectSync) { s.Match.Narrow = []string{"tags"} }, "cannot be a match key"},
 	}
 	for _, tt := range tests {

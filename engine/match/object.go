@@ -67,8 +67,6 @@ type diffField struct {
 	winner    Side
 }
 
-var normalizers = map[string]bool{"mac": true, "lower": true, "trim": true, "digits": true, "collapse_space": true}
-
 // NewObject checks an ObjectSync against the canonical type of its object
 // and prepares the matching phases. Every name is validated here so that
 // later SQL generation cannot fail on the plan.
@@ -107,12 +105,11 @@ func NewObject(spec plan.ObjectSync, canon plan.CanonicalType) (*Object, error) 
 		}
 		o.fields[f.Name] = f
 	}
-	switch spec.Direction {
-	case plan.DirTwoWay, plan.DirToDoc, plan.DirNone:
-	case plan.DirToPSA:
+	if err := plan.Directions.Check(spec.Direction); err != nil {
+		return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+	}
+	if spec.Direction == plan.DirToPSA {
 		o.source = Doc
-	default:
-		return nil, fmt.Errorf("object %q: unknown direction %q", spec.Object, spec.Direction)
 	}
 	switch spec.CreateInPSA {
 	case "", plan.CreateAlways, plan.CreateConfirmed, plan.CreateNever:
@@ -160,10 +157,8 @@ func (o *Object) addKey(name string) error {
 
 func (o *Object) prepareMatch() error {
 	m := o.spec.Match
-	switch m.Tie {
-	case "", "oldest":
-	default:
-		return fmt.Errorf("unknown tie %q (only \"oldest\")", m.Tie)
+	if err := plan.Ties.Check(m.Tie); m.Tie != "" && err != nil {
+		return err
 	}
 	if len(m.Rules) == 0 {
 		return fmt.Errorf("no match rule")
@@ -212,8 +207,8 @@ func (o *Object) prepareMatch() error {
 		}
 	}
 	for f, n := range m.Normalize {
-		if !normalizers[n] {
-			return fmt.Errorf("normalize %q: unknown normalizer %q", f, n)
+		if _, ok := normalizerSQL[n]; !ok {
+			return fmt.Errorf("normalize %q: %w", f, plan.Normalizers.Check(n))
 		}
 		if _, err := o.field(f); err != nil {
 			return fmt.Errorf("normalize: %w", err)
@@ -263,32 +258,17 @@ func (o *Object) prepareDiff() error {
 	return nil
 }
 
-// effectiveDirection clamps a field's direction to its object's: a two-way
-// field of a to_doc object only flows to the doc side, and so on.
+// effectiveDirection clamps a field's direction to its object's
+// (plan.ClampDirection): a two-way field of a to_doc object only flows to
+// the doc side, and so on.
 func effectiveDirection(object, field string) (string, error) {
-	if field == "" {
-		field = object
-	}
-	switch field {
-	case plan.DirTwoWay, plan.DirToDoc, plan.DirToPSA, plan.DirNone:
-	default:
-		return "", fmt.Errorf("unknown direction %q", field)
-	}
-	switch object {
-	case plan.DirNone:
-		return plan.DirNone, nil
-	case plan.DirToDoc:
-		if field == plan.DirTwoWay || field == plan.DirToDoc {
-			return plan.DirToDoc, nil
+	if field != "" {
+		if err := plan.Directions.Check(field); err != nil {
+			return "", err
 		}
-		return plan.DirNone, nil
-	case plan.DirToPSA:
-		if field == plan.DirTwoWay || field == plan.DirToPSA {
-			return plan.DirToPSA, nil
-		}
-		return plan.DirNone, nil
 	}
-	return field, nil
+	dir, _ := plan.ClampDirection(object, field)
+	return dir, nil
 }
 
 // createAction says what happens to an unmatched, in-scope record of side s.
@@ -323,25 +303,25 @@ const (
 	actionExcluded     = "excluded"
 )
 
-// normSQL applies the field's normaliser to a text expression.
-//
-//	mac             strip ':', '-', '.' and spaces, upper-case
-//	lower           lower-case
-//	trim            strip leading and trailing whitespace
-//	digits          keep only 0-9
-//	collapse_space  runs of whitespace become one space, then trim
-func (o *Object) normSQL(field, v string) string {
-	switch o.norm[field] {
-	case "mac":
+// normalizerSQL is the SQL of each normalizer (plan.Normalizers; the
+// vocabulary documents what each does), applied to a text expression.
+// TestNormalizersMatchVocab keeps the two in step.
+var normalizerSQL = map[string]func(v string) string{
+	plan.NormMAC: func(v string) string {
 		return `upper(replace(replace(replace(replace(` + v + `, ':', ''), '-', ''), '.', ''), ' ', ''))`
-	case "lower":
-		return "lower(" + v + ")"
-	case "trim":
-		return `regexp_replace(` + v + `, '^\s+|\s+$', '', 'g')`
-	case "digits":
-		return `regexp_replace(` + v + `, '[^0-9]', '', 'g')`
-	case "collapse_space":
+	},
+	plan.NormLower:  func(v string) string { return "lower(" + v + ")" },
+	plan.NormTrim:   func(v string) string { return `regexp_replace(` + v + `, '^\s+|\s+$', '', 'g')` },
+	plan.NormDigits: func(v string) string { return `regexp_replace(` + v + `, '[^0-9]', '', 'g')` },
+	plan.NormCollapseSpace: func(v string) string {
 		return `regexp_replace(regexp_replace(` + v + `, '\s+', ' ', 'g'), '^ | $', '', 'g')`
+	},
+}
+
+// normSQL applies the field's normaliser to a text expression.
+func (o *Object) normSQL(field, v string) string {
+	if sql, ok := normalizerSQL[o.norm[field]]; ok {
+		return sql(v)
 	}
 	return v
 }

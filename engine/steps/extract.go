@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 	"time"
 
 	"mapsync/connectors"
 	"mapsync/engine/match"
+	"mapsync/engine/plan"
 	"mapsync/engine/records"
 )
 
@@ -54,8 +54,6 @@ type ExtractResult struct {
 }
 
 const maxRejections = 10
-
-var refPlaceholder = regexp.MustCompile(`\{ref:([A-Za-z0-9_]+)\}`)
 
 // Extract streams one side of one object from its system into the run's
 // staging table, page by page: each page is mapped (records) and appended
@@ -252,16 +250,26 @@ func (ex *extraction) parentOut(row records.Row) bool {
 	return ex.outOfScope[id]
 }
 
-// parents returns, for a list path under a parent ({ref:NAME}), the ids of
-// the in-scope NAME records staged on the same side, sorted, so a resumed
-// listing sees the same series.
+// parents returns, for a list path under a parent ({ref:FIELD}), the ids
+// of the in-scope records of the type FIELD references staged on the same
+// side, sorted, so a resumed listing sees the same series.
 func (r *Run) parents(ctx context.Context, o *object, side match.Side) (map[string][]string, error) {
-	path := o.mappers[side].Object().ListPath
-	m := refPlaceholder.FindStringSubmatch(path)
-	if m == nil {
+	obj := o.mappers[side].Object()
+	path := obj.ListPath
+	route, err := plan.ParseRoute(path)
+	if err != nil {
+		return nil, err
+	}
+	refs := route.Refs()
+	if len(refs) == 0 {
 		return nil, nil
 	}
-	name := m[1]
+	field := refs[0]
+	f, ok := obj.RefField(field)
+	if !ok {
+		return nil, fmt.Errorf("list path %s: {ref:%s} names no ref field of %s", path, field, obj.Name)
+	}
+	name := f.Ref
 	parent, ok := r.objects[name]
 	if !ok {
 		return nil, fmt.Errorf("list path %s needs %s records, which this sync does not stage", path, name)
@@ -293,7 +301,7 @@ func (r *Run) parents(ctx context.Context, o *object, side match.Side) (map[stri
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("parents of %s: %w", path, err)
 	}
-	return map[string][]string{name: ids}, nil
+	return map[string][]string{field: ids}, nil
 }
 
 // outOfScopeParents returns the ids of the scope_by parents that are out of
