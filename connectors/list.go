@@ -136,6 +136,7 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 				}
 				page := f.page
 				c.fillParent(obj, seg, page.Records)
+				page.Records = c.keepLocal(lf.local, page.Records)
 				c.stats.add(func(s *Stats) { s.Pages++; s.Records += int64(len(page.Records)) })
 				seq = page.Number
 				last := page.Next == nil
