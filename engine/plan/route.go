@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -29,6 +30,8 @@ type Placeholder struct {
 	Kind  string // PlaceholderID, PlaceholderParent or PlaceholderRef
 	Field string // for PlaceholderRef: the ref field named
 	Text  string // as written, braces included
+
+	start, end int // offsets in the route
 }
 
 // Route is a parsed route.
@@ -45,40 +48,32 @@ type RouteError struct {
 
 func (e *RouteError) Error() string { return "route " + e.Path + ": " + e.Problem }
 
+// placeholderRE finds what may be a placeholder: a word in braces,
+// optionally with a ":" argument. Other braces (a JSON query in a route) are
+// literal text.
+var placeholderRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(:[^{}]*)?\}`)
+
 // ParseRoute finds the placeholders of a route. It fails on an unknown
-// placeholder, a {ref:} without a field, or an unclosed brace.
+// placeholder ({uuid}) or a {ref:} without a field name.
 func ParseRoute(path string) (Route, error) {
 	r := Route{Path: path}
-	rest := path
-	for {
-		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			if strings.IndexByte(rest, '}') >= 0 {
-				return r, &RouteError{Path: path, Problem: "a } without {"}
-			}
-			return r, nil
-		}
-		if strings.IndexByte(rest[:i], '}') >= 0 {
-			return r, &RouteError{Path: path, Problem: "a } without {"}
-		}
-		j := strings.IndexAny(rest[i+1:], "{}")
-		if j < 0 || rest[i+1+j] != '}' {
-			return r, &RouteError{Path: path, Problem: "an unclosed {"}
-		}
-		text := rest[i : i+j+2]
-		name := text[1 : len(text)-1]
-		p := Placeholder{Kind: name, Text: text}
-		if field, ok := strings.CutPrefix(name, PlaceholderRef+":"); ok {
-			if !validField(field) {
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(path, -1) {
+		text := path[m[0]:m[1]]
+		kind := path[m[2]:m[3]]
+		p := Placeholder{Kind: kind, Text: text, start: m[0], end: m[1]}
+		switch {
+		case kind == PlaceholderRef && m[4] >= 0:
+			p.Field = path[m[4]+1 : m[5]]
+			if !validField(p.Field) {
 				return r, &RouteError{Path: path, Placeholder: text, Problem: text + " needs a field name ({ref:FIELD})"}
 			}
-			p = Placeholder{Kind: PlaceholderRef, Field: field, Text: text}
-		} else if name != PlaceholderID && name != PlaceholderParent {
+		case (kind == PlaceholderID || kind == PlaceholderParent) && m[4] < 0:
+		default:
 			return r, &RouteError{Path: path, Placeholder: text, Problem: "unknown placeholder " + text + "; " + placeholderHelp}
 		}
 		r.Placeholders = append(r.Placeholders, p)
-		rest = rest[i+j+2:]
 	}
+	return r, nil
 }
 
 func validField(s string) bool {
@@ -140,11 +135,10 @@ func (r Route) Fill(v RouteValues) (string, error) {
 	}
 	var b strings.Builder
 	var missing []string
-	rest := r.Path
+	at := 0
 	for _, p := range r.Placeholders {
-		i := strings.Index(rest, p.Text)
-		b.WriteString(rest[:i])
-		rest = rest[i+len(p.Text):]
+		b.WriteString(r.Path[at:p.start])
+		at = p.end
 		var val string
 		switch p.Kind {
 		case PlaceholderID:
@@ -165,7 +159,7 @@ func (r Route) Fill(v RouteValues) (string, error) {
 		}
 		b.WriteString(url.PathEscape(val))
 	}
-	b.WriteString(rest)
+	b.WriteString(r.Path[at:])
 	if len(missing) > 0 {
 		return "", fmt.Errorf("the path %s needs a value for %s", r.Path, strings.Join(missing, ", "))
 	}

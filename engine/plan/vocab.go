@@ -104,6 +104,10 @@ var (
 	BulkWraps = newVocab("bulk wrap", WrapJSONAPIArray, WrapArray, WrapObject+"<member>")
 )
 
+// Vocabularies lists every vocabulary, for tests and documentation checks.
+var Vocabularies = []Vocab{Normalizers, Ties, FilterDialects, WriteStyles, PagingStyles, PagingStops,
+	AuthSchemes, TokenEncodings, ChangedModes, MissingPolicies, Directions, BulkWraps, Placeholders}
+
 // FilterDialect is the system's filter dialect, FilterNone when unset.
 func (s System) FilterDialect() string {
 	if s.Filter == "" {

@@ -6,8 +6,7 @@ import (
 )
 
 func TestVocabCheckListsNames(t *testing.T) {
-	for _, v := range []Vocab{Normalizers, Ties, FilterDialects, WriteStyles, PagingStyles, PagingStops,
-		AuthSchemes, TokenEncodings, ChangedModes, MissingPolicies, Directions, BulkWraps, Placeholders} {
+	for _, v := range Vocabularies {
 		names := v.Names()
 		if len(names) == 0 {
 			t.Fatalf("%s: no names", v.What())
@@ -86,9 +85,10 @@ func TestParseRoute(t *testing.T) {
 		{"/x/{ref:}", "", "needs a field name"},
 		{"/x/{ref:a-b}", "", "needs a field name"},
 		{"/x/{name}", "", "unknown placeholder {name}"},
-		{"/x/{id", "", "unclosed {"},
-		{"/x/id}", "", "} without {"},
-		{"/x/{a{id}}", "", "unclosed {"},
+		{"/x/{ref:organization:x}", "", "needs a field name"},
+		{"/x/{id:3}", "", "unknown placeholder {id:3}"},
+		{"/x/{id", "", ""},
+		{`/q?search={"filter":[{"op":"exist","field":"id"}]}&p={parent}`, "parent:", ""},
 	} {
 		r, err := ParseRoute(tc.path)
 		if tc.err != "" {
@@ -130,6 +130,7 @@ func TestRouteFill(t *testing.T) {
 		{"/plain", RouteValues{}, "/plain", ""},
 		{"/c/{ref:site}/{id}", RouteValues{Ref: refs}, "", "{ref:site}, {id}"},
 		{"/m/{parent}", RouteValues{}, "", "{parent}"},
+		{`/q?s={"a":{"b":1}}/{id}`, RouteValues{ID: "5"}, `/q?s={"a":{"b":1}}/5`, ""},
 	} {
 		r, err := ParseRoute(tc.path)
 		if err != nil {
