@@ -125,7 +125,7 @@ func TestRefRoutesNameRefFields(t *testing.T) {
 		{"/c/{ref:company}/sites", WriteRecord{Fields: map[string]any{"company.id": float64(7)}}, "/c/7/sites", false},
 		{"/c/{ref:company}/sites", WriteRecord{Refs: map[string]string{"company": "9"}, Fields: map[string]any{"company.id": 7}}, "/c/9/sites", false},
 		{"/c/{ref:organization}/sites", WriteRecord{Fields: map[string]any{"company.id": 7}}, "", true}, // a type, not a field
-		{"/c/{ref:name}/sites", WriteRecord{Fields: map[string]any{"name": "x"}}, "", true},            // not a ref field
+		{"/c/{ref:name}/sites", WriteRecord{Fields: map[string]any{"name": "x"}}, "", true},             // not a ref field
 	} {
 		got, err := fillRefs(tc.route, obj, tc.r)
 		if (err != nil) != tc.err || got != tc.want {

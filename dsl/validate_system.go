@@ -20,13 +20,20 @@ func (c *Config) validateSystem(s *System) hcl.Diagnostics {
 		lookupNames = append(lookupNames, l.Name)
 	}
 	for _, l := range s.Lookups {
+		// {parent} only in lookups scoped under a parent lookup.
+		for _, attr := range []string{"path", "create_path"} {
+			path := l.Path
+			if attr == "create_path" {
+				path = l.CreatePath
+			}
+			diags = append(diags, checkPlaceholders(path, l.AttrRange(attr), attr, map[string]bool{"parent": l.Parent != ""}, nil)...)
+		}
 		if l.Parent == "" {
 			continue
 		}
 		if l.Parent == l.Name || s.Lookup(l.Parent) == nil {
 			diags = append(diags, unknownName(l.AttrRange("parent"), "Reference to undeclared lookup", "other lookup", l.Parent, without(lookupNames, l.Name)))
 		}
-		diags = append(diags, checkPlaceholders(l.CreatePath, l.AttrRange("create_path"), "create_path", map[string]bool{"parent": true}, nil)...)
 	}
 	for _, o := range s.Objects {
 		diags = append(diags, c.validateObject(s, o, lookupNames)...)
