@@ -2,8 +2,8 @@ package connectors
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"mapsync/engine/plan"
@@ -12,100 +12,133 @@ import (
 // validate checks that every style the system declares is one this runtime
 // executes, so a typo fails at New and not halfway through a sync.
 func validate(sys plan.System) error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	oneOf := func(what, v string, allowed ...string) {
+	if err := plan.Err(CheckSystem(sys)); err != nil {
+		return fmt.Errorf("connectors: %w", err)
+	}
+	return nil
+}
+
+// CheckSystem lists what New refuses in a system's declaration. New calls
+// it, and so does engine.LoadDir, so validate reports these problems at
+// their place in the mapping files.
+func CheckSystem(sys plan.System) []plan.Problem {
+	var out []plan.Problem
+	at := plan.Place{System: sys.Name}
+	badAt := func(pl plan.Place, format string, args ...any) {
+		out = append(out, plan.Problem{Place: pl, Message: fmt.Sprintf(format, args...)})
+	}
+	// bad reports on the system; its first argument is the attribute.
+	bad := func(attr, format string, args ...any) {
+		pl := at
+		pl.Attr = attr
+		badAt(pl, format, args...)
+	}
+	oneOfAt := func(pl plan.Place, what, v string, allowed ...string) {
 		for _, a := range allowed {
 			if v == a {
 				return
 			}
 		}
-		bad("%s %q is not one of %s", what, v, strings.Join(allowed, ", "))
+		badAt(pl, "%s %q is not one of %s", what, v, strings.Join(allowed, ", "))
+	}
+	oneOf := func(attr, what, v string, allowed ...string) {
+		pl := at
+		pl.Attr = attr
+		oneOfAt(pl, what, v, allowed...)
 	}
 	if sys.Connector != "" && sys.Connector != "rest" {
-		bad("connector %q is not supported (only \"rest\")", sys.Connector)
+		bad("connector", "connector %q is not supported (only \"rest\")", sys.Connector)
 	}
 	if sys.BaseURL == "" && sys.Discovery == nil {
-		bad("base_url is empty and there is no discovery")
+		bad("base_url", "base_url is empty and there is no discovery")
 	}
-	oneOf("auth scheme", sys.Auth.Scheme, "", plan.AuthNone, plan.AuthBasic, plan.AuthHeader, plan.AuthToken)
+	oneOf("auth", "auth scheme", sys.Auth.Scheme, "", plan.AuthNone, plan.AuthBasic, plan.AuthHeader, plan.AuthToken)
 	if sys.Auth.Scheme == plan.AuthToken {
 		if sys.Auth.Token == nil {
-			bad("auth scheme token needs a token block")
+			bad("auth", "auth scheme token needs a token block")
 		} else {
-			oneOf("token encoding", sys.Auth.Token.Encoding, "", "form", "multipart", "json")
+			oneOf("auth.token.encoding", "token encoding", sys.Auth.Token.Encoding, "", "form", "multipart", "json")
 			if sys.Auth.Token.TokenPath == "" {
-				bad("token login needs token_path")
+				bad("auth.token", "token login needs token_path")
 			}
 		}
 	}
 	if d := sys.Discovery; d != nil && (d.URL == "" || d.BaseURLPath == "") {
-		bad("discovery needs url and base_url_path")
+		bad("discovery", "discovery needs url and base_url_path")
 	}
-	oneOf("paging style", sys.Paging.Style, "", plan.PagingPageNumber, plan.PagingNextURL, plan.PagingBody, plan.PagingNone)
-	oneOf("paging stop", sys.Paging.Stop, "", plan.StopLinkHeader, plan.StopTotalPages, plan.StopShortPage)
-	oneOf("paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
+	oneOf("paging", "paging style", sys.Paging.Style, "", plan.PagingPageNumber, plan.PagingNextURL, plan.PagingBody, plan.PagingNone)
+	oneOf("paging.stop", "paging stop", sys.Paging.Stop, "", plan.StopLinkHeader, plan.StopTotalPages, plan.StopShortPage)
+	oneOf("paging.next_method", "paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
 	if sys.Paging.Style == plan.PagingNextURL && sys.Paging.NextURLPath == "" {
-		bad("paging next_url needs next_url_path")
+		bad("paging", "paging next_url needs next_url_path")
 	}
-	oneOf("filter dialect", sys.Filter, "", dialectConditions, dialectJSONAPI, dialectBodyFilter, dialectQuery)
+	oneOf("filter", "filter dialect", sys.Filter, "", dialectConditions, dialectJSONAPI, dialectBodyFilter, dialectQuery)
 	for _, o := range sys.Objects {
-		where := fmt.Sprintf("object %q", o.Name)
-		oneOf(where+" write", o.Write, "", plan.WriteJSONPatch, plan.WriteJSONAPI, plan.WritePartialPatch, plan.WritePut, plan.WriteNone)
+		obj := func(attr string) plan.Place { return plan.Place{System: sys.Name, Object: o.Name, Attr: attr} }
+		oneOfAt(obj("write"), "write", o.Write, "", plan.WriteJSONPatch, plan.WriteJSONAPI, plan.WritePartialPatch, plan.WritePut, plan.WriteNone)
 		if o.ListPath == "" && o.Derive == nil {
-			bad("%s has no list_path", where)
+			badAt(obj(""), "no list_path")
 		}
 		if n := len(listRefPlaceholder.FindAllString(o.ListPath, -1)); n > 1 {
-			bad("%s list_path has %d {ref:...} placeholders; one is supported", where, n)
+			badAt(obj("list_path"), "list_path has %d {ref:...} placeholders; one is supported", n)
 		}
 		if o.Write == plan.WriteJSONAPI && o.ResourceType == "" {
-			bad("%s writes jsonapi but has no resource_type", where)
+			badAt(obj("write"), "writes jsonapi but has no resource_type")
 		}
 		if o.ListBody != "" && !json.Valid([]byte(o.ListBody)) {
-			bad("%s list_body is not valid JSON", where)
+			badAt(obj("list_body"), "list_body is not valid JSON")
 		}
 		if cs := o.ChangedSince; cs != nil {
-			oneOf(where+" changed_since mode", cs.Mode, plan.ChangedFilter, plan.ChangedSortDesc)
+			oneOfAt(obj("changed_since"), "changed_since mode", cs.Mode, plan.ChangedFilter, plan.ChangedSortDesc)
 			if cs.Mode == plan.ChangedFilter {
 				if sys.Filter == dialectBodyFilter {
 					probe := strings.ReplaceAll(cs.Template, "${cursor}", "2006-01-02T15:04:05Z")
 					if !json.Valid([]byte(probe)) {
-						bad("%s changed_since template must be a JSON filter item for the %q dialect", where, sys.Filter)
+						badAt(obj("changed_since.template"), "changed_since template must be a JSON filter item for the %q dialect", sys.Filter)
 					}
 				} else if cs.Param == "" {
-					bad("%s changed_since filter needs param", where)
+					badAt(obj("changed_since"), "changed_since filter needs param")
 				}
 				if !strings.Contains(cs.Template, "${cursor}") {
-					bad("%s changed_since template has no ${cursor}", where)
+					badAt(obj("changed_since.template"), "changed_since template has no ${cursor}")
 				}
 				if cs.MaxWindow > 0 && !strings.Contains(cs.Template, "${until}") {
-					bad("%s changed_since max_window needs ${until} in the template to close each window", where)
+					badAt(obj("changed_since.max_window"), "changed_since max_window needs ${until} in the template to close each window")
 				}
 			}
 			if cs.Mode == plan.ChangedSortDesc && (cs.SortParam == "" || o.Updated == "") {
-				bad("%s changed_since sort_desc needs sort_param and the object's updated path", where)
+				badAt(obj("changed_since"), "changed_since sort_desc needs sort_param and the object's updated path")
 			}
 		}
 		if b := o.Bulk; b != nil {
-			for _, r := range []*plan.BulkRoute{b.Create, b.Update} {
-				if r == nil {
+			for _, r := range []struct {
+				verb  string
+				route *plan.BulkRoute
+			}{{"create", b.Create}, {"update", b.Update}} {
+				if r.route == nil {
 					continue
 				}
-				if r.Wrap != "" && r.Wrap != wrapJSONAPIArray && r.Wrap != wrapArray && !strings.HasPrefix(r.Wrap, wrapObjectPrefix) {
-					bad("%s bulk wrap %q is not one of jsonapi_array, array, object:<member>", where, r.Wrap)
+				if w := r.route.Wrap; w != "" && w != wrapJSONAPIArray && w != wrapArray && !strings.HasPrefix(w, wrapObjectPrefix) {
+					badAt(obj("bulk."+r.verb+".wrap"), "bulk wrap %q is not one of jsonapi_array, array, object:<member>", w)
+				}
+				// Without a results block the results are read at the
+				// envelope's items path; with none, nothing tells one
+				// record's outcome from another's, and every bulk request
+				// would end in one request per record (or an ambiguous
+				// create).
+				unused := r.verb == "update" && strings.EqualFold(r.route.Method, http.MethodPut) // see bulkUpdateRoute
+				if r.route.Results == nil && sys.Envelope.Items == "" && !unused {
+					badAt(obj("bulk."+r.verb), "bulk %s has no results block and the envelope has no items path: a bulk response's per-record results cannot be read", r.verb)
 				}
 			}
 		}
 	}
 	for _, l := range sys.Lookups {
-		where := fmt.Sprintf("lookup %q", l.Name)
+		lk := func(attr string) plan.Place { return plan.Place{System: sys.Name, Lookup: l.Name, Attr: attr} }
 		if l.Path == "" || l.Label == "" {
-			bad("%s needs path and label", where)
+			badAt(lk(""), "needs path and label")
 		}
-		oneOf(where+" missing", l.Missing, "", plan.MissingCreate, plan.MissingSkip, plan.MissingEmpty, plan.MissingError)
+		oneOfAt(lk("missing"), "missing", l.Missing, "", plan.MissingCreate, plan.MissingSkip, plan.MissingEmpty, plan.MissingError)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("system %q: %w", sys.Name, errors.Join(errs...))
-	}
-	return nil
+	return out
 }
