@@ -39,7 +39,13 @@ func CheckSystem(sys plan.System) []plan.Problem {
 				return
 			}
 		}
-		badAt(pl, "%s %q is not one of %s", what, v, strings.Join(allowed, ", "))
+		var named []string
+		for _, a := range allowed {
+			if a != "" {
+				named = append(named, a)
+			}
+		}
+		badAt(pl, "%s %q is not one of %s", what, v, strings.Join(named, ", "))
 	}
 	oneOf := func(attr, what, v string, allowed ...string) {
 		pl := at

@@ -191,6 +191,7 @@ system "docs" {
 
   object "organization" {
     list_path = "/organizations"
+    resource_type = "organizations"
     field "name" {
       path = "attributes.name"
     }
@@ -203,6 +204,7 @@ system "docs" {
   }
   object "location" {
     list_path   = "/locations"
+    resource_type = "locations"
     create_path = "/organizations/{ref:organization}/relationships/locations"
     field "organization" {
       path = "attributes.organization-id"
@@ -219,6 +221,7 @@ system "docs" {
   }
   object "configuration" {
     list_path = "/configurations"
+    resource_type = "configurations"
     field "organization" {
       path = "attributes.organization-id"
     }

@@ -136,6 +136,7 @@ system "docs" {
 
   object "organization" {
     list_path = "/organizations"
+    resource_type = "organizations"
     field "name" {
       path = "attributes.name"
     }
@@ -145,6 +146,7 @@ system "docs" {
   }
   object "contact" {
     list_path = "/contacts"
+    resource_type = "contacts"
     field "organization" {
       path = "attributes.organization-id"
     }
