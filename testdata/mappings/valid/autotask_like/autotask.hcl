@@ -182,6 +182,7 @@ system "autotask" {
 system "docs" {
   role     = "doc"
   base_url = "https://docs.example.test"
+  filter   = "jsonapi"
   write    = "jsonapi"
   paging "page_number" {
     page_param = "page[number]"

@@ -131,6 +131,7 @@ system "bms" {
 system "docs" {
   role     = "doc"
   base_url = "https://docs.example.test"
+  filter   = "jsonapi"
   write    = "jsonapi"
   paging "none" {}
 
