@@ -29,7 +29,7 @@ func TestValidateRejectsWhatARunRejects(t *testing.T) {
 		{"narrow_list", "set.hcl:58:17", `field "tags" of type list cannot be a match key`},
 		// records.Check (records.New, Mapper.NewWriter)
 		{"fetch_no_id", "set.hcl:23:15", "has no {id}"},
-		{"derive_unsupported", "tigerpaw.hcl:60:5", "derived objects"},
+		{"derive_unsupported", "set.hcl:60:5", "derived objects"},
 		{"lookup_parent_unused", "set.hcl:35:16", `scoped under "manufacturer", which no field of organization uses`},
 		// records.CheckFlags (steps.Open)
 		{"flag_unstaged", "set.hcl:51:14", "the sync does not stage site records"},
