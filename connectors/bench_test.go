@@ -1,8 +1,9 @@
-package connectors
+package connectors_test
 
 import (
 	"context"
 	"fmt"
+	. "mapsync/connectors"
 	"testing"
 	"time"
 )
@@ -19,7 +20,7 @@ func BenchmarkExtractConfigurations(b *testing.B) {
 }
 
 func benchExtract(b *testing.B, e *cwEnv, n int, prefetch bool) {
-	c := e.client(b, WithClock(realClock{}))
+	c := e.client(b, WithClock(realClock))
 	ctx := context.Background()
 	var records, pages int
 	start := time.Now()

@@ -1,8 +1,9 @@
-package connectors
+package connectors_test
 
 import (
 	"context"
 	"fmt"
+	. "mapsync/connectors"
 	"net/http/httptest"
 	"sort"
 	"strings"

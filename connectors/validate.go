@@ -2,8 +2,8 @@ package connectors
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"mapsync/engine/plan"
@@ -12,119 +12,154 @@ import (
 // validate checks that every style the system declares is one this runtime
 // executes, so a typo fails at New and not halfway through a sync.
 func validate(sys plan.System) error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	oneOf := func(what, v string, allowed ...string) {
+	if err := plan.Err(CheckSystem(sys)); err != nil {
+		return fmt.Errorf("connectors: %w", err)
+	}
+	return nil
+}
+
+// CheckSystem lists what New refuses in a system's declaration. New calls
+// it, and so does engine.LoadDir, so validate reports these problems at
+// their place in the mapping files.
+func CheckSystem(sys plan.System) []plan.Problem {
+	var out []plan.Problem
+	at := plan.Place{System: sys.Name}
+	badAt := func(pl plan.Place, format string, args ...any) {
+		out = append(out, plan.Problem{Place: pl, Message: fmt.Sprintf(format, args...)})
+	}
+	// bad reports on the system; its first argument is the attribute.
+	bad := func(attr, format string, args ...any) {
+		pl := at
+		pl.Attr = attr
+		badAt(pl, format, args...)
+	}
+	oneOf := func(attr, what, v string, allowed ...string) {
 		for _, a := range allowed {
 			if v == a {
 				return
 			}
 		}
-		bad("%s %q is not one of %s", what, v, strings.Join(allowed, ", "))
+		var named []string
+		for _, a := range allowed {
+			if a != "" {
+				named = append(named, a)
+			}
+		}
+		bad(attr, "%s %q is not one of %s", what, v, strings.Join(named, ", "))
 	}
 	// inVocab checks a name against its plan vocabulary; "" is the default.
-	inVocab := func(where, v string, vocab plan.Vocab) {
+	inVocab := func(pl plan.Place, v string, vocab plan.Vocab) {
 		if err := vocab.Check(v); v != "" && err != nil {
-			bad("%s%v", where, err)
+			badAt(pl, "%v", err)
 		}
 	}
+	sysAt := func(attr string) plan.Place { pl := at; pl.Attr = attr; return pl }
 	if sys.Connector != "" && sys.Connector != "rest" {
-		bad("connector %q is not supported (only \"rest\")", sys.Connector)
+		bad("connector", "connector %q is not supported (only \"rest\")", sys.Connector)
 	}
 	if sys.BaseURL == "" && sys.Discovery == nil {
-		bad("base_url is empty and there is no discovery")
+		bad("base_url", "base_url is empty and there is no discovery")
 	}
-	inVocab("", sys.Auth.Scheme, plan.AuthSchemes)
+	inVocab(sysAt("auth"), sys.Auth.Scheme, plan.AuthSchemes)
 	if sys.Auth.Scheme == plan.AuthToken {
 		if sys.Auth.Token == nil {
-			bad("auth scheme token needs a token block")
+			bad("auth", "auth scheme token needs a token block")
 		} else {
-			inVocab("", sys.Auth.Token.Encoding, plan.TokenEncodings)
+			inVocab(sysAt("auth.token.encoding"), sys.Auth.Token.Encoding, plan.TokenEncodings)
 			if sys.Auth.Token.TokenPath == "" {
-				bad("token login needs token_path")
+				bad("auth.token", "token login needs token_path")
 			}
 		}
 	}
 	if d := sys.Discovery; d != nil && (d.URL == "" || d.BaseURLPath == "") {
-		bad("discovery needs url and base_url_path")
+		bad("discovery", "discovery needs url and base_url_path")
 	}
-	inVocab("", sys.Paging.Style, plan.PagingStyles)
-	inVocab("", sys.Paging.Stop, plan.PagingStops)
-	oneOf("paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
+	inVocab(sysAt("paging"), sys.Paging.Style, plan.PagingStyles)
+	inVocab(sysAt("paging.stop"), sys.Paging.Stop, plan.PagingStops)
+	oneOf("paging.next_method", "paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
 	if sys.Paging.Style == plan.PagingNextURL && sys.Paging.NextURLPath == "" {
-		bad("paging next_url needs next_url_path")
+		bad("paging", "paging next_url needs next_url_path")
 	}
-	inVocab("", sys.Filter, plan.FilterDialects)
+	inVocab(sysAt("filter"), sys.Filter, plan.FilterDialects)
 	for _, o := range sys.Objects {
-		where := fmt.Sprintf("object %q", o.Name)
-		inVocab(where+" ", o.Write, plan.WriteStyles)
+		obj := func(attr string) plan.Place { return plan.Place{System: sys.Name, Object: o.Name, Attr: attr} }
+		inVocab(obj("write"), o.Write, plan.WriteStyles)
 		if o.ListPath == "" && o.Derive == nil {
-			bad("%s has no list_path", where)
+			badAt(obj(""), "no list_path")
 		}
 		for _, p := range []struct{ attr, path string }{{"list_path", o.ListPath}, {"item_path", o.ItemPath},
 			{"create_path", o.CreatePath}, {"update_path", o.UpdatePath}, {"delete_path", o.DeletePath}} {
 			r, err := plan.ParseRoute(p.path)
 			if err != nil {
-				bad("%s %s: %v", where, p.attr, err)
+				badAt(obj(p.attr), "%s: %v", p.attr, err)
 			} else if p.attr == "list_path" && len(r.Refs()) > 1 {
-				bad("%s list_path has %d {ref:...} placeholders; one is supported", where, len(r.Refs()))
+				badAt(obj("list_path"), "list_path has %d {ref:...} placeholders; one is supported", len(r.Refs()))
 			}
 		}
 		if o.Write == plan.WriteJSONAPI && o.ResourceType == "" {
-			bad("%s writes jsonapi but has no resource_type", where)
+			badAt(obj("write"), "writes jsonapi but has no resource_type")
 		}
 		if o.ListBody != "" && !json.Valid([]byte(o.ListBody)) {
-			bad("%s list_body is not valid JSON", where)
+			badAt(obj("list_body"), "list_body is not valid JSON")
 		}
 		if cs := o.ChangedSince; cs != nil {
 			if err := plan.ChangedModes.Check(cs.Mode); err != nil {
-				bad("%s %v", where, err)
+				badAt(obj("changed_since"), "%v", err)
 			}
 			if cs.Mode == plan.ChangedFilter {
 				if sys.Filter == plan.FilterQueryBody {
 					probe := strings.ReplaceAll(cs.Template, "${cursor}", "2006-01-02T15:04:05Z")
 					if !json.Valid([]byte(probe)) {
-						bad("%s changed_since template must be a JSON filter item for the %q dialect", where, sys.Filter)
+						badAt(obj("changed_since.template"), "changed_since template must be a JSON filter item for the %q dialect", sys.Filter)
 					}
 				} else if cs.Param == "" {
-					bad("%s changed_since filter needs param", where)
+					badAt(obj("changed_since"), "changed_since filter needs param")
 				}
 				if !strings.Contains(cs.Template, "${cursor}") {
-					bad("%s changed_since template has no ${cursor}", where)
+					badAt(obj("changed_since.template"), "changed_since template has no ${cursor}")
 				}
 				if cs.MaxWindow > 0 && !strings.Contains(cs.Template, "${until}") {
-					bad("%s changed_since max_window needs ${until} in the template to close each window", where)
+					badAt(obj("changed_since.max_window"), "changed_since max_window needs ${until} in the template to close each window")
 				}
 			}
 			if cs.Mode == plan.ChangedSortDesc && (cs.SortParam == "" || o.Updated == "") {
-				bad("%s changed_since sort_desc needs sort_param and the object's updated path", where)
+				badAt(obj("changed_since"), "changed_since sort_desc needs sort_param and the object's updated path")
 			}
 		}
 		if b := o.Bulk; b != nil {
-			for _, r := range []*plan.BulkRoute{b.Create, b.Update} {
-				if r == nil {
+			for _, r := range []struct {
+				verb  string
+				route *plan.BulkRoute
+			}{{"create", b.Create}, {"update", b.Update}} {
+				if r.route == nil {
 					continue
 				}
-				if _, _, err := plan.ParseBulkWrap(r.Wrap); err != nil {
-					bad("%s %v", where, err)
+				if _, _, err := plan.ParseBulkWrap(r.route.Wrap); err != nil {
+					badAt(obj("bulk."+r.verb+".wrap"), "%v", err)
+				}
+				// Without a results block the results are read at the
+				// envelope's items path; with none, nothing tells one
+				// record's outcome from another's, and every bulk request
+				// would end in one request per record (or an ambiguous
+				// create).
+				unused := r.verb == "update" && strings.EqualFold(r.route.Method, http.MethodPut) // see bulkUpdateRoute
+				if r.route.Results == nil && sys.Envelope.Items == "" && !unused {
+					badAt(obj("bulk."+r.verb), "bulk %s has no results block and the envelope has no items path: a bulk response's per-record results cannot be read", r.verb)
 				}
 			}
 		}
 	}
 	for _, l := range sys.Lookups {
-		where := fmt.Sprintf("lookup %q", l.Name)
+		lk := func(attr string) plan.Place { return plan.Place{System: sys.Name, Lookup: l.Name, Attr: attr} }
 		if l.Path == "" || l.Label == "" {
-			bad("%s needs path and label", where)
+			badAt(lk(""), "needs path and label")
 		}
-		inVocab(where+" ", l.Missing, plan.MissingPolicies)
-		for _, path := range []string{l.Path, l.CreatePath} {
-			if _, err := plan.ParseRoute(path); err != nil {
-				bad("%s %v", where, err)
+		inVocab(lk("missing"), l.Missing, plan.MissingPolicies)
+		for _, p := range []struct{ attr, path string }{{"path", l.Path}, {"create_path", l.CreatePath}} {
+			if _, err := plan.ParseRoute(p.path); err != nil {
+				badAt(lk(p.attr), "%s: %v", p.attr, err)
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("system %q: %w", sys.Name, errors.Join(errs...))
-	}
-	return nil
+	return out
 }

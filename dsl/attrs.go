@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"mapsync/dsl/internal/suggest"
 )
@@ -14,21 +15,83 @@ import (
 // functions, no variables (except where a template is allowed, see
 // template.go), so every value is known at load time.
 
+// Every decoder checks the value's own type first: HCL would convert 42
+// to "42" or "true" to true, and a number where a path belongs is a
+// mistake, not a path.
+
+// typed decodes expr into dst after checking its value has type want
+// (cty.String, cty.Bool, cty.Number, or cty.List(cty.String) for a list of
+// strings).
+func typed(expr hcl.Expression, name string, want cty.Type, dst any) hcl.Diagnostics {
+	if d := checkType(expr, name, want); d != nil {
+		return hcl.Diagnostics{d}
+	}
+	return gohcl.DecodeExpression(expr, nil, dst)
+}
+
+func checkType(expr hcl.Expression, name string, want cty.Type) *hcl.Diagnostic {
+	v, diags := expr.Value(nil)
+	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+		return nil // decoding reports it
+	}
+	got := v.Type()
+	ok := got.Equals(want)
+	if want.IsListType() && (got.IsTupleType() || got.IsListType()) {
+		ok = true
+		for it := v.ElementIterator(); it.Next(); {
+			_, ev := it.Element()
+			if !ev.IsNull() && !ev.Type().Equals(want.ElementType()) {
+				r := expr.Range()
+				if elems, ed := hcl.ExprList(expr); !ed.HasErrors() {
+					idx, _ := it.Element()
+					i, _ := idx.AsBigFloat().Int64()
+					if int(i) < len(elems) {
+						r = elems[i].Range()
+					}
+				}
+				return errorAt(r, "Incorrect attribute value type",
+					"Each element of %s must be a %s, not a %s.", name, typeName(want.ElementType()), typeName(ev.Type()))
+			}
+		}
+	}
+	if !ok {
+		return errorAt(expr.Range(), "Incorrect attribute value type",
+			"%s must be a %s, not a %s.", name, typeName(want), typeName(got))
+	}
+	return nil
+}
+
+func typeName(t cty.Type) string {
+	switch {
+	case t.Equals(cty.String):
+		return "string (in quotes)"
+	case t.Equals(cty.Number):
+		return "number"
+	case t.Equals(cty.Bool):
+		return "bool (true or false)"
+	case t.IsListType() || t.IsTupleType():
+		return "list"
+	case t.IsObjectType() || t.IsMapType():
+		return "object"
+	}
+	return t.FriendlyName()
+}
+
 func decodeString(attr *hcl.Attribute) (string, hcl.Diagnostics) {
 	var s string
-	diags := gohcl.DecodeExpression(attr.Expr, nil, &s)
+	diags := typed(attr.Expr, attr.Name, cty.String, &s)
 	return s, diags
 }
 
 func decodeBool(attr *hcl.Attribute) (bool, hcl.Diagnostics) {
 	var b bool
-	diags := gohcl.DecodeExpression(attr.Expr, nil, &b)
+	diags := typed(attr.Expr, attr.Name, cty.Bool, &b)
 	return b, diags
 }
 
 func decodeInt(attr *hcl.Attribute, min int) (int, hcl.Diagnostics) {
 	var n int
-	diags := gohcl.DecodeExpression(attr.Expr, nil, &n)
+	diags := typed(attr.Expr, attr.Name, cty.Number, &n)
 	if !diags.HasErrors() && n < min {
 		diags = append(diags, errorAt(attr.Expr.Range(), "Invalid value for "+attr.Name, "%s must be at least %d.", attr.Name, min))
 	}
@@ -37,7 +100,7 @@ func decodeInt(attr *hcl.Attribute, min int) (int, hcl.Diagnostics) {
 
 func decodeFloat(attr *hcl.Attribute) (float64, hcl.Diagnostics) {
 	var f float64
-	diags := gohcl.DecodeExpression(attr.Expr, nil, &f)
+	diags := typed(attr.Expr, attr.Name, cty.Number, &f)
 	if !diags.HasErrors() && f < 0 {
 		diags = append(diags, errorAt(attr.Expr.Range(), "Invalid value for "+attr.Name, "%s must not be negative.", attr.Name))
 	}
@@ -46,7 +109,7 @@ func decodeFloat(attr *hcl.Attribute) (float64, hcl.Diagnostics) {
 
 func decodeIntList(attr *hcl.Attribute) ([]int, hcl.Diagnostics) {
 	var l []int
-	diags := gohcl.DecodeExpression(attr.Expr, nil, &l)
+	diags := typed(attr.Expr, attr.Name, cty.List(cty.Number), &l)
 	return l, diags
 }
 
@@ -54,7 +117,7 @@ func decodeIntList(attr *hcl.Attribute) ([]int, hcl.Diagnostics) {
 // element, so a bad element can be pointed at precisely.
 func decodeStringList(attr *hcl.Attribute) ([]string, []hcl.Range, hcl.Diagnostics) {
 	var l []string
-	diags := gohcl.DecodeExpression(attr.Expr, nil, &l)
+	diags := typed(attr.Expr, attr.Name, cty.List(cty.String), &l)
 	if diags.HasErrors() {
 		return nil, nil, diags
 	}
@@ -126,7 +189,7 @@ func decodeStringMap(attr *hcl.Attribute) (map[string]string, map[string]hcl.Ran
 			continue
 		}
 		var v string
-		vdiags := gohcl.DecodeExpression(p.Value, nil, &v)
+		vdiags := typed(p.Value, fmt.Sprintf("%s[%q]", attr.Name, k), cty.String, &v)
 		diags = append(diags, vdiags...)
 		out[k] = v
 		ranges[k] = p.Key.Range()
@@ -139,7 +202,7 @@ func mapKey(expr hcl.Expression) (string, hcl.Diagnostics) {
 		return kw, nil
 	}
 	var k string
-	diags := gohcl.DecodeExpression(expr, nil, &k)
+	diags := typed(expr, "a key", cty.String, &k)
 	return k, diags
 }
 

@@ -67,11 +67,25 @@ func LoadFiles(files map[string][]byte) (*Config, hcl.Diagnostics) {
 	names := keys(files)
 	for _, name := range names {
 		f, pdiags := hclsyntax.ParseConfig(files[name], name, hcl.InitialPos)
+		if f != nil {
+			cfg.Files[name] = f // kept for printing source lines
+		}
+		if pdiags.HasErrors() {
+			// The first syntax error is the real one; what follows it (and
+			// any analysis of a half-parsed file) cascades from it. The
+			// other files are still analysed.
+			for _, d := range pdiags {
+				if d.Severity == hcl.DiagError {
+					diags = append(diags, unclosedBlock(files[name], d))
+					break
+				}
+			}
+			continue
+		}
 		diags = append(diags, pdiags...)
 		if f == nil {
 			continue
 		}
-		cfg.Files[name] = f
 		diags = append(diags, cfg.addFile(f)...)
 	}
 	diags = append(diags, cfg.validate()...)

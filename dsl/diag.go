@@ -109,3 +109,44 @@ func decodeUnique[T any](blocks hcl.Blocks, typ, kind string, decode func(*hcl.B
 	}
 	return out, diags
 }
+
+// unclosedBlock sharpens the parser's "Unclosed configuration block", which
+// points at the outermost block left open (the system), when the brace
+// really missing is an inner block's: it looks for the first block whose
+// closing brace is indented differently from its opening line (the brace
+// that closes it belongs to an enclosing block) and points there.
+func unclosedBlock(src []byte, d *hcl.Diagnostic) *hcl.Diagnostic {
+	if d.Summary != "Unclosed configuration block" || d.Subject == nil {
+		return d
+	}
+	type open struct{ line, indent, col, byte int }
+	var stack []open
+	offset := 0
+	for i, line := range strings.Split(string(src), "\n") {
+		lineStart := offset
+		offset += len(line) + 1
+		text := line
+		if c := strings.Index(text, "#"); c >= 0 && !strings.Contains(text[:c], `"`) {
+			text = text[:c]
+		}
+		trimmed := strings.TrimSpace(text)
+		indent := len(text) - len(strings.TrimLeft(text, " \t"))
+		switch {
+		case strings.HasSuffix(trimmed, "{") && !strings.HasPrefix(trimmed, "}"):
+			stack = append(stack, open{line: i + 1, indent: indent, col: indent + 1, byte: lineStart + indent})
+		case trimmed == "}" && len(stack) > 0:
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if top.indent != indent {
+				fixed := *d
+				r := *d.Subject
+				r.Start = hcl.Pos{Line: top.line, Column: top.col, Byte: top.byte}
+				r.End = r.Start
+				fixed.Subject = &r
+				fixed.Detail = fmt.Sprintf("This block seems to have no closing brace: the one at line %d is indented like an enclosing block's.", i+1)
+				return &fixed
+			}
+		}
+	}
+	return d
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"mapsync/dsl"
 	"mapsync/engine"
 )
 
@@ -55,13 +54,10 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// loadAndCompile loads a set the way validate does (engine.LoadDir: the
+// language's checks, compilation, then the runtime's own checks).
 func loadAndCompile(dir string) hcl.Diagnostics {
-	cfg, diags := dsl.LoadDir(dir)
-	if !diags.HasErrors() {
-		_, cdiags := engine.Compile(cfg)
-		diags = append(diags, cdiags...)
-	}
-	return diags
+	return engine.LoadDir(dir).Diags
 }
 
 func header(dir string, d *hcl.Diagnostic) string {

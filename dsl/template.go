@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
@@ -140,8 +139,7 @@ func decodeTemplateMap(attr *hcl.Attribute, placeholders ...string) (map[string]
 func decodeJSONTemplate(attr *hcl.Attribute, placeholders ...string) (string, []VarRef, hcl.Diagnostics) {
 	if _, isObj := attr.Expr.(*hclsyntax.ObjectConsExpr); !isObj {
 		if _, isTuple := attr.Expr.(*hclsyntax.TupleConsExpr); !isTuple {
-			var s string
-			diags := gohcl.DecodeExpression(attr.Expr, nil, &s)
+			s, diags := decodeString(attr)
 			if !diags.HasErrors() && !json.Valid([]byte(s)) {
 				diags = append(diags, errorAt(attr.Expr.Range(), "Invalid JSON", "%s must be an HCL object or a string holding JSON.", attr.Name))
 			}

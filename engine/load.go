@@ -17,7 +17,9 @@ type Loaded struct {
 }
 
 // LoadDir loads the mapping files of dir and compiles them: the one way
-// the CLI and every test turn mapping files into a plan. Diagnostics come
+// the CLI and every test turn mapping files into a plan. The compiled plan
+// then goes through the runtime's own checks (RuntimeProblems), so what
+// loads without errors is what a run accepts. Diagnostics come
 // sorted by file and position; Plan is nil when any is an error.
 func LoadDir(dir string) Loaded {
 	cfg, diags := dsl.LoadDir(dir)
@@ -35,6 +37,10 @@ func finish(cfg *dsl.Config, diags hcl.Diagnostics) Loaded {
 	if !diags.HasErrors() {
 		p, cdiags := Compile(cfg)
 		diags = append(diags, cdiags...)
+		if !diags.HasErrors() {
+			// What the runtime would refuse, reported where it is declared.
+			diags = append(diags, runtimeDiagnostics(cfg, p)...)
+		}
 		if !diags.HasErrors() {
 			out.Plan = p
 		}

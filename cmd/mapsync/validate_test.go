@@ -145,3 +145,16 @@ func TestMappingsShowJSONHidesSecrets(t *testing.T) {
 		t.Errorf("%d sensitive variables; the secret value must never be printed", sensitive)
 	}
 }
+
+// validate runs the runtime's own checks: a set a run would refuse exits 1
+// with the refusal at its file:line:col.
+func TestValidateRuntimeChecks(t *testing.T) {
+	const set = "../../testdata/mappings/invalid/match_key_json"
+	code, out, _ := runCLI("validate", set)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFailure, out)
+	}
+	if !strings.Contains(out, set+"/set.hcl:56:25: error: Refused by the runtime") || !strings.Contains(out, "cannot be a match key") {
+		t.Errorf("want the refusal at set.hcl:56:25:\n%s", out)
+	}
+}

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -67,15 +68,43 @@ type diffField struct {
 	winner    Side
 }
 
+// CheckObject lists what NewObject refuses in an object's sync spec (at
+// most one problem: NewObject stops at the first). engine.LoadDir calls it
+// so validate reports it at its place; the Place has no Sync, the caller
+// knows it.
+func CheckObject(spec plan.ObjectSync, canon plan.CanonicalType) []plan.Problem {
+	_, err := NewObject(spec, canon)
+	if err == nil {
+		return nil
+	}
+	var p plan.Problem
+	if errors.As(err, &p) {
+		return []plan.Problem{p}
+	}
+	return []plan.Problem{{Place: plan.Place{Object: spec.Object}, Message: err.Error()}}
+}
+
+// problem is an error at a place of the object's spec: attr is the
+// attribute of the sync object ("direction", "match.narrow"), value the
+// list element concerned.
+func problem(object, attr, value string, err error) error {
+	var p plan.Problem
+	if errors.As(err, &p) {
+		p.Place.Object = object
+		return p
+	}
+	return plan.Problem{Place: plan.Place{Object: object, Attr: attr, Value: value}, Message: err.Error()}
+}
+
 // NewObject checks an ObjectSync against the canonical type of its object
 // and prepares the matching phases. Every name is validated here so that
 // later SQL generation cannot fail on the plan.
 func NewObject(spec plan.ObjectSync, canon plan.CanonicalType) (*Object, error) {
 	if err := checkName("object", spec.Object); err != nil {
-		return nil, err
+		return nil, problem(spec.Object, "", "", err)
 	}
 	if spec.Object != canon.Name {
-		return nil, fmt.Errorf("object %q: canonical type is %q", spec.Object, canon.Name)
+		return nil, problem(spec.Object, "", "", fmt.Errorf("canonical type is %q", canon.Name))
 	}
 	o := &Object{
 		spec:     spec,
@@ -87,26 +116,26 @@ func NewObject(spec plan.ObjectSync, canon plan.CanonicalType) (*Object, error) 
 	}
 	for _, f := range canon.Fields {
 		if err := checkName("field", f.Name); err != nil {
-			return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+			return nil, problem(spec.Object, "", "", err)
 		}
 		if strings.HasPrefix(f.Name, "_") {
-			return nil, fmt.Errorf("object %q: field %q: names starting with _ are reserved for staging metadata", spec.Object, f.Name)
+			return nil, problem(spec.Object, "", "", fmt.Errorf("field %q: names starting with _ are reserved for staging metadata", f.Name))
 		}
 		if _, dup := o.fields[f.Name]; dup {
-			return nil, fmt.Errorf("object %q: field %q declared twice", spec.Object, f.Name)
+			return nil, problem(spec.Object, "", "", fmt.Errorf("field %q declared twice", f.Name))
 		}
 		if _, err := columnType(f.Type); err != nil {
-			return nil, fmt.Errorf("object %q: field %q: %w", spec.Object, f.Name, err)
+			return nil, problem(spec.Object, "", "", fmt.Errorf("field %q: %w", f.Name, err))
 		}
 		if f.Type == plan.TypeRef {
 			if err := checkName("referenced object", f.Ref); err != nil {
-				return nil, fmt.Errorf("object %q: field %q: %w", spec.Object, f.Name, err)
+				return nil, problem(spec.Object, "", "", fmt.Errorf("field %q: %w", f.Name, err))
 			}
 		}
 		o.fields[f.Name] = f
 	}
 	if err := plan.Directions.Check(spec.Direction); err != nil {
-		return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+		return nil, problem(spec.Object, "direction", "", err)
 	}
 	if spec.Direction == plan.DirToPSA {
 		o.source = Doc
@@ -114,13 +143,13 @@ func NewObject(spec plan.ObjectSync, canon plan.CanonicalType) (*Object, error) 
 	switch spec.CreateInPSA {
 	case "", plan.CreateAlways, plan.CreateConfirmed, plan.CreateNever:
 	default:
-		return nil, fmt.Errorf("object %q: unknown create_in_psa %q", spec.Object, spec.CreateInPSA)
+		return nil, problem(spec.Object, "create_in_psa", "", fmt.Errorf("unknown create_in_psa %q", spec.CreateInPSA))
 	}
 	if err := o.prepareMatch(); err != nil {
-		return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+		return nil, problem(spec.Object, "match", "", err)
 	}
 	if err := o.prepareDiff(); err != nil {
-		return nil, fmt.Errorf("object %q: %w", spec.Object, err)
+		return nil, problem(spec.Object, "", "", err)
 	}
 	return o, nil
 }
@@ -158,34 +187,34 @@ func (o *Object) addKey(name string) error {
 func (o *Object) prepareMatch() error {
 	m := o.spec.Match
 	if err := plan.Ties.Check(m.Tie); m.Tie != "" && err != nil {
-		return err
+		return problem("", "match.tie", "", err)
 	}
 	if len(m.Rules) == 0 {
-		return fmt.Errorf("no match rule")
+		return problem("", "match", "", fmt.Errorf("no match rule"))
 	}
 	if m.ScopeBy != "" {
 		f, err := o.field(m.ScopeBy)
 		if err != nil {
-			return fmt.Errorf("scope_by: %w", err)
+			return problem("", "match.scope_by", "", fmt.Errorf("scope_by: %w", err))
 		}
 		if f.Type != plan.TypeRef {
-			return fmt.Errorf("scope_by field %q is a %s, not a ref", f.Name, f.Type)
+			return problem("", "match.scope_by", "", fmt.Errorf("scope_by field %q is a %s, not a ref", f.Name, f.Type))
 		}
 		if err := o.addKey(m.ScopeBy); err != nil {
-			return err
+			return problem("", "match.scope_by", "", err)
 		}
 	}
 	names := map[string]bool{}
 	for _, r := range m.Rules {
 		if err := checkName("rule", r.Name); err != nil {
-			return err
+			return plan.Problem{Place: plan.Place{Rule: r.Name}, Message: err.Error()}
 		}
 		if names[r.Name] {
-			return fmt.Errorf("rule %q declared twice", r.Name)
+			return plan.Problem{Place: plan.Place{Rule: r.Name}, Message: "declared twice"}
 		}
 		names[r.Name] = true
 		if len(r.Keys) == 0 {
-			return fmt.Errorf("rule %q has no keys", r.Name)
+			return plan.Problem{Place: plan.Place{Rule: r.Name, Attr: "keys"}, Message: "no keys"}
 		}
 		var keys []string
 		if m.ScopeBy != "" {
@@ -193,7 +222,7 @@ func (o *Object) prepareMatch() error {
 		}
 		for _, k := range r.Keys {
 			if err := o.addKey(k); err != nil {
-				return fmt.Errorf("rule %q: %w", r.Name, err)
+				return plan.Problem{Place: plan.Place{Rule: r.Name, Attr: "keys", Value: k}, Message: err.Error()}
 			}
 			if !slices.Contains(keys, k) {
 				keys = append(keys, k)
@@ -203,15 +232,15 @@ func (o *Object) prepareMatch() error {
 	}
 	for _, n := range m.Narrow {
 		if err := o.addKey(n); err != nil {
-			return fmt.Errorf("narrow: %w", err)
+			return problem("", "match.narrow", n, fmt.Errorf("narrow: %w", err))
 		}
 	}
 	for f, n := range m.Normalize {
 		if _, ok := normalizerSQL[n]; !ok {
-			return fmt.Errorf("normalize %q: %w", f, plan.Normalizers.Check(n))
+			return problem("", "match.normalize", f, fmt.Errorf("normalize %q: %w", f, plan.Normalizers.Check(n)))
 		}
 		if _, err := o.field(f); err != nil {
-			return fmt.Errorf("normalize: %w", err)
+			return problem("", "match.normalize", f, fmt.Errorf("normalize: %w", err))
 		}
 		o.norm[f] = n
 	}
@@ -243,7 +272,7 @@ func (o *Object) prepareDiff() error {
 		seen[fs.Name] = true
 		dir, err := effectiveDirection(o.spec.Direction, fs.Direction)
 		if err != nil {
-			return fmt.Errorf("field %q: %w", fs.Name, err)
+			return plan.Problem{Place: plan.Place{Field: fs.Name, Attr: "direction"}, Message: fmt.Sprintf("field %q: %v", fs.Name, err)}
 		}
 		winner := PSA
 		switch fs.Winner {
@@ -251,7 +280,7 @@ func (o *Object) prepareDiff() error {
 		case "doc":
 			winner = Doc
 		default:
-			return fmt.Errorf("field %q: unknown winner %q", fs.Name, fs.Winner)
+			return plan.Problem{Place: plan.Place{Field: fs.Name, Attr: "winner"}, Message: fmt.Sprintf("field %q: unknown winner %q", fs.Name, fs.Winner)}
 		}
 		o.diff = append(o.diff, diffField{name: f.Name, typ: f.Type, ref: f.Ref, direction: dir, winner: winner})
 	}

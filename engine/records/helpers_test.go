@@ -1,9 +1,10 @@
-package records
+package records_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	. "mapsync/engine/records"
 	"sync"
 	"testing"
 

@@ -89,21 +89,42 @@ func (f *field) readable() bool { return f.Access != plan.FieldWrite && f.Flag =
 // Features the runtime does not implement yet are errors here, never
 // silently wrong data later.
 func New(spec Spec) (*Mapper, error) {
+	m, probs := build(spec)
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("records: %s %s: %w", spec.System.Name, spec.Object, messages(probs))
+	}
+	return m, nil
+}
+
+// Check lists what New, and NewWriter, refuse in the spec. engine.LoadDir
+// calls it so validate reports these problems at their place. A problem of
+// the sync's scope has no System in its Place (the caller knows the sync).
+func Check(spec Spec) []plan.Problem {
+	m, probs := build(spec)
+	if m != nil {
+		probs = append(probs, m.checkWriter()...)
+	}
+	return probs
+}
+
+func build(spec Spec) (*Mapper, []plan.Problem) {
 	var obj *plan.Object
 	for i := range spec.System.Objects {
 		if spec.System.Objects[i].Name == spec.Object {
 			obj = &spec.System.Objects[i]
 		}
 	}
-	if obj == nil {
-		return nil, fmt.Errorf("records: system %q has no object %q", spec.System.Name, spec.Object)
+	at := func(field, attr string) plan.Place {
+		return plan.Place{System: spec.System.Name, Object: spec.Object, Field: field, Attr: attr}
 	}
-	where := fmt.Sprintf("records: %s %s", spec.System.Name, spec.Object)
+	if obj == nil {
+		return nil, []plan.Problem{{Place: plan.Place{System: spec.System.Name}, Message: fmt.Sprintf("no object %q", spec.Object)}}
+	}
 	if spec.Canonical.Name != spec.Object {
-		return nil, fmt.Errorf("%s: canonical type is %q", where, spec.Canonical.Name)
+		return nil, []plan.Problem{{Place: at("", ""), Message: fmt.Sprintf("canonical type is %q", spec.Canonical.Name)}}
 	}
 	if obj.Derive != nil {
-		return nil, fmt.Errorf("%s: derived objects (derive from %q) are not supported yet", where, obj.Derive.From)
+		return nil, []plan.Problem{{Place: at("", "derive"), Message: fmt.Sprintf("derived objects (derive from %q) are not supported yet", obj.Derive.From)}}
 	}
 	m := &Mapper{
 		spec:      spec,
@@ -120,22 +141,25 @@ func New(spec Spec) (*Mapper, error) {
 		m.lookups[l.Name] = l
 	}
 	shape := exprenv.ShapeOf(spec.Canonical, spec.Settings)
-	var errs []error
+	var probs []plan.Problem
+	bad := func(pl plan.Place, format string, args ...any) {
+		probs = append(probs, plan.Problem{Place: pl, Message: fmt.Sprintf(format, args...)})
+	}
 	for _, pf := range obj.Fields {
 		cf, ok := m.canonical[pf.Name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("field %q is not a field of canonical %s", pf.Name, spec.Object))
+			bad(at(pf.Name, ""), "field %q is not a field of canonical %s", pf.Name, spec.Object)
 			continue
 		}
 		f := &field{Field: pf, typ: cf.Type}
-		if err := m.checkField(f, cf); err != nil {
-			errs = append(errs, fmt.Errorf("field %q: %w", pf.Name, err))
+		if attr, err := m.checkField(f, cf); err != nil {
+			bad(at(pf.Name, attr), "field %q: %v", pf.Name, err)
 			continue
 		}
 		if pf.ToCanonical != "" {
 			p, err := exprenv.Compile(exprenv.ToCanonical, pf.ToCanonical, exprenv.Shape{Settings: spec.Settings, Result: cf.Type})
 			if err != nil {
-				errs = append(errs, fmt.Errorf("field %q: to_canonical: %w", pf.Name, err))
+				bad(at(pf.Name, "to_canonical"), "field %q: to_canonical: %v", pf.Name, err)
 				continue
 			}
 			f.to = p
@@ -143,14 +167,14 @@ func New(spec Spec) (*Mapper, error) {
 		if pf.FromCanonical != "" {
 			p, err := exprenv.Compile(exprenv.FromCanonical, pf.FromCanonical, shape)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("field %q: from_canonical: %w", pf.Name, err))
+				bad(at(pf.Name, "from_canonical"), "field %q: from_canonical: %v", pf.Name, err)
 				continue
 			}
 			f.from = p
 			f.fromRecord = readsRecord(pf.FromCanonical)
 		}
 		if _, dup := m.byName[pf.Name]; dup {
-			errs = append(errs, fmt.Errorf("field %q is declared twice", pf.Name))
+			bad(at(pf.Name, ""), "field %q is declared twice", pf.Name)
 			continue
 		}
 		m.fields = append(m.fields, f)
@@ -159,14 +183,24 @@ func New(spec Spec) (*Mapper, error) {
 	if spec.Scope != "" {
 		p, err := exprenv.Compile(exprenv.Scope, spec.Scope, shape)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("scope: %w", err))
+			bad(plan.Place{Object: spec.Object, Attr: "scope"}, "scope: %v", err)
 		}
 		m.scope = p
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s: %w", where, errors.Join(errs...))
+	if len(probs) > 0 {
+		return nil, probs
 	}
 	return m, nil
+}
+
+// messages joins the problems' messages (New's error already names the
+// system and object, and each message names its field).
+func messages(probs []plan.Problem) error {
+	errs := make([]error, len(probs))
+	for i, p := range probs {
+		errs[i] = errors.New(p.Message)
+	}
+	return errors.Join(errs...)
 }
 
 // readsRecord reports whether an expression refers to the record variable.
@@ -191,31 +225,33 @@ func (v *identFinder) Visit(n *ast.Node) {
 	}
 }
 
-func (m *Mapper) checkField(f *field, cf plan.CanonicalField) error {
+// checkField checks one field; on error it also names the attribute at
+// fault ("" = the field block).
+func (m *Mapper) checkField(f *field, cf plan.CanonicalField) (string, error) {
 	switch {
 	case f.Flag != "" && (f.Fetch != "" || f.Path != ""):
-		return errors.New("a flag field has no path and no fetch")
+		return "flag", errors.New("a flag field has no path and no fetch")
 	case f.Flag != "" && cf.Ref == "":
-		return errors.New("a flag field must be a reference")
+		return "flag", errors.New("a flag field must be a reference")
 	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldWrite:
-		return errors.New("no path")
+		return "", errors.New("no path")
 	case f.Fetch != "" && !strings.Contains(f.Fetch, "{id}"):
-		return fmt.Errorf("fetch %q has no {id}", f.Fetch)
+		return "fetch", fmt.Errorf("fetch %q has no {id}", f.Fetch)
 	case f.Fetch != "" && cf.Type != plan.TypeList && cf.Type != plan.TypeJSON:
-		return fmt.Errorf("a fetch field gives a list, but the canonical field is a %s", cf.Type)
+		return "fetch", fmt.Errorf("a fetch field gives a list, but the canonical field is a %s", cf.Type)
 	}
 	if f.Lookup != "" {
 		l, ok := m.lookups[f.Lookup]
 		if !ok {
-			return fmt.Errorf("lookup %q is not declared by %s", f.Lookup, m.spec.System.Name)
+			return "lookup", fmt.Errorf("lookup %q is not declared by %s", f.Lookup, m.spec.System.Name)
 		}
 		switch l.Missing {
 		case "", plan.MissingCreate, plan.MissingSkip, plan.MissingEmpty, plan.MissingError:
 		default:
-			return fmt.Errorf("lookup %q: unknown missing policy %q", l.Name, l.Missing)
+			return "lookup", fmt.Errorf("lookup %q: unknown missing policy %q", l.Name, l.Missing)
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // Object is the system's object the mapper reads.

@@ -1,7 +1,8 @@
-package records
+package records_test
 
 import (
 	"errors"
+	. "mapsync/engine/records"
 	"reflect"
 	"strings"
 	"testing"

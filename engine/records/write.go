@@ -97,12 +97,36 @@ func (m *Mapper) NewWriter(lk Lookups, opts WriterOptions) (*Writer, error) {
 		if lk == nil {
 			return nil, fmt.Errorf("records: %s %s: field %q uses lookup %q but no lookup source was given", m.spec.System.Name, m.spec.Object, f.Name, f.Lookup)
 		}
-		if p := m.lookups[f.Lookup].Parent; p != "" && w.parent[p] == nil {
-			return nil, fmt.Errorf("records: %s %s: field %q: lookup %q is scoped under %q, which no field of %s uses",
-				m.spec.System.Name, m.spec.Object, f.Name, f.Lookup, p, m.spec.Object)
-		}
+	}
+	if probs := m.checkWriter(); len(probs) > 0 {
+		return nil, fmt.Errorf("records: %s %s: %w", m.spec.System.Name, m.spec.Object, messages(probs))
 	}
 	return w, nil
+}
+
+// checkWriter lists what NewWriter refuses in the mapping (Check reports
+// it too): a lookup scoped under a parent lookup that no field of the
+// object uses, so the parent's value is never known.
+func (m *Mapper) checkWriter() []plan.Problem {
+	used := map[string]bool{}
+	for _, f := range m.fields {
+		if f.Lookup != "" {
+			used[f.Lookup] = true
+		}
+	}
+	var out []plan.Problem
+	for _, f := range m.fields {
+		if f.Lookup == "" {
+			continue
+		}
+		if p := m.lookups[f.Lookup].Parent; p != "" && !used[p] {
+			out = append(out, plan.Problem{
+				Place:   plan.Place{System: m.spec.System.Name, Object: m.spec.Object, Field: f.Name, Attr: "lookup"},
+				Message: fmt.Sprintf("field %q: lookup %q is scoped under %q, which no field of %s uses", f.Name, f.Lookup, p, m.spec.Object),
+			})
+		}
+	}
+	return out
 }
 
 // Prepare builds the write of one Change. The error is for failures that

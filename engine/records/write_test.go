@@ -1,7 +1,8 @@
-package records
+package records_test
 
 import (
 	"context"
+	. "mapsync/engine/records"
 	"reflect"
 	"strings"
 	"testing"

@@ -189,10 +189,8 @@ func (r *Run) prepareObjects() error {
 	if len(errs) > 0 {
 		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, errors.Join(errs...))
 	}
-	for _, o := range r.objects {
-		if err := r.checkFlags(o); err != nil {
-			return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
-		}
+	if err := r.checkFlags(); err != nil {
+		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
 	}
 	return nil
 }

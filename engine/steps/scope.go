@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"mapsync/engine/match"
+	"mapsync/engine/plan"
+	"mapsync/engine/records"
 )
 
 // inheritScope puts out of scope every staged record whose scope_by parent
@@ -60,40 +62,13 @@ func (r *Run) flagRefs(o *object, side match.Side) []flagRef {
 	return out
 }
 
-// backRef is the field of o referencing owner: its scope_by field when
-// that is one, else its only reference to owner ("" if none or several).
-func backRef(o *object, owner string) string {
-	var refs []string
-	for _, cf := range o.canon.Fields {
-		if cf.Ref == owner && cf.Type == "ref" {
-			if cf.Name == o.spec.Match.ScopeBy {
-				return cf.Name
-			}
-			refs = append(refs, cf.Name)
-		}
-	}
-	if len(refs) == 1 {
-		return refs[0]
-	}
-	return ""
-}
+// backRef is the field of o referencing owner (records.BackRef).
+func backRef(o *object, owner string) string { return records.BackRef(o.spec, o.canon, owner) }
 
-// checkFlags refuses flag references the run cannot resolve.
-func (r *Run) checkFlags(owner *object) error {
-	for _, side := range Sides {
-		for _, f := range owner.mappers[side].FlagFields() {
-			target, ok := r.objects[f.Ref]
-			if !ok {
-				return fmt.Errorf("%s.%s of %s is the %s flagged %s, but the sync does not stage %s records",
-					owner.spec.Object, f.Name, r.systems[side].Name, f.Ref, f.Flag, f.Ref)
-			}
-			if backRef(target, owner.spec.Object) == "" {
-				return fmt.Errorf("%s.%s of %s: %s has no single reference back to %s",
-					owner.spec.Object, f.Name, r.systems[side].Name, f.Ref, owner.spec.Object)
-			}
-		}
-	}
-	return nil
+// checkFlags refuses flag references the run cannot resolve
+// (records.CheckFlags, which validate runs too).
+func (r *Run) checkFlags() error {
+	return plan.Err(records.CheckFlags(r.sync, r.cfg.Plan.Canonical, r.systems[match.PSA], r.systems[match.Doc]))
 }
 
 // resolveFlags sets, once object o is staged on a side, the flag

@@ -182,6 +182,7 @@ system "autotask" {
 system "docs" {
   role     = "doc"
   base_url = "https://docs.example.test"
+  filter   = "jsonapi"
   write    = "jsonapi"
   paging "page_number" {
     page_param = "page[number]"
@@ -191,6 +192,7 @@ system "docs" {
 
   object "organization" {
     list_path = "/organizations"
+    resource_type = "organizations"
     field "name" {
       path = "attributes.name"
     }
@@ -203,6 +205,7 @@ system "docs" {
   }
   object "location" {
     list_path   = "/locations"
+    resource_type = "locations"
     create_path = "/organizations/{ref:organization}/relationships/locations"
     field "organization" {
       path = "attributes.organization-id"
@@ -219,6 +222,7 @@ system "docs" {
   }
   object "configuration" {
     list_path = "/configurations"
+    resource_type = "configurations"
     field "organization" {
       path = "attributes.organization-id"
     }

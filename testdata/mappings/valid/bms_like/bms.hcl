@@ -131,11 +131,13 @@ system "bms" {
 system "docs" {
   role     = "doc"
   base_url = "https://docs.example.test"
+  filter   = "jsonapi"
   write    = "jsonapi"
   paging "none" {}
 
   object "organization" {
     list_path = "/organizations"
+    resource_type = "organizations"
     field "name" {
       path = "attributes.name"
     }
@@ -145,6 +147,7 @@ system "docs" {
   }
   object "contact" {
     list_path = "/contacts"
+    resource_type = "contacts"
     field "organization" {
       path = "attributes.organization-id"
     }

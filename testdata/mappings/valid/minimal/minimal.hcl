@@ -10,6 +10,7 @@ canonical "organization" {
 system "psa" {
   role     = "psa"
   base_url = "https://psa.example.test/api"
+  filter   = "query"
   write    = "put"
   paging "none" {}
 
@@ -24,11 +25,13 @@ system "psa" {
 system "docs" {
   role     = "doc"
   base_url = "https://docs.example.test"
+  filter   = "jsonapi"
   write    = "jsonapi"
   paging "none" {}
 
   object "organization" {
     list_path = "/organizations"
+    resource_type = "organizations"
     field "name" {
       path = "attributes.name"
     }
