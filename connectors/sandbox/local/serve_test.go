@@ -167,4 +167,3 @@ func TestServeTLS(t *testing.T) {
 		t.Errorf("no fixture dumped at stop: %v", err)
 	}
 }
-
