@@ -210,3 +210,15 @@ func (s *Systems) Logs() []core.LogSnapshot {
 // SetDocFaults sets the faults of the documentation system's sandbox (nil
 // lifts them).
 func (s *Systems) SetDocFaults(f *core.Faults) { s.ITGlue.SetFaults(f) }
+
+// SetFaults sets the faults of every sandbox (nil lifts them).
+func (s *Systems) SetFaults(f *core.Faults) {
+	s.ConnectWise.SetFaults(f)
+	s.ITGlue.SetFaults(f)
+}
+
+// DumpPSAFixture writes the PSA sandbox's state as a fixture.
+func (s *Systems) DumpPSAFixture(w io.Writer) error { return s.ConnectWise.DumpFixture(w) }
+
+// DumpDocFixture writes the documentation sandbox's state as a fixture.
+func (s *Systems) DumpDocFixture(w io.Writer) error { return s.ITGlue.DumpFixture(w) }
