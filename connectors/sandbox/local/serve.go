@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"mapsync/connectors/sandbox/connectwise"
@@ -222,3 +223,19 @@ func (s *Systems) DumpPSAFixture(w io.Writer) error { return s.ConnectWise.DumpF
 
 // DumpDocFixture writes the documentation sandbox's state as a fixture.
 func (s *Systems) DumpDocFixture(w io.Writer) error { return s.ITGlue.DumpFixture(w) }
+
+// PSAID returns the id the PSA sandbox gave the record of a data-set key.
+func (s *Systems) PSAID(key string) (string, bool) {
+	_, id, ok := s.ConnectWise.IDForKey(key)
+	if !ok {
+		return "", false
+	}
+	return strconv.FormatInt(id, 10), true
+}
+
+// DocID returns the id the documentation sandbox gave the record of a
+// data-set key.
+func (s *Systems) DocID(key string) (string, bool) {
+	_, id, ok := s.ITGlue.IDForKey(key)
+	return id, ok
+}
