@@ -17,6 +17,7 @@ import (
 //	}
 type System struct {
 	Name        string
+	Title       string // human name, e.g. for help text
 	Role        string
 	Connector   string
 	BaseURL     plan.Template
@@ -81,7 +82,7 @@ var (
 
 var systemSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "role", Required: true}, {Name: "connector"}, {Name: "base_url", Required: true},
+		{Name: "role", Required: true}, {Name: "title"}, {Name: "connector"}, {Name: "base_url", Required: true},
 		{Name: "headers"}, {Name: "filter"}, {Name: "content_type"}, {Name: "time_format"}, {Name: "write"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
@@ -198,6 +199,10 @@ func (s *System) decodeAttributes(attrs hcl.Attributes) hcl.Diagnostics {
 	}
 	if a, ok := attrs["filter"]; ok {
 		d = setEnum(&s.Filter, a, filters)
+		diags = append(diags, d...)
+	}
+	if a, ok := attrs["title"]; ok {
+		s.Title, d = decodeString(a)
 		diags = append(diags, d...)
 	}
 	if a, ok := attrs["content_type"]; ok {

@@ -65,8 +65,16 @@ func TestHashIsStable(t *testing.T) {
 	}
 	// A change that means something changes the hash.
 	files := readDir(t, "../mappings", "mappings/")
-	files["mappings/connectwise_itglue.hcl"] = []byte(strings.Replace(string(files["mappings/connectwise_itglue.hcl"]),
-		`contacts               = true`, `contacts               = false`, 1))
+	changed := false
+	for name, src := range files { // the file of the sync's settings
+		if strings.Contains(string(src), `contacts               = true`) {
+			files[name] = []byte(strings.Replace(string(src), `contacts               = true`, `contacts               = false`, 1))
+			changed = true
+		}
+	}
+	if !changed {
+		t.Fatal("no shipped mapping file sets contacts = true")
+	}
 	if p := compile(t, files); p.Hash == base.Hash {
 		t.Fatal("changing a setting must change the hash")
 	}

@@ -9,7 +9,7 @@ import (
 
 func compileSystem(cfg *dsl.Config, s *dsl.System) plan.System {
 	out := plan.System{
-		Name: s.Name, Role: s.Role, Connector: s.Connector, BaseURL: s.BaseURL,
+		Name: s.Name, Title: s.Title, Role: s.Role, Connector: s.Connector, BaseURL: s.BaseURL,
 		Headers: s.Headers, Auth: s.Auth, Discovery: s.Discovery, TLS: s.TLS,
 		RateLimit: s.RateLimit, Retry: s.Retry, Paging: s.Paging, Envelope: s.Envelope,
 		Filter: s.Filter, ContentType: s.ContentType, TimeFormat: s.TimeFormat,

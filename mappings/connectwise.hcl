@@ -33,6 +33,7 @@ variable "cw_client_id" {
 }
 
 system "connectwise" {
+  title        = "ConnectWise Manage"
   role         = "psa"
   base_url     = "${var.cw_base_url}/v4_6_release/apis/3.0"
   headers      = { clientId = var.cw_client_id }

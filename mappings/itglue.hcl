@@ -19,6 +19,7 @@ variable "itglue_api_key" {
 }
 
 system "itglue" {
+  title        = "IT Glue"
   role         = "doc"
   base_url     = var.itglue_base_url
   content_type = "application/vnd.api+json"

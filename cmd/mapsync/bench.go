@@ -163,8 +163,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 
 	var rows []benchRow
 	step := func(label, mode string) error {
-		sb.ConnectWise.ResetLog()
-		sb.ITGlue.ResetLog()
+		sb.ResetLogs()
 		start := time.Now()
 		var quiet bytes.Buffer
 		res, err := runSync(ctx, c, workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, Tuning: o.tuning}, &quiet, io.Discard)
@@ -182,7 +181,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			r.errors += ob.Errors
 			pages += ob.PagesPSA + ob.PagesDoc
 		}
-		made, writeReqs := requestCounts(sb.ConnectWise.Log(), sb.ITGlue.Log())
+		made, writeReqs := requestCounts(sb.Logs()...)
 		r.requests, r.minimum = made, int(pages)+writeReqs
 		rows = append(rows, r)
 		fmt.Fprintf(out, "%-13s done in %s\n", label, took.Round(time.Millisecond))

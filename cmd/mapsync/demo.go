@@ -164,7 +164,7 @@ func runDemo(ctx context.Context, o demoOptions, cmd *cobra.Command) error {
 		return &exitError{code: exitInternal, err: err}
 	}
 	fmt.Fprintln(out, "the fault is lifted now.")
-	printWhereToLook(out, o, srv.UIURL(), workflows.SyncDir(o.dataDir, name))
+	printWhereToLook(out, o, srv.UIURL(), name, workflows.SyncDir(o.dataDir, name))
 
 	if o.exit {
 		step("retrying the failed records (mapsync retry)")
@@ -197,15 +197,15 @@ func setDocFaults(sb *local.Systems, spec string) error {
 	if err != nil {
 		return err
 	}
-	sb.ITGlue.SetFaults(f)
+	sb.SetDocFaults(f)
 	return nil
 }
 
-func printWhereToLook(out io.Writer, o demoOptions, uiURL, syncDir string) {
+func printWhereToLook(out io.Writer, o demoOptions, uiURL, syncName, syncDir string) {
 	sql := "mapsync sql --results " + filepath.Join(o.dataDir, "syncs")
 	fmt.Fprintf(out, `
 Where to look:
-  Temporal UI      %s  (filter: MapsyncSync = "connectwise_itglue")
+  Temporal UI      %s  (filter: MapsyncSync = %q)
   results          %s  (DuckDB, read-only while runs publish)
   per-run Parquet  %s
   record errors    mapsync errors
@@ -214,5 +214,5 @@ Where to look:
   SQL examples     %s "SELECT object, state, count(*) FROM links GROUP BY ALL ORDER BY 1, 2"
                    %s "SELECT object, op, status, count(*) FROM ops GROUP BY ALL ORDER BY 1, 2, 3"
                    %s "SELECT object, rule, count(*) FROM match_decisions WHERE outcome = 'matched' GROUP BY ALL"
-`, uiURL, filepath.Join(syncDir, "results.duckdb"), filepath.Join(syncDir, "runs"), sql, sql, sql)
+`, uiURL, syncName, filepath.Join(syncDir, "results.duckdb"), filepath.Join(syncDir, "runs"), sql, sql, sql)
 }

@@ -28,7 +28,7 @@ func TestDemoExit(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	failures, err := readFailures(dir, "connectwise_itglue")
+	failures, err := readFailures(dir, shippedSync(t).Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestDemoExit(t *testing.T) {
 	if !strings.Contains(status.String(), "configuration") || !strings.Contains(status.String(), "syncing") {
 		t.Errorf("mapsync status lacks the configuration links:\n%s", status.String())
 	}
-	if _, ok, err := workflows.OpenErrors(workflows.SyncDir(dir, "connectwise_itglue")); err != nil || !ok {
+	if _, ok, err := workflows.OpenErrors(workflows.SyncDir(dir, shippedSync(t).Name)); err != nil || !ok {
 		t.Errorf("errors file: ok %v, err %v", ok, err)
 	}
 }

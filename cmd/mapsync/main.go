@@ -67,15 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "mapsync",
-		Short: "Keep IT Glue and your PSA in step, driven by HCL mapping files",
-		Long: `mapsync keeps a documentation platform (IT Glue) and PSA tools (ConnectWise
-Manage, Autotask, Kaseya BMS, Pulseway PSA, Tigerpaw) in step. Everything that
-differs between systems is declared in HCL mapping files (see
-docs/mapping-language.md); the engine compiles them into a plan, matches records
-set-wise in DuckDB and applies durable writes on Temporal.
-
-Exit codes: 0 success, 1 the command found errors, 2 usage error, 3 internal error.`,
+		Use:           "mapsync",
+		Short:         "Keep your documentation platform and your PSA in step, driven by HCL mapping files",
+		Long:          rootLong(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

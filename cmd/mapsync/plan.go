@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -67,14 +68,9 @@ planned writes). The decisions, links and ops land in
 <results>/<sync>/results.duckdb (query them with 'mapsync sql') and as Parquet
 files under <results>/<sync>/runs/<run-id>/.
 
-System variables (base URLs, credentials) come from the environment variables
-named by the mapping files' variable blocks, e.g. CW_BASE_URL, CW_COMPANY,
-CW_PUBLIC_KEY, CW_PRIVATE_KEY, CW_CLIENT_ID, ITGLUE_BASE_URL, ITGLUE_API_KEY.
-With --sandbox, local ConnectWise and IT Glue sandboxes seeded with generated
-data are started in this process and the variables point at them (the
-mappings' requests-per-second throttles are lifted for them: they protect the
-real services); results then go to results/sandbox unless --results says
-otherwise.
+` + wrap("System variables (base URLs, credentials) come from the environment variables named by the mapping files' variable blocks; the shipped mapping files read "+orNone(shippedEnv(), "none")+
+			" ('mapsync mappings show' lists them with their descriptions). With --sandbox, local sandboxes of "+joinAnd(sandboxTitles())+
+			" seeded with generated data are started in this process and the variables point at them (the mappings' requests-per-second throttles are lifted for them: they protect the real services); results then go to results/sandbox unless --results says otherwise.", 80, "") + `
 
 --full adds one line per record (creates, updates, skips, invalid and
 out-of-scope records) to the summary. --json prints the report as JSON.
@@ -85,7 +81,7 @@ are invalid or a system cannot be read, 2 on usage errors, 3 on internal
 errors.`,
 		Example: `  mapsync plan --sandbox
   mapsync plan --sandbox --full --sandbox-companies 20
-  CW_BASE_URL=https://api-na.myconnectwise.net CW_COMPANY=... mapsync plan --json > plan.json
+  ` + envExample() + ` mapsync plan --json > plan.json
   mapsync sql "select rule, count(*) from match_decisions group by all"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -106,7 +102,7 @@ errors.`,
 	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&o.results, "results", defaultResults, "results directory (the sync's results go to DIR/<sync>)")
 	f.BoolVar(&o.full, "full", false, "list every record concerned, not only the counts")
-	f.BoolVar(&o.sandbox, "sandbox", false, "start seeded ConnectWise and IT Glue sandboxes in this process and plan against them")
+	f.BoolVar(&o.sandbox, "sandbox", false, "start seeded sandboxes ("+joinAnd(sandboxTitles())+") in this process and plan against them")
 	f.IntVar(&o.companies, "sandbox-companies", 200, "with --sandbox: number of companies generated")
 	f.Int64Var(&o.seed, "sandbox-seed", 1, "with --sandbox: seed of the generated data set")
 	return cmd
@@ -263,4 +259,27 @@ func newRunID() string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	return "plan-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// sandboxTitles lists the titles of the sandboxes --sandbox starts.
+func sandboxTitles() []string {
+	var out []string
+	for _, sb := range local.Sandboxes() {
+		out = append(out, sb.Title)
+	}
+	return out
+}
+
+// envExample sets the first two variables the shipped mapping files read,
+// for an example command line.
+func envExample() string {
+	env := shippedEnv()
+	if len(env) > 2 {
+		env = env[:2]
+	}
+	var parts []string
+	for _, e := range env {
+		parts = append(parts, e+"=...")
+	}
+	return strings.Join(parts, " ")
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,20 +36,23 @@ func TestPlanAndSQLOnSandbox(t *testing.T) {
 		t.Fatalf("two plans in a row differ:\n--- first\n%s\n--- second\n%s", plans[0], plans[1])
 	}
 	text := plans[0]
+	s := shippedSync(t)
 	for _, want := range []string{
 		"Nothing was written to either system.",
 		// A multi-MAC configuration is planned without its MAC, with the reason.
-		"in itglue       primary_mac: MAC address field holds more than one MAC address or is not a MAC address",
+		"in " + s.Doc + " primary_mac: MAC address field holds more than one MAC address or is not a MAC address",
 		// Prospects, vendors, inactive companies and personal devices are listed with reasons.
-		"connectwise     organization type or status is not set to sync",
-		"connectwise     configuration type or status is not set to sync",
-		"connectwise     its organization is out of scope: organization type or status is not set to sync",
+		s.PSA + " organization type or status is not set to sync",
+		s.PSA + " configuration type or status is not set to sync",
+		s.PSA + " its organization is out of scope: organization type or status is not set to sync",
 		// Records the doc side already has are matched, not created.
 		"by name",
 		"by type_and_name",
-		"Results: " + filepath.Join(results, "connectwise_itglue", "results.duckdb"),
+		"Results: " + filepath.Join(results, s.Name, "results.duckdb"),
 	} {
-		if !strings.Contains(text, want) {
+		// Columns are padded: any run of spaces matches one space.
+		re := regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(want), " ", ` +`))
+		if !re.MatchString(text) {
 			t.Errorf("the plan lacks %q:\n%s", want, text)
 		}
 	}
@@ -104,7 +109,7 @@ func TestPlanAndSQLOnSandbox(t *testing.T) {
 	})
 
 	t.Run("parquet files are readable by another process", func(t *testing.T) {
-		files, err := filepath.Glob(filepath.Join(results, "connectwise_itglue", "runs", "*", "*.parquet"))
+		files, err := filepath.Glob(filepath.Join(results, shippedSync(t).Name, "runs", "*", "*.parquet"))
 		if err != nil || len(files) < 4*4 {
 			t.Fatalf("parquet files: %v, %v", files, err)
 		}
@@ -154,8 +159,8 @@ func TestSQLUsageAndMissingResults(t *testing.T) {
 		{"csv and json", []string{"sql", "--csv", "--json", "select 1"}, exitUsage, "cannot be combined"},
 		{"no results directory", []string{"sql", "--results", filepath.Join(empty, "nowhere"), "select 1"}, exitFailure, "run 'mapsync plan' first"},
 		{"no results yet", []string{"sql", "--results", empty, "select 1"}, exitFailure, "no results under"},
-		{"no results for the sync", []string{"sql", "--results", empty, "--sync", "connectwise_itglue", "select 1"}, exitFailure,
-			"no results at " + filepath.Join(empty, "connectwise_itglue", "results.duckdb")},
+		{"no results for the sync", []string{"sql", "--results", empty, "--sync", shippedSync(t).Name, "select 1"}, exitFailure,
+			"no results at " + filepath.Join(empty, shippedSync(t).Name, "results.duckdb")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,12 +173,41 @@ func TestSQLUsageAndMissingResults(t *testing.T) {
 }
 
 func TestPlanNeedsItsVariables(t *testing.T) {
-	for _, v := range []string{"CW_BASE_URL", "CW_COMPANY", "CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_CLIENT_ID", "ITGLUE_BASE_URL", "ITGLUE_API_KEY"} {
-		t.Setenv(v, "")
-		os.Unsetenv(v)
+	// Every variable without a default must be reported by its
+	// environment variable, for both systems.
+	var need []string
+	for _, v := range shippedVariables(t) {
+		if v.Env == "" {
+			continue
+		}
+		t.Setenv(v.Env, "")
+		os.Unsetenv(v.Env)
+		if !v.HasDefault {
+			need = append(need, v.Env)
+		}
+	}
+	if len(need) < 2 {
+		t.Fatalf("the shipped mappings have %d variables without default: %v", len(need), need)
 	}
 	code, _, errOut := runCLI("plan", "--dir", "../../mappings", "--results", t.TempDir())
-	if code != exitFailure || !strings.Contains(errOut, "set CW_COMPANY") || !strings.Contains(errOut, "set ITGLUE_API_KEY") {
+	if code != exitFailure {
 		t.Errorf("exit %d, %q", code, errOut)
+	}
+	// Both systems are reported, each with a variable to set (one
+	// template reports its first missing variable only).
+	s := shippedSync(t)
+	for _, sys := range []string{s.PSA, s.Doc} {
+		asked := false
+		for _, env := range need {
+			asked = asked || strings.Contains(errOut, "system "+sys+": ") && strings.Contains(errOut, "set "+env)
+		}
+		if !asked {
+			t.Errorf("the error asks for no variable of system %s: %q", sys, errOut)
+		}
+	}
+	for _, m := range regexp.MustCompile(`set (\w+)`).FindAllStringSubmatch(errOut, -1) {
+		if !slices.Contains(need, m[1]) {
+			t.Errorf("the error asks to set %s, not a variable without default: %q", m[1], errOut)
+		}
 	}
 }

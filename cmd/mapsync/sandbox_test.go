@@ -2,12 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mapsync/connectors/sandbox/local"
 )
 
 // sbBuffer is a goroutine-safe output buffer.
@@ -35,125 +31,43 @@ func (s *sbBuffer) String() string {
 	return s.b.String()
 }
 
-// TestSandboxCommandTLS runs `mapsync sandbox --tls` and talks to it as
-// curl would: curl --cacert CERT -u 'company+pub:priv' -H 'clientId: ...'
-// 'https://127.0.0.1:PORT/v4_6_release/apis/3.0/company/companies?conditions=...&pageSize=10'.
-func TestSandboxCommandTLS(t *testing.T) {
+// TestSandboxCommand runs `mapsync sandbox` on free ports: it prints the
+// URL of every sandbox, stops on cancel and dumps the fixture asked for.
+// The wire protocols are tested in package local (TestServeTLS).
+func TestSandboxCommand(t *testing.T) {
 	dir := t.TempDir()
-	certFile := filepath.Join(dir, "sandbox.pem")
-	dumpFile := filepath.Join(dir, "cw.json")
+	dumpFile := filepath.Join(dir, "state.json")
+	args := []string{"sandbox", "--tls", "--companies", "10", "--seed", "4",
+		"--cert-file", filepath.Join(dir, "sandbox.pem"), "--dump-fixture", dumpFile}
+	sandboxes := local.Sandboxes()
+	for i, sb := range sandboxes {
+		args = append(args, "--"+sandboxFlag(i, sb, "addr"), "127.0.0.1:0")
+	}
 	var out, errOut sbBuffer
 	root := newRootCmd(&out, &errOut)
-	root.SetArgs([]string{"sandbox", "--tls", "--addr", "127.0.0.1:0", "--itglue-addr", "127.0.0.1:0",
-		"--companies", "30", "--seed", "4", "--cert-file", certFile, "--dump-fixture", dumpFile})
+	root.SetArgs(args)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
 
-	var cwURL, itgURL string
 	deadline := time.Now().Add(60 * time.Second)
-	for cwURL == "" || itgURL == "" || !strings.Contains(out.String(), "Press Ctrl+C") {
+	for !strings.Contains(out.String(), "Press Ctrl+C") {
 		select {
 		case err := <-done:
 			t.Fatalf("command ended early: %v\n%s%s", err, out.String(), errOut.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no URLs printed:\n%s", out.String())
-		}
-		if m := regexp.MustCompile(`ConnectWise Manage sandbox: (\S+)`).FindStringSubmatch(out.String()); m != nil {
-			cwURL = m[1]
-		}
-		if m := regexp.MustCompile(`IT Glue sandbox: (\S+)`).FindStringSubmatch(out.String()); m != nil {
-			itgURL = m[1]
+			t.Fatalf("the sandboxes did not start:\n%s", out.String())
 		}
 	}
-	field := func(label string) string {
-		m := regexp.MustCompile(label + `:\s+(\S+)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("%s not printed:\n%s", label, out.String())
-		}
-		return m[1]
-	}
-	company, pub, priv, clientID := field("company id"), field("public key"), field("private key"), field("clientId")
-	if !strings.HasPrefix(cwURL, "https://127.0.0.1:") || !strings.HasSuffix(cwURL, "/v4_6_release/apis/3.0") {
-		t.Fatalf("ConnectWise URL %q", cwURL)
-	}
-
-	// Trust the written certificate, as curl --cacert does.
-	pem, err := os.ReadFile(certFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("certificate file holds no certificate")
-	}
-	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	get := func(u, user, pass string, hdr map[string]string) (*http.Response, []byte) {
-		t.Helper()
-		req, _ := http.NewRequest("GET", u, nil)
-		if user != "" {
-			req.SetBasicAuth(user, pass)
-		}
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, b
-	}
-
-	cond := `types/name = "Customer" and status/name = "Active"`
-	u := cwURL + "/company/companies?conditions=" + url.QueryEscape(cond) + "&pageSize=10"
-	resp, body := get(u, company+"+"+pub, priv, map[string]string{"clientId": clientID})
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET companies: %d %s", resp.StatusCode, body)
-	}
-	var companies []struct {
-		ID     int
-		Name   string
-		Status struct{ Name string }
-		Types  []struct{ Name string }
-	}
-	if err := json.Unmarshal(body, &companies); err != nil {
-		t.Fatal(err)
-	}
-	if len(companies) != 10 {
-		t.Fatalf("%d companies, want a full page of 10", len(companies))
-	}
-	for _, c := range companies {
-		if c.Status.Name != "Active" || len(c.Types) != 1 || c.Types[0].Name != "Customer" {
-			t.Errorf("company %d %q does not match the conditions: %+v", c.ID, c.Name, c)
+	for _, sb := range sandboxes {
+		re := regexp.MustCompile(regexp.QuoteMeta(sb.Title) + ` sandbox: https://127\.0\.0\.1:\d+`)
+		if !re.MatchString(out.String()) {
+			t.Errorf("no HTTPS URL printed for the %s sandbox:\n%s", sb.Title, out.String())
 		}
 	}
-	link := resp.Header.Get("Link")
-	if !strings.Contains(link, `rel="next"`) || !strings.Contains(link, "<"+cwURL+"/company/companies?") || !strings.Contains(link, "page=2") {
-		t.Errorf("Link header %q", link)
-	}
-
-	// A wrong private key gets 401 with ConnectWise's error body.
-	resp, body = get(u, company+"+"+pub, "wrong", map[string]string{"clientId": clientID})
-	var cwErr struct {
-		Code, Message string
-		Errors        []any
-	}
-	if err := json.Unmarshal(body, &cwErr); err != nil || resp.StatusCode != 401 || cwErr.Code != "Unauthorized" || cwErr.Message == "" || cwErr.Errors == nil {
-		t.Errorf("wrong key: %d %s", resp.StatusCode, body)
-	}
-
-	// The IT Glue sandbox runs beside it with the same certificate.
-	key := field("x-api-key")
-	resp, body = get(itgURL+"/organizations?page%5Bsize%5D=1", "", "", map[string]string{"x-api-key": key})
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"organizations"`) {
-		t.Errorf("IT Glue: %d %.200s", resp.StatusCode, body)
-	}
-
 	cancel()
 	select {
 	case err := <-done:
@@ -175,13 +89,32 @@ func TestSandboxCommandUsageErrors(t *testing.T) {
 	}{
 		{[]string{"sandbox", "--faults", "5xx=2"}, "between 0 and 1"},
 		{[]string{"sandbox", "--companies", "0"}, "--companies must be at least 1"},
-		{[]string{"sandbox", "--no-itglue", "--itglue-fixture", "x.json"}, "cannot be combined with --no-itglue"},
 		{[]string{"sandbox", "extra"}, "unknown command"},
+	}
+	if sbs := local.Sandboxes(); len(sbs) > 1 {
+		fixture := "--" + sandboxFlag(1, sbs[1], "fixture")
+		tests = append(tests, struct {
+			args []string
+			want string
+		}{[]string{"sandbox", "--no-" + sbs[1].Name, fixture, "x.json"}, fixture + " cannot be combined with --no-" + sbs[1].Name})
 	}
 	for _, tc := range tests {
 		code, _, stderr := runCLI(tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, code, stderr)
+		}
+	}
+}
+
+// The sandbox command's help names only the sandboxes that exist.
+func TestSandboxHelpNamesTheSandboxes(t *testing.T) {
+	code, stdout, _ := runCLI("sandbox", "--help")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for i, sb := range local.Sandboxes() {
+		if !strings.Contains(stdout, sb.Title) || !strings.Contains(stdout, "--"+sandboxFlag(i, sb, "addr")) {
+			t.Errorf("help does not describe the %s sandbox:\n%s", sb.Title, stdout)
 		}
 	}
 }

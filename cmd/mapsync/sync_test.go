@@ -68,13 +68,13 @@ func TestSyncCommands(t *testing.T) {
 		t.Errorf("retry exited %d:\n%s", code, out)
 	}
 	code, out = cli("status")
-	if code != 0 || !strings.Contains(out, "recent runs:") || !strings.Contains(out, "mapsync-sync-connectwise_itglue") || !strings.Contains(out, "syncing") {
+	if code != 0 || !strings.Contains(out, "recent runs:") || !strings.Contains(out, "mapsync-sync-"+shippedSync(t).Name) || !strings.Contains(out, "syncing") {
 		t.Errorf("status exited %d:\n%s", code, out)
 	}
 	if code, out = cli(withMappings("schedule", "create", "--every", "1h")...); code != 0 {
 		t.Errorf("schedule create exited %d:\n%s", code, out)
 	}
-	if code, out = cli("schedule", "list"); code != 0 || !strings.Contains(out, "mapsync-schedule-connectwise_itglue") {
+	if code, out = cli("schedule", "list"); code != 0 || !strings.Contains(out, "mapsync-schedule-"+shippedSync(t).Name) {
 		t.Errorf("schedule list exited %d:\n%s", code, out)
 	}
 	if code, out = cli(withMappings("schedule", "delete")...); code != 0 {

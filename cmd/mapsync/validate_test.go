@@ -113,7 +113,11 @@ func TestMappingsShow(t *testing.T) {
 }
 
 func TestMappingsShowJSONHidesSecrets(t *testing.T) {
-	t.Setenv("CW_PRIVATE_KEY", "very-secret-value")
+	for _, v := range shippedVariables(t) {
+		if v.Sensitive && v.Env != "" {
+			t.Setenv(v.Env, "very-secret-value")
+		}
+	}
 	code, out, errOut := runCLI("mappings", "show", "--json", "--dir", "../../mappings")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -81,8 +81,9 @@ const (
 // System is one remote API, described declaratively.
 type System struct {
 	Name      string              `json:"name"`
-	Role      string              `json:"role"`      // psa | doc | scanner
-	Connector string              `json:"connector"` // "rest" (the only runtime so far)
+	Title     string              `json:"title,omitempty"` // human name ("" = Name)
+	Role      string              `json:"role"`            // psa | doc | scanner
+	Connector string              `json:"connector"`       // "rest" (the only runtime so far)
 	BaseURL   Template            `json:"base_url"`
 	Headers   map[string]Template `json:"headers,omitempty"`
 	Auth      Auth                `json:"auth"`

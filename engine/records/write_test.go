@@ -4,6 +4,7 @@ import (
 	"context"
 	. "mapsync/engine/records"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -90,13 +91,13 @@ func TestPrepare(t *testing.T) {
 			name: "psa create with a missing required field is invalid",
 			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
 			change:  Change{Create: true, Fields: with(server, "name", nil)},
-			invalid: map[string]string{"name": "required to create a configuration in connectwise"},
+			invalid: map[string]string{"name": "required to create a configuration in {psa}"},
 		},
 		{
 			name: "psa: a status the PSA lacks leaves the record out with the lookup's reason",
 			role: plan.RolePSA, object: "configuration", lk: psaLookups(),
 			change: Change{Create: true, Fields: with(server, "configuration_status", "Decommissioned")},
-			skip:   `configuration status does not exist in ConnectWise ("Decommissioned")`,
+			skip:   `{reason:configuration_status} ("Decommissioned")`,
 		},
 		{
 			name: "psa dry run: a new manufacturer is pending, not created",
@@ -161,7 +162,7 @@ func TestPrepare(t *testing.T) {
 			name: "psa ticket: a board the PSA lacks is an error (missing = error)",
 			role: plan.RolePSA, object: "ticket", lk: psaLookups(),
 			change:  Change{Fields: map[string]any{"board": "Projects"}},
-			invalid: map[string]string{"board": `board "Projects" does not exist in connectwise`},
+			invalid: map[string]string{"board": `board "Projects" does not exist in {psa}`},
 		},
 		{
 			name: "psa ticket: a status is resolved under its board",
@@ -215,6 +216,10 @@ func TestPrepare(t *testing.T) {
 			}
 			if tt.fields != nil && !reflect.DeepEqual(out.Fields, tt.fields) {
 				t.Errorf("fields\n got %#v\nwant %#v", out.Fields, tt.fields)
+			}
+			tt.skip = expandNames(t, tt.skip)
+			for f, want := range tt.invalid {
+				tt.invalid[f] = expandNames(t, want)
 			}
 			if tt.skip == "" && out.Skip != "" || !strings.Contains(out.Skip, tt.skip) {
 				t.Errorf("skip = %q, want %q", out.Skip, tt.skip)
@@ -282,4 +287,29 @@ func TestNewWriterNeedsLookups(t *testing.T) {
 	if _, err := mapper(t, plan.RolePSA, "configuration").NewWriter(nil, WriterOptions{}); err == nil {
 		t.Fatal("an object with lookup fields needs a lookup source")
 	}
+}
+
+// expandNames replaces {psa} in a wanted message with the shipped sync's PSA
+// system name, and {reason:LOOKUP} with the reason of that PSA lookup, so
+// that the tests spell no system's name.
+func expandNames(t *testing.T, s string) string {
+	t.Helper()
+	p := shippedPlan(t)
+	psa := p.Syncs[0].PSA
+	s = strings.ReplaceAll(s, "{psa}", psa)
+	return regexp.MustCompile(`\{reason:(\w+)\}`).ReplaceAllStringFunc(s, func(m string) string {
+		name := m[len("{reason:") : len(m)-1]
+		for _, sys := range p.Systems {
+			if sys.Name != psa {
+				continue
+			}
+			for _, l := range sys.Lookups {
+				if l.Name == name && l.Reason != "" {
+					return l.Reason
+				}
+			}
+		}
+		t.Fatalf("the PSA %s has no lookup %s with a reason", psa, name)
+		return ""
+	})
 }

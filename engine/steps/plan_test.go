@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -76,8 +75,11 @@ func sandboxRun(t *testing.T, companies int, dir, runID string) (*Run, *local.Sy
 }
 
 // query returns the rows of a one-column query as strings.
+// query runs a statement on the run's database; {sync} in it stands for
+// the sync's name (stage tables are "stage:<sync>:<object>:<side>").
 func query(t *testing.T, r *Run, stmt string, args ...any) []string {
 	t.Helper()
+	stmt = strings.ReplaceAll(stmt, "{sync}", r.Sync().Name)
 	rows, err := r.DB().DB().QueryContext(context.Background(), stmt, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", stmt, err)
@@ -114,16 +116,16 @@ func edge(t *testing.T, d *msp.Dataset, name, side string) []string {
 
 func psaID(t *testing.T, sys *local.Systems, key string) string {
 	t.Helper()
-	_, id, ok := sys.ConnectWise.IDForKey(key)
+	id, ok := sys.PSAID(key)
 	if !ok {
 		t.Fatalf("no PSA record for key %s", key)
 	}
-	return strconv.FormatInt(id, 10)
+	return id
 }
 
 func docID(t *testing.T, sys *local.Systems, key string) string {
 	t.Helper()
-	_, id, ok := sys.ITGlue.IDForKey(key)
+	id, ok := sys.DocID(key)
 	if !ok {
 		t.Fatalf("no doc record for key %s", key)
 	}
@@ -172,7 +174,7 @@ func TestPlanOnSandbox(t *testing.T) {
 		}
 		// Records of an out-of-scope company are out of scope with it.
 		prospect := psaID(t, sys, edge(t, d, msp.EdgeCompanyUnsyncedType, "psa")[0])
-		got := query(t, r, `SELECT DISTINCT u.action || ': ' || u.reason FROM "stage:connectwise_itglue:configuration:psa" s
+		got := query(t, r, `SELECT DISTINCT u.action || ': ' || u.reason FROM "stage:{sync}:configuration:psa" s
 			LEFT JOIN unmatched u ON u.object = 'configuration' AND u.side = 'psa' AND s._id = u.id
 			WHERE s.organization = ? ORDER BY 1`, prospect)
 		if !slices.Contains(got, "excluded: out of scope: its organization is out of scope: organization type or status is not set to sync") {
@@ -199,18 +201,18 @@ func TestPlanOnSandbox(t *testing.T) {
 
 	t.Run("equal PSA records take equal doc records in order of creation", func(t *testing.T) {
 		keys := edge(t, d, msp.EdgeConfigDupNameType, "psa")
-		psa := query(t, r, `SELECT _id FROM "stage:connectwise_itglue:configuration:psa" WHERE _id IN (?, ?) ORDER BY _created, _id`,
+		psa := query(t, r, `SELECT _id FROM "stage:{sync}:configuration:psa" WHERE _id IN (?, ?) ORDER BY _created, _id`,
 			psaID(t, sys, keys[0]), psaID(t, sys, keys[1]))
 		var docs []string
 		for _, k := range keys {
-			if _, id, found := sys.ITGlue.IDForKey(k); found {
+			if id, found := sys.DocID(k); found {
 				docs = append(docs, id)
 			}
 		}
 		if len(docs) == 0 {
 			t.Skip("the doc side has no copy of these configurations in this data set")
 		}
-		docs = query(t, r, `SELECT _id FROM "stage:connectwise_itglue:configuration:doc" WHERE list_contains(?, _id) ORDER BY _created, _id`, docs)
+		docs = query(t, r, `SELECT _id FROM "stage:{sync}:configuration:doc" WHERE list_contains(?, _id) ORDER BY _created, _id`, docs)
 		for i, doc := range docs { // the k-th created PSA record takes the k-th created doc record
 			if got := query(t, r, `SELECT psa_id FROM links WHERE object = 'configuration' AND doc_id = ?`, doc); len(got) != 1 || got[0] != psa[i] {
 				t.Errorf("doc %s is linked to %q, want PSA record %s (%d. created)", doc, got, psa[i], i+1)
@@ -238,7 +240,7 @@ func TestPlanOnSandbox(t *testing.T) {
 	t.Run("ticket configurations are read from their sub-resource, for in-scope tickets only", func(t *testing.T) {
 		got := query(t, r, `SELECT count(*) FILTER (WHERE configurations IS NOT NULL)::VARCHAR || ' ' ||
 				count(*) FILTER (WHERE configurations IS NOT NULL AND _scope_reason IS NOT NULL)::VARCHAR
-			FROM "stage:connectwise_itglue:ticket:psa"`)
+			FROM "stage:{sync}:ticket:psa"`)
 		var with, outWith int
 		fmt.Sscan(got[0], &with, &outWith)
 		if with == 0 || outWith != 0 {
@@ -255,8 +257,8 @@ func TestPlanOnSandbox(t *testing.T) {
 
 	t.Run("a flag reference: the doc organization's primary location", func(t *testing.T) {
 		got := query(t, r, `SELECT count(*)::VARCHAR || ' ' || count(l._id)::VARCHAR
-			FROM "stage:connectwise_itglue:organization:doc" o
-			LEFT JOIN "stage:connectwise_itglue:location:doc" l ON l._id = o.primary_location AND l.organization = o._id
+			FROM "stage:{sync}:organization:doc" o
+			LEFT JOIN "stage:{sync}:location:doc" l ON l._id = o.primary_location AND l.organization = o._id
 				AND json_extract_string(l._raw, '$.attributes.primary') = 'true'
 			WHERE o.primary_location IS NOT NULL`)
 		var n, ok int
@@ -267,7 +269,7 @@ func TestPlanOnSandbox(t *testing.T) {
 	})
 
 	t.Run("the whole source record of an op", func(t *testing.T) {
-		id := query(t, r, `SELECT min(_id) FROM "stage:connectwise_itglue:contact:psa" WHERE emails IS NOT NULL`)[0]
+		id := query(t, r, `SELECT min(_id) FROM "stage:{sync}:contact:psa" WHERE emails IS NOT NULL`)[0]
 		rec, err := r.SourceRecord(ctx, "contact", match.Op{Seq: 1, SourceSide: match.PSA, SourceID: id,
 			Fields: []byte(`{"title": {"old": "a", "new": "Chief Coffee Officer"}}`)})
 		if err != nil {
@@ -362,7 +364,7 @@ func TestExtractResumes(t *testing.T) {
 	if _, err := r.Extract(ctx, ExtractInput{Object: "configuration", Side: match.PSA, PageSize: 50, MaxPages: 1, Cursor: cursors[0]}); err != nil {
 		t.Fatal(err)
 	}
-	if got := query(t, r, `SELECT count(*)::VARCHAR || '/' || count(DISTINCT _id)::VARCHAR FROM "stage:connectwise_itglue:configuration:psa"`); got[0] != fmt.Sprintf("%d/%d", full.Staged, full.Staged) {
+	if got := query(t, r, `SELECT count(*)::VARCHAR || '/' || count(DISTINCT _id)::VARCHAR FROM "stage:{sync}:configuration:psa"`); got[0] != fmt.Sprintf("%d/%d", full.Staged, full.Staged) {
 		t.Errorf("rows/ids after a repeated page: %s, want %d each", got[0], full.Staged)
 	}
 }
@@ -379,7 +381,7 @@ func TestIncrementalListsChildrenOfUnchangedParents(t *testing.T) {
 	if _, err := r1.Publish(ctx); err != nil {
 		t.Fatal(err)
 	}
-	site := query(t, r1, `SELECT _id || '/' || organization FROM "stage:connectwise_itglue:location:psa"
+	site := query(t, r1, `SELECT _id || '/' || organization FROM "stage:{sync}:location:psa"
 		WHERE _scope_reason IS NULL AND _id IN (SELECT psa_id FROM links WHERE object = 'location') ORDER BY _id LIMIT 1`)
 	if len(site) != 1 {
 		t.Fatalf("no linked site after the first run: %v", site)
@@ -414,7 +416,7 @@ func TestIncrementalListsChildrenOfUnchangedParents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := query(t, r2, `SELECT _id FROM "stage:connectwise_itglue:location:psa"`)
+	got := query(t, r2, `SELECT _id FROM "stage:{sync}:location:psa"`)
 	if locs.Staged != 1 || len(got) != 1 || got[0] != id {
 		t.Errorf("incremental sites: staged %d %v, want just the changed site %s", locs.Staged, got, id)
 	}

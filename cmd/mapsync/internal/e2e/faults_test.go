@@ -48,8 +48,8 @@ func TestSyncUnderFaultsEqualsFaultFreeRun(t *testing.T) {
 	clean := newHarness(t, "faults", small)
 	res := clean.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Tuning: tuning})
 	t.Log("fault-free " + summary(res))
-	wantPSA := normalise(t, func(b *bytes.Buffer) error { return clean.sb.ConnectWise.DumpFixture(b) })
-	wantDoc := normalise(t, func(b *bytes.Buffer) error { return clean.sb.ITGlue.DumpFixture(b) })
+	wantPSA := normalise(t, func(b *bytes.Buffer) error { return clean.sb.DumpPSAFixture(b) })
+	wantDoc := normalise(t, func(b *bytes.Buffer) error { return clean.sb.DumpDocFixture(b) })
 	clean.stopWorker()
 
 	h := newHarnessWith(t, "faults", small, func(cfg *workflows.Config) {
@@ -81,8 +81,8 @@ func TestSyncUnderFaultsEqualsFaultFreeRun(t *testing.T) {
 		t.Errorf("worker restarted %d times mid-apply, want 2", restarts)
 	}
 	setFaults(t, h, "")
-	gotPSA := normalise(t, func(b *bytes.Buffer) error { return h.sb.ConnectWise.DumpFixture(b) })
-	gotDoc := normalise(t, func(b *bytes.Buffer) error { return h.sb.ITGlue.DumpFixture(b) })
+	gotPSA := normalise(t, func(b *bytes.Buffer) error { return h.sb.DumpPSAFixture(b) })
+	gotDoc := normalise(t, func(b *bytes.Buffer) error { return h.sb.DumpDocFixture(b) })
 	if d := wantPSA.diff(gotPSA); d != "" {
 		t.Errorf("PSA sandbox differs from the fault-free run:\n%s", d)
 	}
@@ -102,8 +102,7 @@ func setFaults(t *testing.T, h *harness, spec string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.sb.ConnectWise.SetFaults(f)
-	h.sb.ITGlue.SetFaults(f)
+	h.sb.SetFaults(f)
 }
 
 // waitApplying waits until the run applies object's writes (true), or has

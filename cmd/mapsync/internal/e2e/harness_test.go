@@ -135,7 +135,7 @@ func (h *harness) stopWorker() {
 // start starts a run of the shipped sync.
 func (h *harness) start(ctx context.Context, in workflows.SyncInput) client.WorkflowRun {
 	h.t.Helper()
-	in.Sync, in.PlanHash = "connectwise_itglue", h.plan.Hash
+	in.Sync, in.PlanHash = h.plan.Syncs[0].Name, h.plan.Hash
 	if in.Tuning.HeartbeatTimeout == 0 {
 		in.Tuning.HeartbeatTimeout = 3 * time.Second
 	}
@@ -202,7 +202,7 @@ func summary(r workflows.SyncResult) string {
 // logErrors logs the open record-level failures of the sync.
 func (h *harness) logErrors() {
 	h.t.Helper()
-	db, ok, err := workflows.OpenErrors(workflows.SyncDir(h.dataDir, "connectwise_itglue"))
+	db, ok, err := workflows.OpenErrors(workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
 	if err != nil || !ok {
 		h.t.Logf("errors file: ok=%v err=%v", ok, err)
 		return

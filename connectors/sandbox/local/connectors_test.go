@@ -1,16 +1,19 @@
-package connectors_test
+// Integration tests of the connectors (package mapsync/connectors) against
+// the sandboxes; they live here because they name the sandboxed systems.
+package local_test
 
 import (
 	"context"
 	"fmt"
-	. "mapsync/connectors"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	. "mapsync/connectors"
 	"mapsync/connectors/sandbox/connectwise"
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/itglue"
@@ -24,7 +27,7 @@ import (
 
 // compiledPlan compiles the mapping files once per test binary.
 var compiledPlan = sync.OnceValues(func() (*plan.Plan, error) {
-	l := engine.LoadDir("../mappings")
+	l := engine.LoadDir("../../../mappings")
 	if l.Diags.HasErrors() {
 		return nil, fmt.Errorf("mappings: %s", l.Diags.Error())
 	}
@@ -595,4 +598,38 @@ func orgChangedSince(sys plan.System) *plan.ChangedSince {
 		}
 	}
 	return nil
+}
+
+// fakeClock advances instantly: Sleep moves Now (a copy of the one in
+// package connectors' tests).
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)}
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	if d > 0 {
+		f.now = f.now.Add(d)
+	}
+	f.mu.Unlock()
+	return ctx.Err()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// parseTime reads an RFC 3339 time (the sandboxes write no other).
+func parseTime(s, _ string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
 }
