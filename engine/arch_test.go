@@ -271,15 +271,6 @@ var cwPrefix = regexp.MustCompile(`(?i)(^|[^a-z0-9])cw_`)
 // and the fake vendor APIs. Directories named testdata are skipped too.
 var vendorNamesAllowedIn = []string{"mappings", "testdata", "connectors/sandbox"}
 
-// vendorNamesKnown are files that still name a vendor system, with the
-// token, until the change that removes it is merged: the "autotask" filter
-// dialect is being renamed on another branch.
-var vendorNamesKnown = map[string][]string{
-	"connectors/filter.go":                {`"autotask"`},
-	"connectors/unit_test.go":             {`"autotask"`},
-	"connectors/server_querybody_test.go": {`"autotask"`},
-	"dsl/system.go":                       {`"autotask"`},
-}
 
 // vendorNamesRuleFile is this file: it spells the names to find them.
 const vendorNamesRuleFile = "engine/arch_test.go"
@@ -325,11 +316,6 @@ func excerpt(src string, from, to int) string {
 func vendorTokens(fset *token.FileSet, f *ast.File, rel string) []string {
 	var out []string
 	report := func(pos token.Pos, kind, tok string) {
-		for _, known := range vendorNamesKnown[rel] {
-			if tok == known {
-				return
-			}
-		}
 		out = append(out, fmt.Sprintf("%s:%d: %s %s", rel, fset.Position(pos).Line, kind, tok))
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
