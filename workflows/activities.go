@@ -35,8 +35,9 @@ type Config struct {
 	// Logger receives the connectors' redacted logs. Default: none.
 	Logger zerolog.Logger
 	// Lookback is subtracted from an extraction's start time to make the
-	// next changed-since cursor, covering clock skew between the worker and
-	// the systems. Default 2m.
+	// next changed-since cursor, and from the first send of an in-doubt
+	// create before the target is searched for it, covering clock skew
+	// between the worker and the systems. Default 2m.
 	Lookback time.Duration
 	// DuckDB settings of the run scratch databases.
 	Threads     int
