@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -34,6 +35,7 @@ type Client struct {
 	base    *baseURL
 	retry   retryPolicy
 	timeout time.Duration
+	attempt func(context.Context) // WithAttemptHook
 
 	putBulkOnce sync.Once
 }
@@ -64,6 +66,7 @@ func New(sys plan.System, vars Resolver, opts ...Option) (*Client, error) {
 		red:     newRedactor(),
 		retry:   newRetryPolicy(sys.Retry),
 		timeout: o.timeout,
+		attempt: o.onAttempt,
 	}
 	for i := range sys.Objects {
 		c.objects[sys.Objects[i].Name] = &sys.Objects[i]

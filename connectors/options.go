@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -22,6 +23,7 @@ type options struct {
 	timeout   time.Duration
 	jitter    func() float64
 	userAgent string
+	onAttempt func(context.Context)
 }
 
 func defaultOptions() options {
@@ -56,3 +58,9 @@ func WithJitter(f func() float64) Option { return func(o *options) { o.jitter = 
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
+
+// WithAttemptHook calls f with the request's context before each attempt
+// goes out (retries and logins included). Callers that share a client
+// between concurrent tasks count a task's requests with it, through a
+// value of the context.
+func WithAttemptHook(f func(context.Context)) Option { return func(o *options) { o.onAttempt = f } }

@@ -57,6 +57,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if waited > 0 {
 		t.c.stats.add(func(s *Stats) { s.ThrottleWait += waited })
 	}
+	if t.c.attempt != nil {
+		t.c.attempt(ctx)
+	}
 	resp, err := t.base.RoundTrip(r)
 	sent := max(r.ContentLength, 0)
 	if err != nil {

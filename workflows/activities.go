@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,9 +13,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"mapsync/connectors"
-	"mapsync/dsl/exprenv"
 	"mapsync/engine/match"
 	"mapsync/engine/plan"
+	"mapsync/engine/steps"
 )
 
 // Config configures the activities of one worker process.
@@ -34,8 +35,9 @@ type Config struct {
 	// Logger receives the connectors' redacted logs. Default: none.
 	Logger zerolog.Logger
 	// Lookback is subtracted from an extraction's start time to make the
-	// next changed-since cursor, covering clock skew between the worker and
-	// the systems. Default 2m.
+	// next changed-since cursor, and from the first send of an in-doubt
+	// create before the target is searched for it, covering clock skew
+	// between the worker and the systems. Default 2m.
 	Lookback time.Duration
 	// DuckDB settings of the run scratch databases.
 	Threads     int
@@ -96,21 +98,18 @@ func PlanDir(dataDir string) string { return filepath.Join(dataDir, "plans") }
 // SyncDir is the directory of one sync's results under a data directory.
 func SyncDir(dataDir, sync string) string { return filepath.Join(dataDir, "syncs", sync) }
 
-// Prepare loads the plan, checks the sync, decides which objects run and
-// reads the changed-since cursors. It runs on any worker and answers with
-// this worker's own queue: every later activity of the run goes there.
+// Prepare loads the plan, opens the run, decides which objects run
+// (steps.Run.Enabled) and reads the changed-since cursors. It runs on any
+// worker and answers with this worker's own queue: every later activity
+// of the run goes there.
 func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) {
-	p, err := a.plans.Load(ref.PlanHash)
-	if err != nil {
-		return Prepared{}, err
-	}
-	s, err := findSync(p, ref.Sync)
+	env, err := a.open(ctx, ref)
 	if err != nil {
 		return Prepared{}, err
 	}
 	out := Prepared{TaskQueue: a.cfg.TaskQueue}
-	for _, o := range s.Objects {
-		on, err := enabled(p, s, o)
+	for _, o := range env.steps.Sync().Objects {
+		on, _, err := env.steps.Enabled(o.Object)
 		if err != nil {
 			return Prepared{}, temporal.NewNonRetryableApplicationError(err.Error(), errConfig, nil)
 		}
@@ -121,7 +120,7 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 		out.Objects = append(out.Objects, ObjectRef{Name: o.Object, Stage: o.Stage})
 	}
 	if ref.Mode == ModeIncremental {
-		if out.Since, err = loadCursors(SyncDir(a.cfg.DataDir, ref.Sync)); err != nil {
+		if out.Since, err = steps.LoadCursors(SyncDir(a.cfg.DataDir, ref.Sync)); err != nil {
 			return Prepared{}, err
 		}
 	}
@@ -144,9 +143,9 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (MatchResult,
 	if err != nil {
 		return MatchResult{}, retryable("diff "+in.Object, err)
 	}
-	batches, err := planBatches(ctx, env.run, in.Object, in.ApplyBatch)
+	batches, err := env.steps.Batches(ctx, in.Object, in.ApplyBatch)
 	if err != nil {
-		return MatchResult{}, ledgerError("batches "+in.Object, err)
+		return MatchResult{}, stepError(err)
 	}
 	return MatchResult{
 		Linked: ms.Linked, Matched: ms.Matched, Orphaned: ms.Orphaned,
@@ -155,14 +154,35 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (MatchResult,
 	}, nil
 }
 
-// Commit ends a run on its worker: failures go to the errors file, the
-// results are published (build, close, rename), the cursors move (only
-// for a run that succeeded) and the scratch database is removed. A dry
-// run publishes nothing: its scratch database is kept for inspection.
+// Apply applies the planned ops of one object in a seq range
+// (steps.Run.Apply), heartbeating while it runs. On the retry policy's
+// last attempt, ops that still fail retryably are recorded as failed
+// instead of failing the run.
+func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	ctx, reqs := steps.CountRequests(ctx)
+	env, err := a.open(ctx, in.Run)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	hb := startHeartbeat(ctx, nil)
+	defer hb.close()
+	last := in.MaxAttempts > 0 && activity.GetInfo(ctx).Attempt >= in.MaxAttempts
+	r, err := env.steps.Apply(ctx, steps.ApplyInput{Object: in.Object, Range: in.Range, LastAttempt: last})
+	if err != nil {
+		return ApplyResult{}, stepError(err)
+	}
+	return ApplyResult{Created: r.Created, Updated: r.Updated, Orphaned: r.Orphaned, Adopted: r.Adopted,
+		Rejected: r.Rejected, Requests: reqs.N()}, nil
+}
+
+// Commit ends a run on its worker (steps.Run.Commit: errors file,
+// results, cursors) and removes its scratch database. A dry run publishes
+// nothing: its scratch database is kept for inspection. A Commit retried
+// after it succeeded finds the run published and does nothing.
 func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, error) {
 	dir := SyncDir(a.cfg.DataDir, in.Run.Sync)
-	if done, err := alreadyCommitted(ctx, dir, in.Run.RunID); err != nil {
-		return CommitResult{}, ledgerError("commit", err)
+	if done, err := steps.Committed(ctx, dir, in.Run.RunID); err != nil {
+		return CommitResult{}, stepError(err)
 	} else if done {
 		return CommitResult{ResultsFile: filepath.Join(dir, "results.duckdb")}, nil
 	}
@@ -170,35 +190,26 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err != nil {
 		return CommitResult{}, err
 	}
-	if in.Failed {
-		if err := markUnconfirmed(ctx, env.run); err != nil {
-			return CommitResult{}, ledgerError("commit", err)
-		}
-	}
-	if in.Run.DryRun {
-		path := scratchPath(dir, in.Run.RunID)
-		if err := a.runs.close(in.Run.RunID); err != nil {
-			return CommitResult{}, ledgerError("commit", err)
-		}
-		return CommitResult{ResultsFile: path}, nil
-	}
-	if err := recordFailures(ctx, env.run, dir, a.cfg.Now()); err != nil {
-		return CommitResult{}, ledgerError("errors file", err)
-	}
-	pub, err := env.steps.Publish(ctx)
+	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors})
 	if err != nil {
-		return CommitResult{}, ledgerError("publish", err)
+		return CommitResult{}, stepError(err)
 	}
-	if !in.Failed && len(in.Cursors) > 0 {
-		if err := saveCursors(dir, in.Run.RunID, in.Cursors); err != nil {
-			return CommitResult{}, err
-		}
+	done, keep := a.runs.remove, ""
+	if in.Run.DryRun {
+		done, keep = a.runs.close, match.ScratchPath(dir, in.Run.RunID)
 	}
-	if err := a.runs.remove(in.Run.RunID); err != nil {
-		return CommitResult{}, ledgerError("commit", err)
+	if err := done(in.Run.RunID); err != nil {
+		return CommitResult{}, stepError(&steps.Error{Kind: steps.KindLedger, What: "commit", Err: err})
+	}
+	if keep != "" {
+		return CommitResult{ResultsFile: keep}, nil
 	}
 	return CommitResult{ResultsFile: pub.Results, ParquetDir: pub.Parquet}, nil
 }
+
+// OpenErrors opens a sync's errors file read-only; ok is false when there
+// is none yet (no run has failed a record).
+func OpenErrors(syncDir string) (db *sql.DB, ok bool, err error) { return match.OpenErrors(syncDir) }
 
 func findSync(p *plan.Plan, name string) (*plan.Sync, error) {
 	for i := range p.Syncs {
@@ -211,41 +222,6 @@ func findSync(p *plan.Plan, name string) (*plan.Sync, error) {
 		names = append(names, s.Name)
 	}
 	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("plan %s has no sync %q (it has %v)", short(p.Hash), name, names), errInput, nil)
-}
-
-func findCanonical(p *plan.Plan, name string) (plan.CanonicalType, bool) {
-	for _, c := range p.Canonical {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return plan.CanonicalType{}, false
-}
-
-func findSystem(p *plan.Plan, name string) (plan.System, bool) {
-	for _, s := range p.Systems {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return plan.System{}, false
-}
-
-// enabled evaluates an object's enabled expression over the settings.
-func enabled(p *plan.Plan, s *plan.Sync, o plan.ObjectSync) (bool, error) {
-	if o.Enabled == "" {
-		return true, nil
-	}
-	ct, _ := findCanonical(p, o.Object)
-	prog, err := exprenv.Compile(exprenv.Enabled, o.Enabled, exprenv.ShapeOf(ct, s.Settings))
-	if err != nil {
-		return false, fmt.Errorf("object %s: enabled: %w", o.Object, err)
-	}
-	on, err := prog.RunBool(exprenv.Env{Settings: s.Settings})
-	if err != nil {
-		return false, fmt.Errorf("object %s: enabled: %w", o.Object, err)
-	}
-	return on, nil
 }
 
 func short(hash string) string {

@@ -20,6 +20,8 @@
 // queue again and the run goes on; a run whose worker does not come back
 // starts again from the systems on another worker.
 //
+// Each activity opens the run (package steps) and calls one step; the
+// write path itself is steps.Run.Apply, with its ledger in package match.
 // Durable writes: every op is a row of the run's ops ledger before it is
 // sent, with an idempotency key; Apply marks each op "sending" before the
 // request and its outcome after, skips ops already applied when a batch is

@@ -2,12 +2,10 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
-	"mapsync/connectors"
+	"mapsync/engine/steps"
 )
 
 // Application error types. The non-retryable ones are listed in every
@@ -21,43 +19,46 @@ const (
 	errLedger      = "LedgerFailure" // the run's DuckDB file failed
 )
 
-// retryable turns an error of a system call into the error an activity
-// returns: configuration problems stop the run; everything else is retried
-// by Temporal, after the delay the system asked for when it gave one.
+// retryable turns an error of a step or a system call into the error an
+// activity returns (steps.Classify, then stepError).
 func retryable(what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	switch connectors.KindOf(err) {
-	case connectors.KindConfig, connectors.KindRejected:
-		// The plan or a variable is wrong, or the system refuses the
-		// request itself (not one record): retrying cannot help.
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", what, err), errConfig, nil)
-	}
-	return retryAfter(what, err, retryDelay(err))
+	return stepError(steps.Classify(what, err))
 }
 
-// retryAfter is a retryable application error whose next attempt waits d
-// (0 = the retry policy's backoff).
-func retryAfter(what string, err error, d time.Duration) error {
+// stepError maps the error of a step onto a Temporal application error:
+// configuration problems, bad input and a lost ledger stop the run; a
+// failed system is retried after the delay it asked for (NextRetryDelay,
+// 0 = the retry policy's backoff); a failed DuckDB file is retried. An
+// application error passes through as it is.
+func stepError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return err
+	}
+	var se *steps.Error
+	if !errors.As(err, &se) {
+		return temporal.NewApplicationError(err.Error(), errSystem)
+	}
+	msg := err.Error()
+	switch se.Kind {
+	case steps.KindConfig:
+		return temporal.NewNonRetryableApplicationError(msg, errConfig, nil)
+	case steps.KindInput:
+		return temporal.NewNonRetryableApplicationError(msg, errInput, nil)
+	case steps.KindLostLedger:
+		return temporal.NewNonRetryableApplicationError(msg, errLedger, nil)
+	case steps.KindLedger:
+		return temporal.NewApplicationError(msg, errLedger)
+	}
 	typ := errSystem
-	if d > 0 {
+	if se.RetryAfter > 0 {
 		typ = errThrottled
 	}
-	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", what, err), typ,
-		temporal.ApplicationErrorOptions{NextRetryDelay: d})
-}
-
-// retryDelay is the Retry-After a system sent with the error, if any.
-func retryDelay(err error) time.Duration {
-	var e *connectors.Error
-	if errors.As(err, &e) {
-		return e.RetryAfter
-	}
-	return 0
-}
-
-// ledgerError wraps a DuckDB failure; it is retried (the file may be busy).
-func ledgerError(what string, err error) error {
-	return temporal.NewApplicationError(fmt.Sprintf("%s: %v", what, err), errLedger)
+	return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter})
 }

@@ -38,20 +38,3 @@ func TestRetryableHonoursRetryAfter(t *testing.T) {
 		})
 	}
 }
-
-func TestSettleOnLastAttemptRecordsFailures(t *testing.T) {
-	f := failures{}
-	f.add(connectors.WriteResult{Key: "k1", Status: connectors.StatusFailed, HTTPStatus: 503, Message: "unavailable", RetryAfter: 2 * time.Second})
-	b := &batch{}
-	var ae *temporal.ApplicationError
-	if err := b.settle("create x", f); !errors.As(err, &ae) || ae.NextRetryDelay() != 2*time.Second {
-		t.Fatalf("not the last attempt: err = %v, want a retryable error after 2s", err)
-	}
-	b.last = true
-	if err := b.settle("create x", f); err != nil {
-		t.Fatalf("last attempt: err = %v, want the failures recorded", err)
-	}
-	if len(b.results) != 1 || b.results[0].Key != "k1" || b.results[0].Status != "failed" {
-		t.Fatalf("results = %+v", b.results)
-	}
-}

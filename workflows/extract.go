@@ -34,7 +34,7 @@ type extractProgress struct {
 // the retry resumes from the last heartbeat (stages de-duplicates pages
 // read twice).
 func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResult, error) {
-	ctx, counter := withCounter(ctx)
+	ctx, counter := steps.CountRequests(ctx)
 	res := ExtractResult{Side: in.Side}
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
@@ -52,7 +52,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 		r, err := env.steps.Extract(ctx, steps.ExtractInput{
 			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk,
 		})
-		res.Requests = counter.n.Load()
+		res.Requests = counter.N()
 		if err != nil {
 			return res, retryable(fmt.Sprintf("extract %s %s", in.Side, in.Object), err)
 		}
@@ -66,6 +66,6 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 	}
 	res.Records, res.Pages, res.Complete = prog.Records, prog.Pages, prog.Complete
 	res.Cursor = prog.Started.Add(-a.cfg.Lookback)
-	res.Requests = counter.n.Load()
+	res.Requests = counter.N()
 	return res, nil
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"mapsync/engine/match"
+	"mapsync/engine/steps"
 )
 
 // modeRetry is the RunRef mode of a RetryOps run.
@@ -82,84 +81,18 @@ type RetryRequest struct {
 }
 
 // PrepareRetry copies the chosen rows of the errors file into the retry
-// run's ops ledger (creates whose source is linked by now are left out)
-// and cuts them into batches per object, in stage order.
+// run's ledger (steps.Run.PrepareRetry: creates whose source is linked by
+// now are left out) and cuts them into batches per object, in stage order.
 func (a *Activities) PrepareRetry(ctx context.Context, in RetryRequest) (RetryPrepared, error) {
-	var out RetryPrepared
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
-		return out, err
+		return RetryPrepared{}, err
 	}
-	db := env.run.DB()
-	var have int64
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ops WHERE run = ?`, in.Run.RunID).Scan(&have); err != nil {
-		return out, ledgerError("retry", err)
-	}
-	dir := SyncDir(a.cfg.DataDir, in.Run.Sync)
-	if have == 0 {
-		path := filepath.Join(dir, ErrorsFile)
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return out, nil // nothing ever failed
-		}
-		if err := copyFailures(ctx, env, path, in); err != nil {
-			return out, ledgerError("retry", err)
-		}
-	}
-	for _, o := range env.sync.Objects {
-		b, err := planBatches(ctx, env.run, o.Object, in.ApplyBatch)
-		if err != nil {
-			return out, ledgerError("retry", err)
-		}
-		if len(b) == 0 {
-			continue
-		}
-		out.Objects = append(out.Objects, o.Object)
-		out.Batches = append(out.Batches, b)
-	}
-	err = db.QueryRowContext(ctx, `SELECT count(*) FROM ops WHERE run = ?`, in.Run.RunID).Scan(&out.Ops)
-	return out, err
-}
-
-func copyFailures(ctx context.Context, env *runEnv, path string, in RetryRequest) (err error) {
-	conn, err := env.run.DB().Conn(ctx)
+	p, err := env.steps.PrepareRetry(ctx, steps.RetryInput{
+		FailureFilter: match.FailureFilter{FromRun: in.FromRun, IDs: in.IDs}, BatchSize: in.ApplyBatch,
+	})
 	if err != nil {
-		return err
+		return RetryPrepared{}, stepError(err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH '`+sqlEscape(path)+`' AS _err (READ_ONLY)`); err != nil {
-		return err
-	}
-	defer func() {
-		if _, derr := conn.ExecContext(context.WithoutCancel(ctx), "DETACH _err"); derr != nil && err == nil {
-			err = derr
-		}
-	}()
-	where := []string{"sync = $1"}
-	if in.FromRun != "" {
-		where = append(where, "run = '"+sqlEscape(in.FromRun)+"'")
-	}
-	if len(in.IDs) > 0 {
-		ids := make([]string, len(in.IDs))
-		for i, id := range in.IDs {
-			ids[i] = strconv.FormatInt(id, 10)
-		}
-		where = append(where, "id IN ("+strings.Join(ids, ", ")+")")
-	}
-	// A failed create that may have reached the system is "sending": it is
-	// looked up before it is created again.
-	q := `INSERT INTO ops BY NAME
-		SELECT $2 AS run, sync, object, row_number() OVER (ORDER BY id) AS seq, op, target_side, target_id,
-			source_side, source_id, fields, after, 'retry of error ' || id AS reason, key,
-			CASE WHEN op = 'create' AND status = 'failed' THEN 'sending' ELSE 'planned' END AS status
-		FROM _err.errors e
-		WHERE ` + strings.Join(where, " AND ") + `
-		  AND NOT (op = 'create' AND EXISTS (SELECT 1 FROM links l WHERE l.object = e.object AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
-			AND (CASE WHEN e.source_side = 'psa' THEN l.psa_id ELSE l.doc_id END) = e.source_id))`
-	if _, err := conn.ExecContext(ctx, q, in.Run.Sync, in.Run.RunID); err != nil {
-		return fmt.Errorf("copy failures: %w", err)
-	}
-	_, err = conn.ExecContext(ctx, `INSERT INTO ledger_sends
-		SELECT o.run, o.key, e.first_seen - INTERVAL 1 HOUR, 1 FROM ops o JOIN _err.errors e ON e.key = o.key
-		WHERE o.run = ? AND o.status = 'sending' ON CONFLICT DO NOTHING`, in.Run.RunID)
-	return err
+	return RetryPrepared{Objects: p.Objects, Batches: p.Batches, Ops: p.Ops}, nil
 }

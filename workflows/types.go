@@ -1,6 +1,10 @@
 package workflows
 
-import "time"
+import (
+	"time"
+
+	"mapsync/engine/match"
+)
 
 // Names other processes (the CLI, schedules) use to reach the worker.
 const (
@@ -164,10 +168,7 @@ type OpCounts struct {
 func (c OpCounts) Writes() int64 { return c.Create + c.Update }
 
 // SeqRange is an inclusive range of op sequence numbers of one run.
-type SeqRange struct {
-	From int64 `json:"from"`
-	To   int64 `json:"to"`
-}
+type SeqRange = match.SeqRange
 
 // ApplyInput asks to apply the planned ops of one object in a seq range.
 type ApplyInput struct {

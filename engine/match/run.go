@@ -66,7 +66,7 @@ func OpenRun(ctx context.Context, cfg Config) (*Run, error) {
 	if err := os.MkdirAll(filepath.Join(cfg.Dir, "work"), 0o755); err != nil {
 		return nil, fmt.Errorf("open run: %w", err)
 	}
-	path := filepath.Join(cfg.Dir, "work", cfg.RunID+".duckdb")
+	path := ScratchPath(cfg.Dir, cfg.RunID)
 	// The scratch database is written once and read a few times: its
 	// tables are stored uncompressed, which halves the CPU cost of
 	// staging and of the result rows (the published file is compressed).
@@ -130,6 +130,9 @@ func openDB(path string, cfg Config, readOnly bool, extra ...string) (*sql.DB, e
 func (r *Run) init(ctx context.Context) (err error) {
 	stmts := []string{metaDDL}
 	for _, t := range resultTables {
+		stmts = append(stmts, t.ddl)
+	}
+	for _, t := range scratchTables {
 		stmts = append(stmts, t.ddl)
 	}
 	if err := execAll(ctx, r.db, "create result tables", stmts...); err != nil {

@@ -75,7 +75,7 @@ var resultTables = []struct{ name, ddl string }{
 	after       JSON,             -- {psa: {...}, doc: {...}} synced values once applied
 	reason      VARCHAR,
 	key         VARCHAR,          -- idempotency key: sha256(sync, object, source id, target side, field values)
-	status      VARCHAR NOT NULL, -- planned | applied | failed | rejected | noted
+	status      VARCHAR NOT NULL, -- planned | sending | applied | failed | rejected | noted
 	message     VARCHAR           -- the target system's message for failed/rejected
 )`},
 	{"runs", `CREATE TABLE IF NOT EXISTS runs (
@@ -83,6 +83,21 @@ var resultTables = []struct{ name, ddl string }{
 	sync         VARCHAR NOT NULL,
 	started_at   TIMESTAMP,
 	published_at TIMESTAMP
+)`},
+}
+
+// scratchTables live only in a run's scratch database, never published.
+//
+//   - ledger_sends: when each op was first sent and how many times (the
+//     apply step's ledger, with the "sending" op status): the lookup of a
+//     create whose response was lost lists the target from then on.
+var scratchTables = []struct{ name, ddl string }{
+	{"ledger_sends", `CREATE TABLE IF NOT EXISTS ledger_sends (
+	run        VARCHAR NOT NULL,
+	key        VARCHAR NOT NULL,
+	first_sent TIMESTAMP NOT NULL,
+	attempts   INTEGER NOT NULL,
+	PRIMARY KEY (run, key)
 )`},
 }
 
@@ -114,4 +129,9 @@ const (
 	StatusFailed   = "failed"   // retryable failure; the op stays due
 	StatusRejected = "rejected" // the target refused the record (validation)
 	StatusNoted    = "noted"    // skip and invalid rows: nothing to send
+	// StatusSending marks an op whose request is (or was) on its way and
+	// whose outcome is not recorded yet: set and committed before the
+	// request goes out. A create found "sending" is looked up on the target
+	// before it is created again.
+	StatusSending = "sending"
 )

@@ -1,6 +1,9 @@
-// Package stages holds the steps of one sync run as plain Go functions:
+// Package steps holds the steps of one sync run as plain Go functions:
 // Extract (one side of one object, page by page into DuckDB), Match, Diff
-// (the ops of one object) and Publish. The Temporal activities are thin
+// (the ops of one object), Apply (the planned ops of a seq range, through
+// the ops ledger), Commit (errors file, Publish, cursors) and PrepareRetry.
+// A step that fails returns an *Error saying whether trying again can help
+// and after how long (the system's Retry-After). The Temporal activities are thin
 // wrappers around them, so every step takes a context first, works in bulk,
 // can be repeated or resumed, and has small JSON-serialisable inputs and
 // outputs (names, counts, cursors), never record payloads: records stay in

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"mapsync/connectors"
 	"mapsync/dsl/exprenv"
@@ -31,6 +32,15 @@ type Config struct {
 	// Progress, when set, is told what each step is doing (a page read,
 	// a step done). It is called from the step's goroutine.
 	Progress func(Progress)
+	// DryRun marks a run that writes nothing: Apply refuses to run.
+	DryRun bool
+	// Now is the clock of the ledger (first sends, the errors file).
+	// Default time.Now.
+	Now func() time.Time
+	// Lookback is subtracted from the first send of an in-doubt create
+	// before the target is listed for it (clock skew between this process
+	// and the systems). Default 2m.
+	Lookback time.Duration
 }
 
 // Progress reports what a step is doing.
@@ -64,6 +74,7 @@ type Run struct {
 type sideObject struct {
 	side   match.Side
 	object string
+	live   bool // a writer that writes (Apply), not a dry-run one (Diff)
 }
 
 // object is everything a run knows about one object of the sync.
@@ -91,6 +102,12 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		return nil, err
 	}
 	cfg.Sync = s.Name
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Lookback <= 0 {
+		cfg.Lookback = 2 * time.Minute
+	}
 	r := &Run{
 		cfg:     cfg,
 		sync:    s,
@@ -117,7 +134,8 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		return nil, errors.New("stages: no variable resolver")
 	}
 	for _, side := range Sides {
-		c, err := connectors.New(r.systems[side], cfg.Vars, cfg.ConnectorOptions...)
+		opts := append(slices.Clip(cfg.ConnectorOptions), connectors.WithAttemptHook(countAttempt))
+		c, err := connectors.New(r.systems[side], cfg.Vars, opts...)
 		if err != nil {
 			r.closeClients()
 			return nil, fmt.Errorf("stages: %s system: %w", side, err)

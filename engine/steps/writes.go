@@ -24,16 +24,17 @@ type opReview struct {
 	Fields string `json:"fields"`
 }
 
-// writer returns the dry-run writer of an object on a side, loading the
-// target's lookup tables through its connector on first use.
-func (r *Run) writer(o *object, side match.Side) (*records.Writer, error) {
+// writer returns the writer of an object on a side, loading the target's
+// lookup tables through its connector on first use: a dry-run one (Diff
+// reviews planned ops with it) or, when live, one that writes (Apply).
+func (r *Run) writer(o *object, side match.Side, live bool) (*records.Writer, error) {
 	r.writerMu.Lock()
 	defer r.writerMu.Unlock()
-	k := sideObject{side, o.spec.Object}
+	k := sideObject{side, o.spec.Object, live}
 	if w, ok := r.writers[k]; ok {
 		return w, nil
 	}
-	w, err := o.mappers[side].NewWriter(r.clients[side], records.WriterOptions{DryRun: true})
+	w, err := o.mappers[side].NewWriter(r.clients[side], records.WriterOptions{DryRun: !live})
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		}
 		values[name] = v
 	}
-	w, err := r.writer(o, op.TargetSide)
+	w, err := r.writer(o, op.TargetSide, false)
 	if err != nil {
 		return nil, err
 	}

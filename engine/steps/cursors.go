@@ -1,4 +1,4 @@
-package workflows
+package steps
 
 import (
 	"encoding/json"
@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// cursorFile holds a sync's changed-since cursors: CursorKey(object,
+// cursorFile holds a sync's changed-since cursors: a key per (object,
 // side) -> the time from which the next incremental run lists. It is
-// written only by Commit, after a run's writes are applied and its results
+// written only by Commit (SaveCursors), after a run's writes are applied and its results
 // published, so a failed run never moves a cursor.
 type cursorFile struct {
 	Cursors map[string]time.Time `json:"cursors"`
@@ -21,8 +21,8 @@ type cursorFile struct {
 
 func cursorPath(syncDir string) string { return filepath.Join(syncDir, "cursors.json") }
 
-// loadCursors reads a sync's cursors (none yet: an empty map).
-func loadCursors(syncDir string) (map[string]time.Time, error) {
+// LoadCursors reads a sync's cursors (none yet: an empty map).
+func LoadCursors(syncDir string) (map[string]time.Time, error) {
 	b, err := os.ReadFile(cursorPath(syncDir))
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]time.Time{}, nil
@@ -40,10 +40,10 @@ func loadCursors(syncDir string) (map[string]time.Time, error) {
 	return f.Cursors, nil
 }
 
-// saveCursors merges updates into the stored cursors (atomically: temp
+// SaveCursors merges updates into the stored cursors (atomically: temp
 // file + rename).
-func saveCursors(syncDir, run string, updates map[string]time.Time) error {
-	cur, err := loadCursors(syncDir)
+func SaveCursors(syncDir, run string, updates map[string]time.Time) error {
+	cur, err := LoadCursors(syncDir)
 	if err != nil {
 		return err
 	}

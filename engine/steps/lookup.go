@@ -1,9 +1,8 @@
-package workflows
+package steps
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -12,8 +11,8 @@ import (
 	"mapsync/engine/match"
 )
 
-// findCreated looks on the target for records that in-doubt creates may
-// have made: created records whose response was lost, or creates an
+// findCreated looks on the target (side) for records that in-doubt creates
+// may have made: created records whose response was lost, or creates an
 // attempt died sending. It lists the target's records changed since the
 // first send (less the lookback), maps them to canonical form and takes,
 // for each op, the oldest record that agrees with the op's values on
@@ -23,48 +22,34 @@ import (
 // The systems here cannot carry our idempotency key on a record, so the
 // match key is what identifies a lost create: the same key that would
 // have matched the record on the next run anyway.
-func (a *Activities) findCreated(ctx context.Context, env *runEnv, side, object string, ops []match.Op) (map[string]string, error) {
-	spec, _, err := env.objectSync(object)
-	if err != nil {
-		return nil, err
-	}
+func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops []match.Op) (map[string]string, error) {
+	object := o.spec.Object
 	var keysets [][]string
-	for _, r := range spec.Match.Rules {
+	for _, rule := range o.spec.Match.Rules {
 		var ks []string
-		if spec.Match.ScopeBy != "" {
-			ks = append(ks, spec.Match.ScopeBy)
+		if o.spec.Match.ScopeBy != "" {
+			ks = append(ks, o.spec.Match.ScopeBy)
 		}
-		keysets = append(keysets, append(ks, r.Keys...))
+		keysets = append(keysets, append(ks, rule.Keys...))
 	}
 	want := make([]map[string]string, len(ops))
 	keys := make([]string, len(ops))
 	for i, op := range ops {
 		vals, err := newValues(op.Fields)
 		if err != nil {
-			return nil, err
+			return nil, ledgerError("look up lost creates of "+object, err)
 		}
 		want[i] = canonicalText(vals)
 		keys[i] = op.Key
 	}
-	since, err := firstSent(ctx, env.run, keys)
+	since, err := r.db.FirstSent(ctx, keys)
 	if err != nil {
-		return nil, ledgerError("lookup", err)
+		return nil, ledgerError("look up lost creates of "+object, err)
 	}
 	if !since.IsZero() {
-		since = since.Add(-a.cfg.Lookback)
+		since = since.Add(-r.cfg.Lookback)
 	}
-	m, err := env.mapper(side, object)
-	if err != nil {
-		return nil, err
-	}
-	client, err := a.client(env, side)
-	if err != nil {
-		return nil, err
-	}
-	type cand struct {
-		id      string
-		created time.Time
-	}
+	m := o.mappers[side]
 	// A list under parents (sites under their company) is read for the
 	// parents the ops name (their ref values are in the target's ids).
 	q := connectors.ListQuery{Since: since}
@@ -82,10 +67,14 @@ func (a *Activities) findCreated(ctx context.Context, env *runEnv, side, object 
 			}
 		}
 	}
+	type cand struct {
+		id      string
+		created time.Time
+	}
 	cands := make([][]cand, len(ops))
-	for page, err := range client.List(ctx, object, q) {
+	for page, err := range r.clients[side].List(ctx, object, q) {
 		if err != nil {
-			return nil, retryable("look up lost creates of "+object, err)
+			return nil, Classify("look up lost creates of "+object, err)
 		}
 		for _, raw := range page.Records {
 			row, err := m.Map(raw, nil)
@@ -106,9 +95,9 @@ func (a *Activities) findCreated(ctx context.Context, env *runEnv, side, object 
 			all = append(all, c.id)
 		}
 	}
-	taken, err := linkedIDs(ctx, env.run, object, side, all)
+	taken, err := r.db.LinkedIDs(ctx, object, side, all)
 	if err != nil {
-		return nil, ledgerError("lookup", err)
+		return nil, ledgerError("look up lost creates of "+object, err)
 	}
 	found := map[string]string{}
 	for i, cs := range cands {
@@ -165,29 +154,4 @@ func agrees(want, have map[string]string, keysets [][]string) bool {
 		}
 	}
 	return false
-}
-
-// linkedIDs returns which of ids are already linked on side.
-func linkedIDs(ctx context.Context, run *match.Run, object, side string, ids []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	col := "doc_id"
-	if side == SidePSA {
-		col = "psa_id"
-	}
-	rows, err := run.DB().QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM links WHERE object = ? AND %s IN (%s)`, col, col, sqlList(ids)), object)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
 }

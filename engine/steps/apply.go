@@ -1,0 +1,379 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"mapsync/connectors"
+	"mapsync/engine/match"
+	"mapsync/engine/records"
+)
+
+// AdoptedMessage marks a create found on the target after its response
+// was lost (it is applied, with the found record's id).
+const AdoptedMessage = "adopted: the record was found on the target after its create response was lost"
+
+// ApplyInput asks Apply for the planned ops of one object in a seq range
+// (match.Run.Batches cuts them).
+type ApplyInput struct {
+	Object string
+	Range  match.SeqRange
+	// LastAttempt is the caller's final try: ops that still fail
+	// retryably are recorded as failed (they go to the errors file) and
+	// Apply succeeds, instead of returning a retryable error.
+	LastAttempt bool
+}
+
+// ApplyResult counts the outcome of the ops of a range, whichever attempt
+// applied them.
+type ApplyResult struct {
+	Created  int64 `json:"created"`
+	Updated  int64 `json:"updated"`
+	Orphaned int64 `json:"orphaned"`
+	Adopted  int64 `json:"adopted"`  // lost creates found on the target instead of created again
+	Rejected int64 `json:"rejected"` // record-level failures, rejected or given up (errors file)
+}
+
+// Apply sends the planned ops of one object in a seq range: creates and
+// updates through the target system's connector (bulk where it has bulk
+// routes, concurrent under its rate limit otherwise); orphans are recorded,
+// never sent (the documentation side is never deleted from).
+//
+// Each op is marked "sending" in the ledger before it goes out. Ops an
+// earlier attempt applied, rejected or noted are skipped; a create found
+// "sending" (or failed) is looked up on the target first, and so is a
+// create whose response is lost in this attempt. Record-level failures
+// (validation) are recorded and do not fail the step; retryable failures
+// stay "sending" and Apply returns an *Error of KindSystem carrying the
+// system's Retry-After, unless in.LastAttempt.
+func (r *Run) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	if r.cfg.DryRun {
+		return ApplyResult{}, inputError("apply "+in.Object, "the run is a dry run")
+	}
+	o, err := r.object(in.Object)
+	if err != nil {
+		return ApplyResult{}, configError("apply", err)
+	}
+	ops, err := r.db.OpsInRange(ctx, in.Object, in.Range)
+	if err != nil {
+		return ApplyResult{}, ledgerError("read ops", err)
+	}
+	if len(ops) == 0 {
+		return ApplyResult{}, &Error{Kind: KindLostLedger, What: "apply " + in.Object, Err: fmt.Errorf(
+			"the run's ledger has no %s ops in %d..%d: its DuckDB file was lost or replaced", in.Object, in.Range.From, in.Range.To)}
+	}
+	b := &batch{r: r, o: o, noted: map[string]string{}, last: in.LastAttempt}
+	creates, updates := map[match.Side][]match.Op{}, map[match.Side][]match.Op{}
+	for _, op := range ops {
+		switch op.Status {
+		case match.StatusApplied, match.StatusRejected, match.StatusNoted:
+			continue
+		}
+		switch op.Op {
+		case match.OpOrphan:
+			b.results = append(b.results, match.OpResult{Key: op.Key, Status: match.StatusApplied})
+		case match.OpCreate:
+			creates[op.TargetSide] = append(creates[op.TargetSide], op)
+		case match.OpUpdate:
+			updates[op.TargetSide] = append(updates[op.TargetSide], op)
+		}
+	}
+	for _, side := range Sides {
+		b.fail(b.creates(ctx, side, creates[side]))
+		b.fail(b.updates(ctx, side, updates[side]))
+	}
+	if err := r.db.RecordResults(ctx, o.match, b.results); err != nil {
+		return ApplyResult{}, ledgerError("record results", err)
+	}
+	if err := r.db.NoteOps(ctx, in.Object, b.noted); err != nil {
+		return ApplyResult{}, ledgerError("record results", err)
+	}
+	if b.err != nil {
+		return ApplyResult{}, b.err
+	}
+	c, err := r.db.RangeOutcome(ctx, in.Object, in.Range, AdoptedMessage)
+	if err != nil {
+		return ApplyResult{}, ledgerError("count results", err)
+	}
+	r.progress(Progress{Step: "apply", Object: in.Object, Records: len(ops), Done: true})
+	return ApplyResult{Created: c.Created, Updated: c.Updated, Orphaned: c.Orphaned, Adopted: c.Adopted, Rejected: c.Rejected}, nil
+}
+
+// batch is one Apply attempt.
+type batch struct {
+	r       *Run
+	o       *object
+	results []match.OpResult
+	noted   map[string]string
+	err     error // the first failure that fails the attempt
+	last    bool  // the final attempt: retryable failures are recorded as failed ops
+}
+
+func (b *batch) fail(err error) {
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *batch) applied(key, id, msg string) {
+	b.results = append(b.results, match.OpResult{Key: key, Status: match.StatusApplied, TargetID: id, Message: msg})
+}
+
+func (b *batch) rejected(key, msg string) {
+	b.results = append(b.results, match.OpResult{Key: key, Status: match.StatusRejected, Message: msg})
+}
+
+func (b *batch) name() string { return b.o.spec.Object }
+
+// creates applies the create ops bound for one side.
+func (b *batch) creates(ctx context.Context, side match.Side, ops []match.Op) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	w, err := b.r.writer(b.o, side, true)
+	if err != nil {
+		return configError("writer "+b.name(), err)
+	}
+	var doubt, fresh []match.Op
+	for _, op := range ops {
+		if op.Status == match.StatusSending || op.Status == match.StatusFailed {
+			doubt = append(doubt, op)
+		} else {
+			fresh = append(fresh, op)
+		}
+	}
+	if len(doubt) > 0 {
+		// An earlier attempt sent these (or died sending them): look them
+		// up before creating anything again.
+		found, err := b.r.findCreated(ctx, b.o, side, doubt)
+		if err != nil {
+			return err
+		}
+		for _, op := range doubt {
+			if id, ok := found[op.Key]; ok {
+				b.applied(op.Key, id, AdoptedMessage)
+			} else {
+				fresh = append(fresh, op)
+			}
+		}
+	}
+	var recs []connectors.WriteRecord
+	for _, op := range fresh {
+		vals, err := newValues(op.Fields)
+		if err != nil {
+			b.rejected(op.Key, err.Error())
+			continue
+		}
+		if err := b.r.translateListRefs(ctx, b.o, side, vals); err != nil {
+			return ledgerError("prepare "+b.name(), err)
+		}
+		out, err := w.Prepare(ctx, records.Change{Create: true, Fields: vals})
+		if err != nil {
+			return Classify("prepare "+b.name(), err)
+		}
+		if b.prepared(op, out) {
+			recs = append(recs, connectors.WriteRecord{Key: op.Key, Fields: out.Fields})
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(recs))
+	for i, rec := range recs {
+		keys[i] = rec.Key
+	}
+	if err := b.r.db.MarkSending(ctx, b.name(), keys, b.r.cfg.Now()); err != nil {
+		return ledgerError("ledger", err)
+	}
+	byKey := make(map[string]match.Op, len(fresh))
+	for _, op := range fresh {
+		byKey[op.Key] = op
+	}
+	var lost []match.Op
+	var failed failures
+	for _, res := range b.r.clients[side].Create(ctx, b.name(), recs) {
+		switch {
+		case res.Status == connectors.StatusOK && res.ID != "":
+			b.applied(res.Key, res.ID, "")
+		case res.Status == connectors.StatusRejected:
+			b.rejected(res.Key, systemMessage(res))
+		case res.Status == connectors.StatusAmbiguous, res.Status == connectors.StatusOK:
+			lost = append(lost, byKey[res.Key])
+		default:
+			failed.add(res)
+		}
+	}
+	if len(lost) > 0 {
+		found, err := b.r.findCreated(ctx, b.o, side, lost)
+		if err != nil {
+			return err
+		}
+		for _, op := range lost {
+			if id, ok := found[op.Key]; ok {
+				b.applied(op.Key, id, AdoptedMessage)
+			} else {
+				// Not there (yet): the next attempt looks again, then creates.
+				failed.addKey(op.Key, "create response lost and the record was not found on the target")
+			}
+		}
+	}
+	return b.settle("create "+b.name(), failed)
+}
+
+// updates applies the update ops bound for one side. Updates are
+// idempotent: a retried attempt sends them again.
+func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	w, err := b.r.writer(b.o, side, true)
+	if err != nil {
+		return configError("writer "+b.name(), err)
+	}
+	refs, err := b.r.updateRefs(ctx, b.o, side, ops)
+	if err != nil {
+		return ledgerError("update refs "+b.name(), err)
+	}
+	var ups []connectors.Update
+	for _, op := range ops {
+		vals, err := newValues(op.Fields)
+		if err != nil {
+			b.rejected(op.Key, err.Error())
+			continue
+		}
+		out, err := w.Prepare(ctx, records.Change{Fields: vals})
+		if err != nil {
+			return Classify("prepare "+b.name(), err)
+		}
+		if !b.prepared(op, out) {
+			continue
+		}
+		if len(out.Fields) == 0 {
+			b.applied(op.Key, "", "nothing to send: every changed field is read-only on the target")
+			continue
+		}
+		ups = append(ups, connectors.Update{ID: op.TargetID, Key: op.Key, Fields: out.Fields, Refs: refs[op.Key]})
+	}
+	if len(ups) == 0 {
+		return nil
+	}
+	keys := make([]string, len(ups))
+	for i, u := range ups {
+		keys[i] = u.Key
+	}
+	if err := b.r.db.MarkSending(ctx, b.name(), keys, b.r.cfg.Now()); err != nil {
+		return ledgerError("ledger", err)
+	}
+	var failed failures
+	for _, res := range b.r.clients[side].Update(ctx, b.name(), ups) {
+		switch res.Status {
+		case connectors.StatusOK:
+			b.applied(res.Key, "", "")
+		case connectors.StatusRejected:
+			b.rejected(res.Key, systemMessage(res))
+		default:
+			failed.add(res)
+		}
+	}
+	return b.settle("update "+b.name(), failed)
+}
+
+// prepared records what the writer decided about an op and reports
+// whether it is to be sent.
+func (b *batch) prepared(op match.Op, out records.Outcome) bool {
+	switch {
+	case out.Skip != "":
+		b.noted[op.Key] = "not sent: " + out.Skip
+		return false
+	case len(out.Invalid) > 0:
+		b.rejected(op.Key, "invalid: "+describe(out.Invalid))
+		return false
+	}
+	return true
+}
+
+// failures collects the retryable failures of one request set.
+type failures struct {
+	n     int
+	msg   string
+	delay time.Duration
+	keys  map[string]string // op key -> message
+}
+
+func (f *failures) add(r connectors.WriteResult) {
+	f.addKey(r.Key, systemMessage(r))
+	f.delay = max(f.delay, r.RetryAfter)
+}
+
+func (f *failures) addKey(key, msg string) {
+	f.n++
+	if f.msg == "" {
+		f.msg = msg
+	}
+	if f.keys == nil {
+		f.keys = map[string]string{}
+	}
+	f.keys[key] = msg
+}
+
+// settle ends a request set: on the last attempt the failures are
+// recorded as failed ops; otherwise they fail the attempt, to be retried
+// after the system's Retry-After.
+func (b *batch) settle(what string, f failures) error {
+	if f.n == 0 {
+		return nil
+	}
+	if b.last {
+		for _, key := range slices.Sorted(maps.Keys(f.keys)) {
+			b.results = append(b.results, match.OpResult{Key: key, Status: match.StatusFailed, Message: "gave up after retries: " + f.keys[key]})
+		}
+		return nil
+	}
+	return &Error{Kind: KindSystem, What: what, RetryAfter: f.delay, Err: fmt.Errorf("%d records failed, e.g.: %s", f.n, f.msg)}
+}
+
+// newValues reads the new canonical values of an op's fields
+// ({field: {old, new}} or {field: {new}}).
+func newValues(raw json.RawMessage) (map[string]any, error) {
+	var fields map[string]struct {
+		New json.RawMessage `json:"new"`
+	}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, fmt.Errorf("op fields: %w", err)
+	}
+	out := make(map[string]any, len(fields))
+	for name, f := range fields {
+		var v any
+		if len(f.New) > 0 {
+			if err := json.Unmarshal(f.New, &v); err != nil {
+				return nil, fmt.Errorf("op field %s: %w", name, err)
+			}
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+func systemMessage(r connectors.WriteResult) string {
+	msg := r.Message
+	if msg == "" {
+		msg = string(r.Status)
+	}
+	if r.HTTPStatus != 0 {
+		return fmt.Sprintf("HTTP %d: %s", r.HTTPStatus, msg)
+	}
+	return msg
+}
+
+func describe(m map[string]string) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+": "+m[k])
+	}
+	return strings.Join(parts, "; ")
+}

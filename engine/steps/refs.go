@@ -1,0 +1,82 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+
+	"mapsync/engine/match"
+	"mapsync/engine/plan"
+)
+
+// updateRefs finds the parent ids an update of records under a parent
+// needs ({ref:FIELD} in the target's item path, e.g. sites under their
+// company): the value of FIELD the link last synced on the target side
+// (in the target's own id space), else the one the update writes. It
+// returns op key -> {FIELD: id}.
+func (r *Run) updateRefs(ctx context.Context, o *object, side match.Side, ops []match.Op) (map[string]map[string]string, error) {
+	var names []string
+	for _, so := range r.systems[side].Objects {
+		if so.Name != o.spec.Object {
+			continue
+		}
+		path := so.UpdatePath
+		if path == "" {
+			path = so.ItemPath
+		}
+		for _, m := range refPlaceholder.FindAllStringSubmatch(path, -1) {
+			names = append(names, m[1])
+		}
+	}
+	out := map[string]map[string]string{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	for _, op := range ops {
+		refs := map[string]string{}
+		vals, _ := newValues(op.Fields) // an op whose fields do not read is rejected by the caller
+		for _, name := range names {
+			v, err := r.db.SyncedValue(ctx, o.spec.Object, side, op.TargetID, name)
+			if err != nil {
+				return nil, err
+			}
+			if v != "" {
+				refs[name] = v
+			} else if s, ok := vals[name].(string); ok && s != "" {
+				refs[name] = s
+			}
+		}
+		out[op.Key] = refs
+	}
+	return out, nil
+}
+
+// translateListRefs (for creates; the diff already translates the values
+// of updates) turns the elements of list-of-reference fields (a ticket's
+// configurations) from the source system's ids into the target's (side),
+// through the links of the referenced object. Elements with no link yet
+// are left out: the record is written with the references that exist,
+// and a later run adds the others once they are linked.
+func (r *Run) translateListRefs(ctx context.Context, o *object, side match.Side, vals map[string]any) error {
+	from := other(side)
+	for _, f := range o.spec.Fields {
+		if f.Type != plan.TypeList || f.Ref == "" {
+			continue
+		}
+		list, ok := vals[f.Name].([]any)
+		if !ok {
+			continue
+		}
+		out := make([]any, 0, len(list))
+		for _, el := range list {
+			id, ok, err := r.db.Counterpart(ctx, f.Ref, from, fmt.Sprint(el))
+			if err != nil {
+				return fmt.Errorf("translate %s.%s: %w", o.spec.Object, f.Name, err)
+			}
+			if ok {
+				out = append(out, id)
+			}
+		}
+		vals[f.Name] = out
+	}
+	return nil
+}
