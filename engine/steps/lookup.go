@@ -53,8 +53,7 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 	// A list under parents (sites under their company) is read for the
 	// parents the ops name (their ref values are in the target's ids).
 	q := connectors.ListQuery{Since: since}
-	for _, ph := range refPlaceholder.FindAllStringSubmatch(m.Object().ListPath, -1) {
-		field := ph[1]
+	for _, field := range routeRefs(m.Object().ListPath) {
 		if q.Parents == nil {
 			q.Parents = map[string][]string{}
 		}

@@ -23,9 +23,7 @@ func (r *Run) updateRefs(ctx context.Context, o *object, side match.Side, ops []
 		if path == "" {
 			path = so.ItemPath
 		}
-		for _, m := range refPlaceholder.FindAllStringSubmatch(path, -1) {
-			names = append(names, m[1])
-		}
+		names = append(names, routeRefs(path)...)
 	}
 	out := map[string]map[string]string{}
 	if len(names) == 0 {
@@ -79,4 +77,15 @@ func (r *Run) translateListRefs(ctx context.Context, o *object, side match.Side,
 		vals[f.Name] = out
 	}
 	return nil
+}
+
+// routeRefs lists the {ref:FIELD} placeholders of a route. Routes are
+// checked when the plan is loaded (plan.ParseRoute is that check), so a
+// route that does not parse has none here.
+func routeRefs(path string) []string {
+	r, err := plan.ParseRoute(path)
+	if err != nil {
+		return nil
+	}
+	return r.Refs()
 }
