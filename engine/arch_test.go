@@ -271,7 +271,6 @@ var cwPrefix = regexp.MustCompile(`(?i)(^|[^a-z0-9])cw_`)
 // and the fake vendor APIs. Directories named testdata are skipped too.
 var vendorNamesAllowedIn = []string{"mappings", "testdata", "connectors/sandbox"}
 
-
 // vendorNamesRuleFile is this file: it spells the names to find them.
 const vendorNamesRuleFile = "engine/arch_test.go"
 

@@ -69,8 +69,7 @@ func faults(t *testing.T, sys *local.Systems, spec string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sys.ConnectWise.SetFaults(f)
-	sys.ITGlue.SetFaults(f)
+	sys.SetFaults(f)
 }
 
 // wholeObject is the one seq range holding every planned write of an
@@ -101,7 +100,7 @@ func TestApplyWritesAndKeepsTheLedger(t *testing.T) {
 	if creates == 0 || updates == 0 {
 		t.Fatalf("the data set plans %d organization creates and %d updates; the test needs both", creates, updates)
 	}
-	before := sys.ITGlue.Count("organizations")
+	before := sys.DocCount("organizations")
 	rng := wholeObject(t, r, "organization")
 
 	cctx, reqs := CountRequests(ctx)
@@ -115,8 +114,8 @@ func TestApplyWritesAndKeepsTheLedger(t *testing.T) {
 	if reqs.N() < creates+updates {
 		t.Errorf("%d requests counted for %d writes", reqs.N(), creates+updates)
 	}
-	if got := sys.ITGlue.Count("organizations"); got != before+int(creates) {
-		t.Errorf("IT Glue holds %d organizations, want %d", got, before+int(creates))
+	if got := sys.DocCount("organizations"); got != before+int(creates) {
+		t.Errorf("the documentation system holds %d organizations, want %d", got, before+int(creates))
 	}
 	if n := count(t, r, `SELECT count(*) FROM ops WHERE object = 'organization' AND op IN ('create', 'update') AND status <> 'applied'`); n != 0 {
 		t.Errorf("%d organization writes are not applied", n)
@@ -142,8 +141,8 @@ func TestApplyWritesAndKeepsTheLedger(t *testing.T) {
 		if reqs.N() != 0 {
 			t.Errorf("second apply sent %d requests", reqs.N())
 		}
-		if got := sys.ITGlue.Count("organizations"); got != before+int(creates) {
-			t.Errorf("IT Glue holds %d organizations after the retry, want %d", got, before+int(creates))
+		if got := sys.DocCount("organizations"); got != before+int(creates) {
+			t.Errorf("the documentation system holds %d organizations after the retry, want %d", got, before+int(creates))
 		}
 	})
 }
@@ -163,7 +162,7 @@ func TestApplyRetryableFailures(t *testing.T) {
 			r, sys, dir := planned(t)
 			creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'organization' AND op = 'create'`)
 			rng := wholeObject(t, r, "organization")
-			before := sys.ITGlue.Count("organizations")
+			before := sys.DocCount("organizations")
 			faults(t, sys, c.spec)
 
 			_, err := r.Apply(ctx, ApplyInput{Object: "organization", Range: rng})
@@ -191,8 +190,8 @@ func TestApplyRetryableFailures(t *testing.T) {
 				if n := count(t, r, `SELECT min(attempts) FROM ledger_sends WHERE key IN (SELECT key FROM ops WHERE object = 'organization' AND op = 'create')`); n != 2 {
 					t.Errorf("the creates were sent %d times, want 2 (one per attempt)", n)
 				}
-				if got := sys.ITGlue.Count("organizations"); got != before {
-					t.Errorf("IT Glue holds %d organizations, want %d", got, before)
+				if got := sys.DocCount("organizations"); got != before {
+					t.Errorf("the documentation system holds %d organizations, want %d", got, before)
 				}
 			})
 
@@ -235,7 +234,7 @@ func TestApplyAdoptsALostCreate(t *testing.T) {
 			r, sys, _ := planned(t)
 			creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'organization' AND op = 'create'`)
 			rng := wholeObject(t, r, "organization")
-			before := sys.ITGlue.Count("organizations")
+			before := sys.DocCount("organizations")
 			faults(t, sys, c.spec)
 			res, err := r.Apply(ctx, ApplyInput{Object: "organization", Range: rng})
 			if c.retried {
@@ -255,8 +254,8 @@ func TestApplyAdoptsALostCreate(t *testing.T) {
 			if res.Adopted != creates || res.Created != 0 || res.Rejected != 0 {
 				t.Errorf("result %+v, want %d adopted", res, creates)
 			}
-			if got := sys.ITGlue.Count("organizations"); got != before+int(creates) {
-				t.Errorf("IT Glue holds %d organizations, want exactly one per create: %d", got, before+int(creates))
+			if got := sys.DocCount("organizations"); got != before+int(creates) {
+				t.Errorf("the documentation system holds %d organizations, want exactly one per create: %d", got, before+int(creates))
 			}
 			if n := count(t, r, `SELECT count(*) FROM ops WHERE object = 'organization' AND op = 'create' AND status = 'applied'
 					AND message = ? AND target_id IS NOT NULL`, AdoptedMessage); n != creates {

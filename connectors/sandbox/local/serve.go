@@ -239,3 +239,7 @@ func (s *Systems) DocID(key string) (string, bool) {
 	_, id, ok := s.ITGlue.IDForKey(key)
 	return id, ok
 }
+
+// DocCount is how many records of a resource type ("organizations") the
+// documentation sandbox holds.
+func (s *Systems) DocCount(resource string) int { return s.ITGlue.Count(resource) }
