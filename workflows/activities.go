@@ -98,18 +98,26 @@ func PlanDir(dataDir string) string { return filepath.Join(dataDir, "plans") }
 // SyncDir is the directory of one sync's results under a data directory.
 func SyncDir(dataDir, sync string) string { return filepath.Join(dataDir, "syncs", sync) }
 
-// Prepare loads the plan, opens the run, decides which objects run
-// (steps.Run.Enabled) and reads the changed-since cursors. It runs on any
-// worker and answers with this worker's own queue: every later activity
-// of the run goes there.
+// Prepare loads the plan, decides which objects run (steps.Run.Enabled,
+// on a run that is inspected, not opened: no connection and no DuckDB
+// file on a worker that may not run the rest) and reads the changed-since
+// cursors. It runs on any worker and answers with this worker's own queue:
+// every later activity of the run goes there.
 func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) {
-	env, err := a.open(ctx, ref)
+	p, err := a.plans.Load(ref.PlanHash)
 	if err != nil {
 		return Prepared{}, err
 	}
+	if _, err := findSync(p, ref.Sync); err != nil {
+		return Prepared{}, err
+	}
+	run, err := steps.Inspect(steps.Config{Plan: p, Sync: ref.Sync})
+	if err != nil {
+		return Prepared{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("run %s: %v", ref.RunID, err), errConfig, nil)
+	}
 	out := Prepared{TaskQueue: a.cfg.TaskQueue}
-	for _, o := range env.steps.Sync().Objects {
-		on, _, err := env.steps.Enabled(o.Object)
+	for _, o := range run.Sync().Objects {
+		on, _, err := run.Enabled(o.Object)
 		if err != nil {
 			return Prepared{}, temporal.NewNonRetryableApplicationError(err.Error(), errConfig, nil)
 		}

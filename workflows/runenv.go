@@ -26,6 +26,10 @@ type runEnv struct {
 type runCache struct {
 	mu   sync.Mutex
 	runs map[string]*runEnv
+	// closed is set by closeAll (the worker stops): an activity of this
+	// worker still running may not open a run again, or its DuckDB file
+	// would stay open in this process with no owner to close it.
+	closed bool
 }
 
 func newRunCache() *runCache { return &runCache{runs: map[string]*runEnv{}} }
@@ -35,6 +39,9 @@ func newRunCache() *runCache { return &runCache{runs: map[string]*runEnv{}} }
 func (a *Activities) open(ctx context.Context, ref RunRef) (*runEnv, error) {
 	a.runs.mu.Lock()
 	defer a.runs.mu.Unlock()
+	if a.runs.closed {
+		return nil, temporal.NewApplicationError("this worker is stopping", errWorkerStopping)
+	}
 	if e, ok := a.runs.runs[ref.RunID]; ok {
 		return e, nil
 	}
@@ -87,6 +94,7 @@ func (c *runCache) remove(runID string) error {
 func (c *runCache) closeAll() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	var errs []error
 	for id, e := range c.runs {
 		errs = append(errs, e.steps.Close())
@@ -94,3 +102,7 @@ func (c *runCache) closeAll() error {
 	}
 	return errors.Join(errs...)
 }
+
+// errWorkerStopping fails (retryably) an activity that would open a run on
+// a worker that is stopping; Temporal retries it on a worker that runs.
+const errWorkerStopping = "WorkerStopping"

@@ -94,6 +94,36 @@ var Sides = []match.Side{match.PSA, match.Doc}
 // now and not halfway through), opens the run's scratch database and
 // builds the connectors. Close it.
 func Open(ctx context.Context, cfg Config) (*Run, error) {
+	r, err := Inspect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg = r.cfg
+	if cfg.Vars == nil {
+		return nil, errors.New("steps: no variable resolver")
+	}
+	for _, side := range Sides {
+		opts := append(slices.Clip(cfg.ConnectorOptions), connectors.WithAttemptHook(countAttempt))
+		c, err := connectors.New(r.systems[side], cfg.Vars, opts...)
+		if err != nil {
+			r.closeClients()
+			return nil, fmt.Errorf("steps: %s system: %w", side, err)
+		}
+		r.clients[side] = c
+	}
+	r.db, err = match.OpenRun(ctx, match.Config{Dir: cfg.Dir, Sync: r.sync.Name, RunID: cfg.RunID, Threads: cfg.Threads, MemoryLimit: cfg.MemoryLimit})
+	if err != nil {
+		r.closeClients()
+		return nil, fmt.Errorf("steps: %w", err)
+	}
+	return r, nil
+}
+
+// Inspect checks the sync against the plan and builds every object's
+// mappers and matching specification, like Open, without connecting to
+// either system or opening the run's database: enough for Enabled and
+// Objects. Its Close is a no-op.
+func Inspect(cfg Config) (*Run, error) {
 	if cfg.Plan == nil {
 		return nil, errors.New("stages: no plan")
 	}
@@ -129,23 +159,6 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 	}
 	if err := r.prepareObjects(); err != nil {
 		return nil, err
-	}
-	if cfg.Vars == nil {
-		return nil, errors.New("stages: no variable resolver")
-	}
-	for _, side := range Sides {
-		opts := append(slices.Clip(cfg.ConnectorOptions), connectors.WithAttemptHook(countAttempt))
-		c, err := connectors.New(r.systems[side], cfg.Vars, opts...)
-		if err != nil {
-			r.closeClients()
-			return nil, fmt.Errorf("stages: %s system: %w", side, err)
-		}
-		r.clients[side] = c
-	}
-	r.db, err = match.OpenRun(ctx, match.Config{Dir: cfg.Dir, Sync: s.Name, RunID: cfg.RunID, Threads: cfg.Threads, MemoryLimit: cfg.MemoryLimit})
-	if err != nil {
-		r.closeClients()
-		return nil, fmt.Errorf("stages: %w", err)
 	}
 	return r, nil
 }
