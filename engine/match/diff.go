@@ -122,6 +122,12 @@ func listRefJSON(col, ref string, from Side) string {
 		to, to, col, col, lit(ref), from)
 }
 
+// isEmptyJSON is true when a JSON text (not NULL) is an empty value:
+// null, "", [] or {}.
+func isEmptyJSON(col string) string {
+	return "(" + col + " IN ('null', '\"\"', '[]', '{}'))"
+}
+
 // jsonMap builds a JSON object from entries (see entry), leaving out the
 // NULL ones. It concatenates text: building DuckDB MAPs per row costs ten
 // times more at a million rows.
@@ -230,19 +236,28 @@ func (p *planner) decide(ctx context.Context) error {
 			dp = listRefJSON(fmt.Sprintf("d%d", i), f.ref, Doc)
 			sync = fmt.Sprintf("(%s) = d%d OR (%s) = p%d", pd, i, dp, i)
 		}
-		// The winner's value is written to the other side.
+		// The value rules (docs/durable-runs.md "What is never overwritten"):
+		// with memory on both sides, only a real change since the last
+		// sync is written (a conflict goes to the winner; unchanged
+		// values that differ stay as they are); without memory, equal
+		// values are remembered, an empty side is filled from the other,
+		// and two different values go to the winner. One-way fields flow
+		// only from their source, and an empty source value that was never
+		// seen written is not a deliberate blanking.
 		winner := "'" + string(f.winner.other()) + "'"
+		mem := fmt.Sprintf("(bp%[1]d IS NOT NULL AND bd%[1]d IS NOT NULL)", i)
+		cp, cd := fmt.Sprintf("p%[1]d <> bp%[1]d", i), fmt.Sprintf("d%[1]d <> bd%[1]d", i)
+		ep, ed := isEmptyJSON(fmt.Sprintf("p%d", i)), isEmptyJSON(fmt.Sprintf("d%d", i))
+		sync = fmt.Sprintf("(%s) OR (%s AND %s)", sync, ep, ed)
 		var choose string
 		switch f.direction {
 		case plan.DirToDoc:
-			choose = "'doc'"
+			choose = fmt.Sprintf("CASE WHEN %s THEN (CASE WHEN %s THEN 'doc' END) WHEN NOT %s THEN 'doc' END", mem, cp, ep)
 		case plan.DirToPSA:
-			choose = "'psa'"
+			choose = fmt.Sprintf("CASE WHEN %s THEN (CASE WHEN %s THEN 'psa' END) WHEN NOT %s THEN 'psa' END", mem, cd, ed)
 		default:
-			choose = fmt.Sprintf(`CASE WHEN bp%[1]d IS NULL OR bd%[1]d IS NULL THEN %[2]s
-				WHEN p%[1]d <> bp%[1]d AND d%[1]d = bd%[1]d THEN 'doc'
-				WHEN d%[1]d <> bd%[1]d AND p%[1]d = bp%[1]d THEN 'psa'
-				ELSE %[2]s END`, i, winner)
+			choose = fmt.Sprintf(`CASE WHEN %[1]s THEN (CASE WHEN %[2]s AND NOT %[3]s THEN 'doc' WHEN %[3]s AND NOT %[2]s THEN 'psa' WHEN %[2]s AND %[3]s THEN %[4]s END)
+				WHEN %[5]s THEN 'psa' WHEN %[6]s THEN 'doc' ELSE %[4]s END`, mem, cp, cd, winner, ep, ed)
 		}
 		w := fmt.Sprintf(`CASE WHEN inv%[1]d OR p%[1]d IS NULL OR d%[1]d IS NULL OR coalesce(%[2]s, false) THEN NULL ELSE %[3]s END`, i, sync, choose)
 		sel = append(sel,
@@ -334,11 +349,17 @@ func (p *planner) creates(ctx context.Context) error {
 		scopeOK := "true"
 		scopeWhy := "NULL"
 		for i, f := range p.fields {
-			if f.direction != plan.DirTwoWay && f.direction != "to_"+string(t) {
-				continue
-			}
 			col := "x." + ident(f.name)
 			own := valueJSON(col, f.typ)
+			// The source remembers its value of every mapped field, the
+			// target what it is sent (Apply corrects this for fields the
+			// writer leaves out), and empty for the rest: a one-way field
+			// toward the source never flows back.
+			afterS = append(afterS, entry(f.name, own))
+			if f.direction != plan.DirTwoWay && f.direction != "to_"+string(t) {
+				afterT = append(afterT, entry(f.name, "'null'"))
+				continue
+			}
 			val := own
 			ok := fmt.Sprintf("%s IS NOT NULL AND NOT coalesce(json_exists(x._invalid, %s), false)", col, jsonPtr(f.name))
 			if f.typ == plan.TypeRef {
@@ -357,8 +378,7 @@ func (p *planner) creates(ctx context.Context) error {
 			key, _ := json.Marshal("new")
 			fields = append(fields, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s || %s || '}' END", ok, lit("{"+string(key)+":"), val)))
 			news = append(news, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, val)))
-			afterS = append(afterS, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, own)))
-			afterT = append(afterT, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, val)))
+			afterT = append(afterT, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s ELSE 'null' END", ok, val)))
 		}
 		note := "NULL"
 		if len(notes) > 0 {
