@@ -22,6 +22,9 @@ type opReview struct {
 	Status string `json:"status"`
 	Reason string `json:"reason"`
 	Fields string `json:"fields"`
+	// After, when set, replaces the op's after: the target's memory of
+	// the fields the writer leaves out is what the target holds.
+	After string `json:"after"`
 }
 
 // writer returns the writer of an object on a side, loading the target's
@@ -136,6 +139,7 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	}
 	changed := false
 	kept := fields
+	after := ""
 	if len(out.Omitted) > 0 {
 		kept = map[string]opField{}
 		var why []string
@@ -150,6 +154,11 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 			changed = true
 			notes = append(notes, "not sent: "+strings.Join(why, ", "))
 		}
+		stored, err := match.StoredAfter(op, slices.Sorted(maps.Keys(out.Omitted)), nil)
+		if err != nil {
+			return nil, err
+		}
+		after = string(stored)
 		if len(kept) == 0 && op.Op == match.OpUpdate {
 			return &opReview{Seq: op.Seq, Op: match.OpSkip, Status: match.StatusNoted,
 				Reason: strings.Join(notes, "; "), Fields: string(op.Fields)}, nil
@@ -166,7 +175,7 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	if err != nil {
 		return nil, fmt.Errorf("op %d: %w", op.Seq, err)
 	}
-	return &opReview{Seq: op.Seq, Op: op.Op, Status: op.Status, Reason: strings.Join(notes, "; "), Fields: string(b)}, nil
+	return &opReview{Seq: op.Seq, Op: op.Op, Status: op.Status, Reason: strings.Join(notes, "; "), Fields: string(b), After: after}, nil
 }
 
 // SourceRecord is the staged canonical record an op was planned from, with
@@ -227,8 +236,9 @@ func (r *Run) storeReviews(ctx context.Context, reviews []opReview) error {
 		if err != nil {
 			return fmt.Errorf("store reviewed ops: %w", err)
 		}
-		_, err = r.db.DB().ExecContext(ctx, `UPDATE ops SET op = u.op, status = u.status, reason = nullif(u.reason, ''), fields = CAST(u.fields AS JSON)
-			FROM (SELECT unnest(from_json(?, '[{"seq":"BIGINT","op":"VARCHAR","status":"VARCHAR","reason":"VARCHAR","fields":"VARCHAR"}]'), recursive := true)) u
+		_, err = r.db.DB().ExecContext(ctx, `UPDATE ops SET op = u.op, status = u.status, reason = nullif(u.reason, ''), fields = CAST(u.fields AS JSON),
+				after = CASE WHEN coalesce(u.after, '') = '' THEN ops.after ELSE CAST(u.after AS JSON) END
+			FROM (SELECT unnest(from_json(?, '[{"seq":"BIGINT","op":"VARCHAR","status":"VARCHAR","reason":"VARCHAR","fields":"VARCHAR","after":"VARCHAR"}]'), recursive := true)) u
 			WHERE ops.run = ? AND ops.seq = u.seq`, string(b), r.cfg.RunID)
 		if err != nil {
 			return fmt.Errorf("store reviewed ops: %w", err)
