@@ -293,8 +293,8 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 		if w.NeedsRecord(slices.Collect(maps.Keys(vals))) {
 			// A from_canonical that reads the whole record (one system
 			// list built from several canonical fields) gets it: the
-			// source's record with the op's values over it.
-			if ch.Record, err = b.r.SourceRecord(ctx, b.name(), op); err != nil {
+			// target's record with the op's values over it.
+			if ch.Record, err = b.r.WriteRecord(ctx, b.name(), op); err != nil {
 				return ledgerError("source record "+b.name(), err)
 			}
 		}

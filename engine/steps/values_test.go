@@ -223,6 +223,29 @@ func TestContactEmailEditFlowsToThePSA(t *testing.T) {
 	if err := sys.DocRequest(ctx, http.MethodPatch, "/contacts/"+doc, body, nil); err != nil {
 		t.Fatal(err)
 	}
+	// In the same run the PSA's user changes the contact's phone: the
+	// e-mail written to the PSA must not put the old phone back (the PSA
+	// keeps one list of both).
+	pid := psaID(t, sys, ct.Key)
+	var cur map[string]any
+	if err := sys.PSARequest(ctx, http.MethodGet, "/company/contacts/"+pid, nil, &cur); err != nil {
+		t.Fatal(err)
+	}
+	const phone = "(555) 010-7777"
+	items, _ := cur["communicationItems"].([]any)
+	changed := false
+	for _, it := range items {
+		if m, _ := it.(map[string]any); m != nil && m["communicationType"] == "Phone" && !changed {
+			m["value"], changed = phone, true
+		}
+	}
+	if !changed {
+		items = append(items, map[string]any{"type": map[string]any{"name": "Direct"}, "value": phone})
+	}
+	if err := sys.PSARequest(ctx, http.MethodPatch, "/company/contacts/"+pid,
+		[]map[string]any{{"op": "replace", "path": "/communicationItems", "value": items}}, nil); err != nil {
+		t.Fatal(err)
+	}
 	ops := syncOnce(t, p, sys, dir, "run2")
 	for _, o := range opsOf(ops, "contact", "update", "psa") {
 		if !strings.Contains(o, " applied ") {
@@ -230,18 +253,19 @@ func TestContactEmailEditFlowsToThePSA(t *testing.T) {
 		}
 	}
 	var got map[string]any
-	if err := sys.PSARequest(ctx, http.MethodGet, "/company/contacts/"+psaID(t, sys, ct.Key), nil, &got); err != nil {
+	if err := sys.PSARequest(ctx, http.MethodGet, "/company/contacts/"+pid, nil, &got); err != nil {
 		t.Fatal(err)
 	}
-	items, _ := got["communicationItems"].([]any)
-	found := false
+	items, _ = got["communicationItems"].([]any)
+	holds := map[string]bool{}
 	for _, it := range items {
-		if m, _ := it.(map[string]any); m != nil && m["value"] == email {
-			found = true
+		if m, _ := it.(map[string]any); m != nil {
+			v, _ := m["value"].(string)
+			holds[v] = true
 		}
 	}
-	if !found {
-		t.Errorf("the PSA contact's communication items %v lack the edited e-mail", items)
+	if !holds[email] || !holds[phone] {
+		t.Errorf("the PSA contact's communication items %v lack the edited e-mail or the new phone", items)
 	}
 	ops = syncOnce(t, p, sys, dir, "run3")
 	if ups := append(opsOf(ops, "contact", "update", "psa"), opsOf(ops, "contact", "update", "doc")...); len(ups) != 0 {

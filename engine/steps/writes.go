@@ -2,6 +2,8 @@ package steps
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -105,7 +107,7 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	}
 	ch := records.Change{Create: op.Op == match.OpCreate, Fields: values}
 	if !ch.Create && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
-		if ch.Record, err = r.SourceRecord(ctx, o.spec.Object, op); err != nil {
+		if ch.Record, err = r.WriteRecord(ctx, o.spec.Object, op); err != nil {
 			return nil, err
 		}
 	}
@@ -179,26 +181,49 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 }
 
 // SourceRecord is the staged canonical record an op was planned from, with
-// the op's new values over it: the whole record a from_canonical may read
-// (records.Change.Record, when records.Writer.NeedsRecord says so). Its ref
-// values other than the op's are in the source system's id space.
+// the op's new values over it. Its ref values other than the op's are in
+// the source system's id space.
 func (r *Run) SourceRecord(ctx context.Context, object string, op match.Op) (map[string]any, error) {
+	return r.stagedRecord(ctx, object, op, op.SourceSide, op.SourceID)
+}
+
+// WriteRecord is the whole canonical record a from_canonical may read
+// (records.Change.Record, when records.Writer.NeedsRecord says so) for an
+// update: the target's staged record with the op's new values over it, so
+// fields the update does not change keep the target's values (a list built
+// from several canonical fields keeps the parts that did not change; its
+// ref values are the target's). A create, or a target record not staged,
+// gets the source's record (SourceRecord).
+func (r *Run) WriteRecord(ctx context.Context, object string, op match.Op) (map[string]any, error) {
+	if op.Op == match.OpUpdate && op.TargetID != "" {
+		rec, err := r.stagedRecord(ctx, object, op, op.TargetSide, op.TargetID)
+		if err == nil {
+			return rec, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	return r.SourceRecord(ctx, object, op)
+}
+
+func (r *Run) stagedRecord(ctx context.Context, object string, op match.Op, side match.Side, id string) (map[string]any, error) {
 	o, err := r.object(object)
 	if err != nil {
 		return nil, err
 	}
-	table, err := r.stageTable(ctx, o, op.SourceSide)
+	table, err := r.stageTable(ctx, o, side)
 	if err != nil {
 		return nil, err
 	}
 	var raw string
-	err = r.db.DB().QueryRowContext(ctx, `SELECT CAST(to_json(x) AS VARCHAR) FROM `+table+` x WHERE _id = ?`, op.SourceID).Scan(&raw)
+	err = r.db.DB().QueryRowContext(ctx, `SELECT CAST(to_json(x) AS VARCHAR) FROM `+table+` x WHERE _id = ?`, id).Scan(&raw)
 	if err != nil {
-		return nil, fmt.Errorf("op %d: source record %s: %w", op.Seq, op.SourceID, err)
+		return nil, fmt.Errorf("op %d: %s record %s: %w", op.Seq, side, id, err)
 	}
 	rec := map[string]any{}
 	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
-		return nil, fmt.Errorf("op %d: source record %s: %w", op.Seq, op.SourceID, err)
+		return nil, fmt.Errorf("op %d: %s record %s: %w", op.Seq, side, id, err)
 	}
 	for k := range rec {
 		if strings.HasPrefix(k, "_") {
