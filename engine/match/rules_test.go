@@ -2,7 +2,9 @@ package match
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"mapsync/engine/plan"
@@ -113,5 +115,22 @@ func setMemory(t *testing.T, r *Run, field string, psa, doc any) {
 			set(l.ps, psa), set(l.ds, doc), l.p, l.d); err != nil {
 			t.Fatal(fmt.Errorf("set memory: %w", err))
 		}
+	}
+}
+
+// merge_by is refused by the runtime on a field that is not a json list
+// (the language reports it too; a plan built another way must not run).
+func TestMergeByNeedsAJSONField(t *testing.T) {
+	spec := objectSyncs["organization"]
+	spec.Fields = fieldSyncs("organization", nil)
+	for i := range spec.Fields {
+		if spec.Fields[i].Name == "short_name" {
+			spec.Fields[i].MergeBy = "value"
+		}
+	}
+	_, err := NewObject(spec, canonical["organization"])
+	var p plan.Problem
+	if err == nil || !errors.As(err, &p) || p.Place.Attr != "merge_by" || !strings.Contains(err.Error(), "json") {
+		t.Fatalf("NewObject with merge_by on a string field: %v", err)
 	}
 }

@@ -272,3 +272,71 @@ func TestContactEmailEditFlowsToThePSA(t *testing.T) {
 		t.Errorf("run 3 still updates contacts: %q", ups)
 	}
 }
+
+// Defect: the PSA's list of e-mails replaced the documentation system's
+// labelled list, losing the entries the PSA does not hold and their
+// labels. With merge_by the entries are merged.
+func TestListFieldIsMergedNotReplaced(t *testing.T) {
+	ctx := context.Background()
+	sys := valueSandboxes(t)
+	p := shippedWith(t, nil)
+	co, err := sys.SyncedCompany()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc string
+	for _, c := range co.Contacts {
+		if id, ok := sys.DocID(c.Key); ok {
+			if _, ok := sys.PSAID(c.Key); ok {
+				doc = id
+				break
+			}
+		}
+	}
+	if doc == "" {
+		t.Fatalf("company %s has no contact on both sides", co.Key)
+	}
+	type contact struct {
+		Data struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"data"`
+	}
+	var cur contact
+	if err := sys.DocRequest(ctx, http.MethodGet, "/contacts/"+doc, nil, &cur); err != nil {
+		t.Fatal(err)
+	}
+	emails, _ := cur.Data.Attributes["contact-emails"].([]any)
+	const extra = "home.only.in.docs@example.com"
+	emails = append(emails, map[string]any{"value": extra, "label-name": "Home", "primary": false})
+	body := map[string]any{"data": map[string]any{"type": "contacts", "attributes": map[string]any{"contact-emails": emails}}}
+	if err := sys.DocRequest(ctx, http.MethodPatch, "/contacts/"+doc, body, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	syncOnce(t, p, sys, dir, "run1")
+	ops := syncOnce(t, p, sys, dir, "run2")
+	if ups := opsOf(ops, "contact", "update", "doc"); len(ups) != 0 {
+		t.Errorf("run 2 updates doc contacts: %q", ups)
+	}
+	var got contact
+	if err := sys.DocRequest(ctx, http.MethodGet, "/contacts/"+doc, nil, &got); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := got.Data.Attributes["contact-emails"].([]any)
+	labels := map[string]any{}
+	for _, it := range items {
+		if m, _ := it.(map[string]any); m != nil {
+			v, _ := m["value"].(string)
+			labels[v] = m["label-name"]
+		}
+	}
+	if labels[extra] != "Home" {
+		t.Errorf("after two runs the documentation contact's e-mails are %v: the Home entry is lost", items)
+	}
+	for _, it := range emails[:len(emails)-1] {
+		m := it.(map[string]any)
+		if v, _ := m["value"].(string); labels[v] != m["label-name"] {
+			t.Errorf("e-mail %s is labelled %v, was %v", v, labels[v], m["label-name"])
+		}
+	}
+}

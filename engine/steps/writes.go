@@ -101,6 +101,10 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		}
 		values[name] = v
 	}
+	held, err := r.mergeLists(ctx, o, op, fields, values)
+	if err != nil {
+		return nil, err
+	}
 	w, err := r.writer(o, op.TargetSide, false)
 	if err != nil {
 		return nil, err
@@ -109,6 +113,9 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	if !ch.Create && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
 		if ch.Record, err = r.WriteRecord(ctx, o.spec.Object, op); err != nil {
 			return nil, err
+		}
+		for name := range held {
+			ch.Record[name] = values[name]
 		}
 	}
 	out, err := w.Prepare(ctx, ch)
@@ -139,10 +146,13 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		return &opReview{Seq: op.Seq, Op: match.OpInvalid, Status: match.StatusNoted,
 			Reason: strings.Join(append(notes, "cannot "+verb+" in "+target+": "+strings.Join(why, "; ")), "; "), Fields: string(b)}, nil
 	}
-	changed := false
+	changed := len(held) > 0
 	kept := fields
+	if changed {
+		notes = append(notes, mergedNote(held))
+	}
 	after := ""
-	if len(out.Omitted) > 0 {
+	if len(out.Omitted) > 0 || len(held) > 0 {
 		kept = map[string]opField{}
 		var why []string
 		for _, f := range slices.Sorted(maps.Keys(fields)) {
@@ -156,7 +166,10 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 			changed = true
 			notes = append(notes, "not sent: "+strings.Join(why, ", "))
 		}
-		stored, err := match.StoredAfter(op, slices.Sorted(maps.Keys(out.Omitted)), nil)
+		for name := range out.Omitted {
+			delete(held, name) // not sent: the target keeps what it holds
+		}
+		stored, err := match.StoredAfter(op, slices.Sorted(maps.Keys(out.Omitted)), held)
 		if err != nil {
 			return nil, err
 		}
