@@ -25,19 +25,26 @@ func (s PlanStats) Writes() int64 { return s.Creates + s.Updates + s.Orphans }
 
 // Plan turns the object's links and unmatched records into ops, in SQL:
 //
-//   - For each linked pair and each mapped field, the field's effective
-//     direction decides: to_doc / to_psa write the source's value; two_way
-//     compares each side with its last synced value (links.psa_synced,
-//     doc_synced): changed on one side only → written to the other; changed
-//     on both, or no memory yet → the field's winner (the PSA unless the
-//     plan says otherwise). A field is written only when it differs from the
-//     target's current value, so an unchanged rerun plans no writes. Ref
-//     values are compared and written in the target's id space.
+//   - For each linked pair and each mapped field, the value rules decide
+//     (docs/durable-runs.md "What is never overwritten"), from both current
+//     values and both memories (links.psa_synced, doc_synced). With memory
+//     on both sides: two_way writes the side that changed to the other (both
+//     changed: the field's winner, the PSA unless the plan says otherwise;
+//     neither: nothing, even if the values differ); to_doc / to_psa write
+//     only when their source changed. Without memory: equal values are
+//     remembered, an empty side is filled from the other, two different
+//     values go to the winner, and a one-way field is written only when its
+//     source is not empty. A field is written only when it differs from the
+//     target's current value (both empty counts as equal), so an unchanged
+//     rerun plans no writes. Ref values are compared and written in the
+//     target's id space.
 //   - A record that is not in the (incremental) listing is taken to hold its
 //     last synced values.
 //   - Fields marked invalid on either side are left out of the write and
 //     reported as an invalid op; the rest of the record still syncs.
-//   - Unmatched records whose action is create become create ops.
+//   - Unmatched records whose action is create become create ops; their
+//     after remembers every mapped field of the source and, on the new
+//     record's side, what is sent (empty for the rest).
 //   - Links orphaned in this run become orphan ops.
 //   - Fields found equal on both sides become the new synced values.
 //

@@ -94,9 +94,10 @@ type OpResult struct {
 
 // RecordResults stores the outcome of sent ops of one object: the op
 // status, and in links: an applied create links the new record (so the
-// next stage can resolve references to it), an applied update makes the
-// written values the last synced ones, a failed or rejected update puts
-// the link in the error state with the message.
+// next stage can resolve references to it), an applied op makes its after
+// (OpResult.After when set: what the target really holds) the last synced
+// values, a failed or rejected update puts the link in the error state
+// with the message.
 func (r *Run) RecordResults(ctx context.Context, obj *Object, results []OpResult) error {
 	if len(results) == 0 {
 		return nil

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,5 +133,45 @@ func TestMergeByNeedsAJSONField(t *testing.T) {
 	var p plan.Problem
 	if err == nil || !errors.As(err, &p) || p.Place.Attr != "merge_by" || !strings.Contains(err.Error(), "json") {
 		t.Fatalf("NewObject with merge_by on a string field: %v", err)
+	}
+}
+
+// Value rule 4: a create remembers, on the source side, its value of every
+// mapped field (one-way fields toward the source included, empty ones as
+// null) and, on the new record's side, what it is sent and empty for the
+// rest; so one-way fields never flow back after the create.
+func TestCreateRemembersEveryField(t *testing.T) {
+	ctx := context.Background()
+	o := object(t, "organization", func(s *plan.ObjectSync) {
+		s.CreateInPSA = plan.CreateAlways
+		s.Fields = fieldSyncs("organization", map[string]string{"short_name": plan.DirToDoc})
+	})
+	r := openTestRun(t, t.TempDir(), "r1")
+	stageRows(t, r, o, PSA)
+	stageRows(t, r, o, Doc, rec("d1", 1, "name", "Only Doc", "short_name", "OD"))
+	mustMatch(t, r, o, full)
+	if _, err := r.Plan(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := r.Ops(ctx, OpFilter{Op: OpCreate})
+	if err != nil || len(ops) != 1 {
+		t.Fatalf("creates: %+v, %v", ops, err)
+	}
+	var after map[string]map[string]any
+	if err := json.Unmarshal(ops[0].After, &after); err != nil {
+		t.Fatalf("after %s: %v", ops[0].After, err)
+	}
+	doc, psa := after["doc"], after["psa"]
+	if v, ok := doc["short_name"]; !ok || v != "OD" {
+		t.Errorf("the source does not remember its one-way field: %s", ops[0].After)
+	}
+	if v, ok := psa["short_name"]; !ok || v != nil {
+		t.Errorf("the new record's side must remember the one-way field it was not sent as empty: %s", ops[0].After)
+	}
+	if v, ok := doc["status"]; !ok || v != nil {
+		t.Errorf("an empty source field must be remembered as empty: %s", ops[0].After)
+	}
+	if psa["name"] != "Only Doc" || doc["name"] != "Only Doc" {
+		t.Errorf("the written name: %s", ops[0].After)
 	}
 }
