@@ -22,10 +22,10 @@ type Op struct {
 	Fields     json.RawMessage // update: {field: {old, new}}; create: {field: {new}}
 	// After is what each side remembers once the op is applied
 	// ({psa: {field: value}, doc: {...}}); see StoredAfter.
-	After      json.RawMessage
-	Reason     string
-	Key        string // idempotency key
-	Status     string
+	After  json.RawMessage
+	Reason string
+	Key    string // idempotency key
+	Status string
 }
 
 // OpFilter selects ops of the run. Empty fields match anything.

@@ -111,8 +111,8 @@ type batch struct {
 	results []match.OpResult
 	noted   map[string]string
 	sent    map[string]sentOp // op key -> the op as prepared, for what the target holds once applied
-	err     error // the first failure that fails the attempt
-	last    bool  // the final attempt: retryable failures are recorded as failed ops
+	err     error             // the first failure that fails the attempt
+	last    bool              // the final attempt: retryable failures are recorded as failed ops
 }
 
 func (b *batch) fail(err error) {
