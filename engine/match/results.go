@@ -178,10 +178,7 @@ func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, re
 	if bad > 0 {
 		return fmt.Errorf("%d applied creates carry no target id", bad)
 	}
-	merge := func(old, add string) string {
-		return "CAST(to_json(map_concat(coalesce(CAST(" + old + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)), " +
-			"coalesce(CAST(" + add + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)))) AS JSON)"
-	}
+	merge := mergeMemory
 	return execAll(ctx, conn, "apply results",
 		`UPDATE ops SET status = x.status, message = x.message, target_id = coalesce(ops.target_id, x.target_id),
 				after = CASE WHEN x.status = 'applied' AND x.after IS NOT NULL THEN CAST(x.after AS JSON) ELSE ops.after END
@@ -269,4 +266,38 @@ func StoredAfter(op Op, unstored []string, held map[string]json.RawMessage) (jso
 		return nil, fmt.Errorf("op %s: after: %w", op.Key, err)
 	}
 	return b, nil
+}
+
+// mergeMemory is SQL for a link memory (JSON object) with the members of
+// add set over old.
+func mergeMemory(old, add string) string {
+	return "CAST(to_json(map_concat(coalesce(CAST(" + old + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)), " +
+		"coalesce(CAST(" + add + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)))) AS JSON)"
+}
+
+// RememberHeld makes the after of the run's update ops with these
+// sequence numbers the last synced values of their links, without sending
+// them: for an update none of whose fields the target can store (Diff's
+// review turns it into a skip), the source's value is remembered and the
+// target keeps what it holds (value rule 3), so the update is not planned
+// again until its source changes again.
+func (r *Run) RememberHeld(ctx context.Context, object string, seqs []int64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(seqs)
+	if err != nil {
+		return fmt.Errorf("remember held values: %w", err)
+	}
+	_, err = r.db.ExecContext(ctx, `UPDATE links SET psa_synced = `+mergeMemory("links.psa_synced", "json_extract(u.after, '/psa')")+`,
+			doc_synced = `+mergeMemory("links.doc_synced", "json_extract(u.after, '/doc')")+`
+		FROM (SELECT * FROM ops WHERE run = ? AND object = ? AND after IS NOT NULL
+			AND list_contains(CAST(from_json(?, '["BIGINT"]') AS BIGINT[]), seq)) u
+		WHERE links.object = u.object AND links.psa_id = (CASE WHEN u.target_side = 'psa' THEN u.target_id ELSE u.source_id END)
+			AND links.doc_id = (CASE WHEN u.target_side = 'doc' THEN u.target_id ELSE u.source_id END)`,
+		r.cfg.RunID, object, string(b))
+	if err != nil {
+		return fmt.Errorf("remember held values: %w", err)
+	}
+	return nil
 }

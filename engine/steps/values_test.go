@@ -340,3 +340,54 @@ func TestListFieldIsMergedNotReplaced(t *testing.T) {
 		}
 	}
 }
+
+// An update none of whose values the target can store (the PSA's new state
+// is missing from the documentation system's region list) sends nothing,
+// and is remembered: the next run does not plan it again, and the PSA keeps
+// its value.
+func TestUnstorableUpdateIsRemembered(t *testing.T) {
+	ctx := context.Background()
+	sys := valueSandboxes(t)
+	p := shippedWith(t, nil)
+	co, err := sys.SyncedCompany()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sitePath string
+	for _, s := range co.Sites {
+		if _, ok := sys.DocID(s.Key); ok {
+			if id, ok := sys.PSAID(s.Key); ok {
+				sitePath = fmt.Sprintf("/company/companies/%s/sites/%s", psaID(t, sys, co.Key), id)
+				break
+			}
+		}
+	}
+	if sitePath == "" {
+		t.Fatalf("company %s has no site on both sides", co.Key)
+	}
+	dir := t.TempDir()
+	syncOnce(t, p, sys, dir, "run1")
+	var state map[string]any
+	if err := sys.PSARequest(ctx, http.MethodPost, "/company/states", map[string]any{"identifier": "YT", "name": "Yukon"}, &state); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.PSARequest(ctx, http.MethodPatch, sitePath,
+		[]map[string]any{{"op": "replace", "path": "/stateReference", "value": map[string]any{"id": state["id"]}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ops := syncOnce(t, p, sys, dir, "run2")
+	if len(opsOf(ops, "location", "skip", "doc")) == 0 {
+		t.Fatalf("run 2 did not hold back the location update: %q", ops)
+	}
+	ops = syncOnce(t, p, sys, dir, "run3")
+	if got := append(opsOf(ops, "location", "skip", "doc"), opsOf(ops, "location", "update", "psa")...); len(got) != 0 {
+		t.Errorf("run 3 plans the unstorable update again, or writes back: %q", got)
+	}
+	var got map[string]any
+	if err := sys.PSARequest(ctx, http.MethodGet, sitePath, nil, &got); err != nil {
+		t.Fatal(err)
+	}
+	if ref, _ := got["stateReference"].(map[string]any); ref == nil || ref["name"] != "Yukon" {
+		t.Errorf("the PSA site's state is %v, want Yukon", got["stateReference"])
+	}
+}

@@ -27,6 +27,7 @@ type opReview struct {
 	// After, when set, replaces the op's after: the target's memory of
 	// the fields the writer leaves out is what the target holds.
 	After string `json:"after"`
+	held  bool   // an update whose values the target cannot store: remembered, not sent
 }
 
 // writer returns the writer of an object on a side, loading the target's
@@ -76,7 +77,16 @@ func (r *Run) checkWrites(ctx context.Context, o *object) error {
 			}
 		}
 	}
-	return r.storeReviews(ctx, reviews)
+	if err := r.storeReviews(ctx, reviews); err != nil {
+		return err
+	}
+	var held []int64
+	for _, rv := range reviews {
+		if rv.held {
+			held = append(held, rv.Seq)
+		}
+	}
+	return r.db.RememberHeld(ctx, o.spec.Object, held)
 }
 
 // opField is one field of an op: {old, new} for updates, {new} for creates.
@@ -175,8 +185,11 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		}
 		after = string(stored)
 		if len(kept) == 0 && op.Op == match.OpUpdate {
+			// Nothing the target can store: nothing is sent, and the
+			// link remembers the source's value and what the target
+			// holds (storeReviews), so it is not planned again.
 			return &opReview{Seq: op.Seq, Op: match.OpSkip, Status: match.StatusNoted,
-				Reason: strings.Join(notes, "; "), Fields: string(op.Fields)}, nil
+				Reason: strings.Join(notes, "; "), Fields: string(op.Fields), After: after, held: true}, nil
 		}
 	}
 	for _, p := range out.Pending {
