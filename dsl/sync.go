@@ -179,6 +179,10 @@ type SyncField struct {
 	Direction string // "" = the object's
 	Winner    string
 	Label     string
+	// MergeBy names the key of the entries of a list field (a json list of
+	// objects): the list is merged, not replaced, when written (see
+	// plan.FieldSync.MergeBy).
+	MergeBy string
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -201,7 +205,7 @@ var syncObjectSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{{Type: "field", LabelNames: []string{"name"}}, {Type: "match"}},
 }
 
-var syncFieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "direction"}, {Name: "winner"}, {Name: "label"}}}
+var syncFieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "direction"}, {Name: "winner"}, {Name: "label"}, {Name: "merge_by"}}}
 
 func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 	o := &SyncObject{Name: block.Labels[0], Direction: plan.DirTwoWay, CreateInDoc: true, DeclRange: block.DefRange, NameRange: block.LabelRanges[0]}
@@ -295,6 +299,14 @@ func decodeSyncFieldBlock(block *hcl.Block) (*SyncField, hcl.Diagnostics) {
 	if a, ok := f.attrs["label"]; ok {
 		f.Label, d = decodeString(a)
 		diags = append(diags, d...)
+	}
+	if a, ok := f.attrs["merge_by"]; ok {
+		f.MergeBy, d = decodeString(a)
+		diags = append(diags, d...)
+		if len(d) == 0 && f.MergeBy == "" {
+			diags = append(diags, errorAt(a.Expr.Range(), "Empty merge key",
+				"merge_by names the key of the list's entries (e.g. \"value\"); it cannot be empty."))
+		}
 	}
 	return f, diags
 }

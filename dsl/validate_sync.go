@@ -89,6 +89,10 @@ func (c *Config) validateSyncObject(s *Sync, o *SyncObject, psa, doc *System) hc
 				"Field %q of %q is not mapped by system %q, so the sync cannot carry it.", f.Name, o.Name, missing))
 			continue
 		}
+		if f.MergeBy != "" && cf.Type != "json" {
+			diags = append(diags, errorAt(f.AttrRange("merge_by"), "Merge of a field that is not a list of entries",
+				"Field %q has merge_by, but its canonical type is %s: only a json field (a list of objects) can be merged by an entry key.", f.Name, cf.Type))
+		}
 		if _, problem := FieldDirection(o.Direction, f.Direction, po.Field(f.Name), do.Field(f.Name)); problem != "" {
 			diags = append(diags, errorAt(f.AttrRange("direction"), "Impossible field direction", "Field %q: %s.", f.Name, problem))
 		}

@@ -68,6 +68,7 @@ func compileFields(s *dsl.Sync, o *dsl.SyncObject, ct *dsl.Canonical, po, do *ds
 			if sf.Winner != "" {
 				fs.Winner = sf.Winner
 			}
+			fs.MergeBy = sf.MergeBy
 		}
 		fs.Direction, _ = dsl.FieldDirection(o.Direction, override, pf, df)
 		out = append(out, fs)

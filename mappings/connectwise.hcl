@@ -220,7 +220,7 @@ system "connectwise" {
       to_canonical   = "map(filter(value ?? [], #.communicationType == 'Email'), ({'value': #.value, 'type': #.type?.name, 'primary': #.defaultFlag == true}))"
       from_canonical = <<EOT
 concat(
-  map(record.emails ?? [], ({'communicationType': 'Email', 'type': {'name': #.type ?? 'Email'}, 'value': #.value, 'defaultFlag': #.primary == true})),
+  map(record.emails ?? [], ({'communicationType': 'Email', 'type': {'name': 'Email'}, 'value': #.value, 'defaultFlag': #.primary == true})),
   map(record.phones ?? [], ({'communicationType': #.type == 'Fax' ? 'Fax' : 'Phone', 'type': {'name': #.type ?? 'Direct'}, 'value': #.value, 'extension': #.extension, 'defaultFlag': #.primary == true}))
 )
 EOT
@@ -230,7 +230,7 @@ EOT
       to_canonical   = "map(filter(value ?? [], #.communicationType in ['Phone', 'Fax']), ({'value': #.value, 'type': #.type?.name, 'extension': #.extension, 'primary': #.defaultFlag == true}))"
       from_canonical = <<EOT
 concat(
-  map(record.emails ?? [], ({'communicationType': 'Email', 'type': {'name': #.type ?? 'Email'}, 'value': #.value, 'defaultFlag': #.primary == true})),
+  map(record.emails ?? [], ({'communicationType': 'Email', 'type': {'name': 'Email'}, 'value': #.value, 'defaultFlag': #.primary == true})),
   map(record.phones ?? [], ({'communicationType': #.type == 'Fax' ? 'Fax' : 'Phone', 'type': {'name': #.type ?? 'Direct'}, 'value': #.value, 'extension': #.extension, 'defaultFlag': #.primary == true}))
 )
 EOT

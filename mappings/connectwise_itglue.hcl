@@ -126,11 +126,17 @@ sync "connectwise_itglue" {
     field "title" {
       label = "Title"
     }
+    # Both systems keep a contact's e-mails and numbers as lists (the PSA in
+    # one list of communication items, IT Glue in two labelled lists): a
+    # write merges entries by their value instead of replacing the list, so
+    # entries and labels the other side does not map stay.
     field "emails" {
-      label = "Emails"
+      label    = "Emails"
+      merge_by = "value"
     }
     field "phones" {
-      label = "Contact Phones"
+      label    = "Contact Phones"
+      merge_by = "value"
     }
     field "location" {
       label = "Location"

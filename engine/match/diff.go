@@ -25,19 +25,26 @@ func (s PlanStats) Writes() int64 { return s.Creates + s.Updates + s.Orphans }
 
 // Plan turns the object's links and unmatched records into ops, in SQL:
 //
-//   - For each linked pair and each mapped field, the field's effective
-//     direction decides: to_doc / to_psa write the source's value; two_way
-//     compares each side with its last synced value (links.psa_synced,
-//     doc_synced): changed on one side only → written to the other; changed
-//     on both, or no memory yet → the field's winner (the PSA unless the
-//     plan says otherwise). A field is written only when it differs from the
-//     target's current value, so an unchanged rerun plans no writes. Ref
-//     values are compared and written in the target's id space.
+//   - For each linked pair and each mapped field, the value rules decide
+//     (docs/durable-runs.md "What is never overwritten"), from both current
+//     values and both memories (links.psa_synced, doc_synced). With memory
+//     on both sides: two_way writes the side that changed to the other (both
+//     changed: the field's winner, the PSA unless the plan says otherwise;
+//     neither: nothing, even if the values differ); to_doc / to_psa write
+//     only when their source changed. Without memory: equal values are
+//     remembered, an empty side is filled from the other, two different
+//     values go to the winner, and a one-way field is written only when its
+//     source is not empty. A field is written only when it differs from the
+//     target's current value (both empty counts as equal), so an unchanged
+//     rerun plans no writes. Ref values are compared and written in the
+//     target's id space.
 //   - A record that is not in the (incremental) listing is taken to hold its
 //     last synced values.
 //   - Fields marked invalid on either side are left out of the write and
 //     reported as an invalid op; the rest of the record still syncs.
-//   - Unmatched records whose action is create become create ops.
+//   - Unmatched records whose action is create become create ops; their
+//     after remembers every mapped field of the source and, on the new
+//     record's side, what is sent (empty for the rest).
 //   - Links orphaned in this run become orphan ops.
 //   - Fields found equal on both sides become the new synced values.
 //
@@ -120,6 +127,12 @@ func listRefJSON(col, ref string, from Side) string {
 		FROM unnest(CAST(json_extract_string(CASE WHEN %s = 'null' THEN '[]' ELSE %s END, '$[*]') AS VARCHAR[])) AS u(e)
 		JOIN links lk ON lk.object = %s AND lk.%s_id = u.e AND lk.psa_id IS NOT NULL AND lk.doc_id IS NOT NULL), 'null')`,
 		to, to, col, col, lit(ref), from)
+}
+
+// isEmptyJSON is true when a JSON text (not NULL) is an empty value:
+// null, "", [] or {}.
+func isEmptyJSON(col string) string {
+	return "(" + col + " IN ('null', '\"\"', '[]', '{}'))"
 }
 
 // jsonMap builds a JSON object from entries (see entry), leaving out the
@@ -230,19 +243,28 @@ func (p *planner) decide(ctx context.Context) error {
 			dp = listRefJSON(fmt.Sprintf("d%d", i), f.ref, Doc)
 			sync = fmt.Sprintf("(%s) = d%d OR (%s) = p%d", pd, i, dp, i)
 		}
-		// The winner's value is written to the other side.
+		// The value rules (docs/durable-runs.md "What is never overwritten"):
+		// with memory on both sides, only a real change since the last
+		// sync is written (a conflict goes to the winner; unchanged
+		// values that differ stay as they are); without memory, equal
+		// values are remembered, an empty side is filled from the other,
+		// and two different values go to the winner. One-way fields flow
+		// only from their source, and an empty source value that was never
+		// seen written is not a deliberate blanking.
 		winner := "'" + string(f.winner.other()) + "'"
+		mem := fmt.Sprintf("(bp%[1]d IS NOT NULL AND bd%[1]d IS NOT NULL)", i)
+		cp, cd := fmt.Sprintf("p%[1]d <> bp%[1]d", i), fmt.Sprintf("d%[1]d <> bd%[1]d", i)
+		ep, ed := isEmptyJSON(fmt.Sprintf("p%d", i)), isEmptyJSON(fmt.Sprintf("d%d", i))
+		sync = fmt.Sprintf("(%s) OR (%s AND %s)", sync, ep, ed)
 		var choose string
 		switch f.direction {
 		case plan.DirToDoc:
-			choose = "'doc'"
+			choose = fmt.Sprintf("CASE WHEN %s THEN (CASE WHEN %s THEN 'doc' END) WHEN NOT %s THEN 'doc' END", mem, cp, ep)
 		case plan.DirToPSA:
-			choose = "'psa'"
+			choose = fmt.Sprintf("CASE WHEN %s THEN (CASE WHEN %s THEN 'psa' END) WHEN NOT %s THEN 'psa' END", mem, cd, ed)
 		default:
-			choose = fmt.Sprintf(`CASE WHEN bp%[1]d IS NULL OR bd%[1]d IS NULL THEN %[2]s
-				WHEN p%[1]d <> bp%[1]d AND d%[1]d = bd%[1]d THEN 'doc'
-				WHEN d%[1]d <> bd%[1]d AND p%[1]d = bp%[1]d THEN 'psa'
-				ELSE %[2]s END`, i, winner)
+			choose = fmt.Sprintf(`CASE WHEN %[1]s THEN (CASE WHEN %[2]s AND NOT %[3]s THEN 'doc' WHEN %[3]s AND NOT %[2]s THEN 'psa' WHEN %[2]s AND %[3]s THEN %[4]s END)
+				WHEN %[5]s THEN 'psa' WHEN %[6]s THEN 'doc' ELSE %[4]s END`, mem, cp, cd, winner, ep, ed)
 		}
 		w := fmt.Sprintf(`CASE WHEN inv%[1]d OR p%[1]d IS NULL OR d%[1]d IS NULL OR coalesce(%[2]s, false) THEN NULL ELSE %[3]s END`, i, sync, choose)
 		sel = append(sel,
@@ -334,11 +356,17 @@ func (p *planner) creates(ctx context.Context) error {
 		scopeOK := "true"
 		scopeWhy := "NULL"
 		for i, f := range p.fields {
-			if f.direction != plan.DirTwoWay && f.direction != "to_"+string(t) {
-				continue
-			}
 			col := "x." + ident(f.name)
 			own := valueJSON(col, f.typ)
+			// The source remembers its value of every mapped field, the
+			// target what it is sent (Apply corrects this for fields the
+			// writer leaves out), and empty for the rest: a one-way field
+			// toward the source never flows back.
+			afterS = append(afterS, entry(f.name, own))
+			if f.direction != plan.DirTwoWay && f.direction != "to_"+string(t) {
+				afterT = append(afterT, entry(f.name, "'null'"))
+				continue
+			}
 			val := own
 			ok := fmt.Sprintf("%s IS NOT NULL AND NOT coalesce(json_exists(x._invalid, %s), false)", col, jsonPtr(f.name))
 			if f.typ == plan.TypeRef {
@@ -357,8 +385,7 @@ func (p *planner) creates(ctx context.Context) error {
 			key, _ := json.Marshal("new")
 			fields = append(fields, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s || %s || '}' END", ok, lit("{"+string(key)+":"), val)))
 			news = append(news, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, val)))
-			afterS = append(afterS, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, own)))
-			afterT = append(afterT, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", ok, val)))
+			afterT = append(afterT, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s ELSE 'null' END", ok, val)))
 		}
 		note := "NULL"
 		if len(notes) > 0 {

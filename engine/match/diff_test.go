@@ -138,9 +138,14 @@ func TestOneWayFieldsFlowOneWay(t *testing.T) {
 		return rec(id, 1, "name", "Acme", "short_name", short, "status", status)
 	}
 	runCycle(t, dir, "r1", o, full, []Row{row("p1", "S", "Active")}, []Row{row("d1", "S", "Active")})
-	// The doc side changed the psa-owned field, the psa side the doc-owned one:
-	// each is put back from its owner.
-	_, ops := runCycle(t, dir, "r2", o, full, []Row{row("p1", "S", "Inactive")}, []Row{row("d1", "S-doc", "Active")})
+	// The doc side changed the psa-owned field, the psa side the doc-owned
+	// one: an edit on the target side of a one-way field stays there, it
+	// is not put back (the source did not change).
+	if _, ops := runCycle(t, dir, "r2", o, full, []Row{row("p1", "S", "Inactive")}, []Row{row("d1", "S-doc", "Active")}); len(ops) != 0 {
+		t.Fatalf("run 2 ops: %+v", ops)
+	}
+	// Each source changes: its value flows one way.
+	_, ops := runCycle(t, dir, "r3", o, full, []Row{row("p1", "S2", "Inactive")}, []Row{row("d1", "S-doc", "Closed")})
 	ups := only(t, ops, OpUpdate)
 	if len(ups) != 2 {
 		t.Fatalf("updates: %+v", ups)
@@ -149,11 +154,11 @@ func TestOneWayFieldsFlowOneWay(t *testing.T) {
 		f := fieldsOf(t, u)
 		switch u.TargetSide {
 		case Doc:
-			if f["short_name"] != (change{"S-doc", "S"}) || len(f) != 1 {
+			if f["short_name"] != (change{"S-doc", "S2"}) || len(f) != 1 {
 				t.Errorf("to doc: %s", u.Fields)
 			}
 		case PSA:
-			if f["status"] != (change{"Inactive", "Active"}) || len(f) != 1 {
+			if f["status"] != (change{"Inactive", "Closed"}) || len(f) != 1 {
 				t.Errorf("to psa: %s", u.Fields)
 			}
 		}

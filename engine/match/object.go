@@ -282,6 +282,10 @@ func (o *Object) prepareDiff() error {
 		default:
 			return plan.Problem{Place: plan.Place{Field: fs.Name, Attr: "winner"}, Message: fmt.Sprintf("field %q: unknown winner %q", fs.Name, fs.Winner)}
 		}
+		if fs.MergeBy != "" && f.Type != plan.TypeJSON {
+			return plan.Problem{Place: plan.Place{Field: fs.Name, Attr: "merge_by"},
+				Message: fmt.Sprintf("field %q: merge_by needs a json field (a list of objects), not %s", fs.Name, f.Type)}
+		}
 		o.diff = append(o.diff, diffField{name: f.Name, typ: f.Type, ref: f.Ref, direction: dir, winner: winner})
 	}
 	return nil

@@ -20,9 +20,12 @@ type Op struct {
 	SourceSide Side
 	SourceID   string
 	Fields     json.RawMessage // update: {field: {old, new}}; create: {field: {new}}
-	Reason     string
-	Key        string // idempotency key
-	Status     string
+	// After is what each side remembers once the op is applied
+	// ({psa: {field: value}, doc: {...}}); see StoredAfter.
+	After  json.RawMessage
+	Reason string
+	Key    string // idempotency key
+	Status string
 }
 
 // OpFilter selects ops of the run. Empty fields match anything.
@@ -47,7 +50,8 @@ func (r *Run) Ops(ctx context.Context, f OpFilter) ([]Op, error) {
 		f.Limit = 1000
 	}
 	rows, err := r.db.QueryContext(ctx, `SELECT seq, object, op, target_side, coalesce(target_id, ''), source_side, coalesce(source_id, ''),
-			coalesce(CAST(fields AS VARCHAR), ''), coalesce(reason, ''), coalesce(key, ''), status
+			coalesce(CAST(fields AS VARCHAR), ''), coalesce(reason, ''), coalesce(key, ''), status,
+			coalesce(CAST(after AS VARCHAR), '')
 		FROM ops WHERE run = ? AND (? = '' OR object = ?) AND (? = '' OR op = ?) AND (? = '' OR status = ?) AND seq > ?
 		ORDER BY seq LIMIT ?`, r.cfg.RunID, f.Object, f.Object, f.Op, f.Op, f.Status, f.Status, f.After, f.Limit)
 	if err != nil {
@@ -57,13 +61,16 @@ func (r *Run) Ops(ctx context.Context, f OpFilter) ([]Op, error) {
 	var out []Op
 	for rows.Next() {
 		var o Op
-		var fields, ts, ss string
-		if err := rows.Scan(&o.Seq, &o.Object, &o.Op, &ts, &o.TargetID, &ss, &o.SourceID, &fields, &o.Reason, &o.Key, &o.Status); err != nil {
+		var fields, ts, ss, after string
+		if err := rows.Scan(&o.Seq, &o.Object, &o.Op, &ts, &o.TargetID, &ss, &o.SourceID, &fields, &o.Reason, &o.Key, &o.Status, &after); err != nil {
 			return nil, fmt.Errorf("ops: %w", err)
 		}
 		o.TargetSide, o.SourceSide = Side(ts), Side(ss)
 		if fields != "" {
 			o.Fields = json.RawMessage(fields)
+		}
+		if after != "" {
+			o.After = json.RawMessage(after)
 		}
 		out = append(out, o)
 	}
@@ -79,13 +86,18 @@ type OpResult struct {
 	Status   string // applied | failed | rejected
 	TargetID string // for an applied create: the id the target system gave the record
 	Message  string // the system's message for failed/rejected
+	// After, when set, replaces the op's after (what each side remembers)
+	// for an applied op: the target's memory of the fields it did not
+	// store is what it really holds (see StoredAfter).
+	After json.RawMessage
 }
 
 // RecordResults stores the outcome of sent ops of one object: the op
 // status, and in links: an applied create links the new record (so the
-// next stage can resolve references to it), an applied update makes the
-// written values the last synced ones, a failed or rejected update puts
-// the link in the error state with the message.
+// next stage can resolve references to it), an applied op makes its after
+// (OpResult.After when set: what the target really holds) the last synced
+// values, a failed or rejected update puts the link in the error state
+// with the message.
 func (r *Run) RecordResults(ctx context.Context, obj *Object, results []OpResult) error {
 	if len(results) == 0 {
 		return nil
@@ -112,7 +124,7 @@ func (r *Run) RecordResults(ctx context.Context, obj *Object, results []OpResult
 
 func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, results []OpResult) error {
 	if err := execAll(ctx, conn, "results table",
-		`CREATE OR REPLACE TEMP TABLE op_results (key VARCHAR, status VARCHAR, target_id VARCHAR, message VARCHAR)`); err != nil {
+		`CREATE OR REPLACE TEMP TABLE op_results (key VARCHAR, status VARCHAR, target_id VARCHAR, message VARCHAR, after VARCHAR)`); err != nil {
 		return err
 	}
 	err := conn.Raw(func(dc any) error {
@@ -125,14 +137,21 @@ func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, re
 			return err
 		}
 		for _, res := range results {
-			var tid, msg driver.Value
+			var tid, msg, after driver.Value
 			if res.TargetID != "" {
 				tid = res.TargetID
 			}
 			if res.Message != "" {
 				msg = res.Message
 			}
-			if err := a.AppendRow(res.Key, res.Status, tid, msg); err != nil {
+			if len(res.After) > 0 {
+				if !json.Valid(res.After) {
+					a.Close()
+					return fmt.Errorf("op %s: after is not JSON", res.Key)
+				}
+				after = string(res.After)
+			}
+			if err := a.AppendRow(res.Key, res.Status, tid, msg, after); err != nil {
 				a.Close()
 				return err
 			}
@@ -159,12 +178,10 @@ func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, re
 	if bad > 0 {
 		return fmt.Errorf("%d applied creates carry no target id", bad)
 	}
-	merge := func(old, add string) string {
-		return "CAST(to_json(map_concat(coalesce(CAST(" + old + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)), " +
-			"coalesce(CAST(" + add + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)))) AS JSON)"
-	}
+	merge := mergeMemory
 	return execAll(ctx, conn, "apply results",
-		`UPDATE ops SET status = x.status, message = x.message, target_id = coalesce(ops.target_id, x.target_id)
+		`UPDATE ops SET status = x.status, message = x.message, target_id = coalesce(ops.target_id, x.target_id),
+				after = CASE WHEN x.status = 'applied' AND x.after IS NOT NULL THEN CAST(x.after AS JSON) ELSE ops.after END
 			FROM op_results x WHERE ops.run = `+lit(run)+` AND ops.object = `+lit(o)+` AND ops.key = x.key`,
 		// A created record is linked, its written values are the synced ones.
 		`INSERT INTO links BY NAME
@@ -196,4 +213,91 @@ func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, re
 			WHERE links.object = u.object AND links.psa_id = (CASE WHEN u.target_side = 'psa' THEN u.target_id ELSE u.source_id END)
 				AND links.doc_id = (CASE WHEN u.target_side = 'doc' THEN u.target_id ELSE u.source_id END)`,
 	)
+}
+
+// StoredAfter is the op's after with the target's memory of the fields it
+// did not store (a lookup miss with missing = "empty", a field the writer
+// left out) set to what the target really holds: for an update its value
+// before the write (the op's old value), for a create empty. The source's
+// memory is kept. So a value the target could not store is never read
+// back as a deliberate blanking, and is sent again only when its source
+// changes again. held, when the target returned the written record, is
+// what it holds of the op's fields (canonical JSON): it overrides both, so
+// a value the target stored in its own form (a label, a list it
+// normalised) is not read back as a change either. It returns op.After
+// unchanged when nothing was left out or read back.
+func StoredAfter(op Op, unstored []string, held map[string]json.RawMessage) (json.RawMessage, error) {
+	if (len(unstored) == 0 && len(held) == 0) || len(op.After) == 0 {
+		return op.After, nil
+	}
+	var after map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(op.After, &after); err != nil {
+		return nil, fmt.Errorf("op %s: after: %w", op.Key, err)
+	}
+	var fields map[string]struct {
+		Old json.RawMessage `json:"old"`
+	}
+	if len(op.Fields) > 0 {
+		if err := json.Unmarshal(op.Fields, &fields); err != nil {
+			return nil, fmt.Errorf("op %s: fields: %w", op.Key, err)
+		}
+	}
+	tgt := after[string(op.TargetSide)]
+	if tgt == nil {
+		tgt = map[string]json.RawMessage{}
+		after[string(op.TargetSide)] = tgt
+	}
+	for _, name := range unstored {
+		old := json.RawMessage("null")
+		if op.Op == OpUpdate {
+			if f, ok := fields[name]; ok && len(f.Old) > 0 {
+				old = f.Old
+			}
+		}
+		tgt[name] = old
+	}
+	for name, v := range held {
+		if _, ok := tgt[name]; ok && json.Valid(v) {
+			tgt[name] = v
+		}
+	}
+	b, err := json.Marshal(after)
+	if err != nil {
+		return nil, fmt.Errorf("op %s: after: %w", op.Key, err)
+	}
+	return b, nil
+}
+
+// mergeMemory is SQL for a link memory (JSON object) with the members of
+// add set over old.
+func mergeMemory(old, add string) string {
+	return "CAST(to_json(map_concat(coalesce(CAST(" + old + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)), " +
+		"coalesce(CAST(" + add + " AS MAP(VARCHAR, JSON)), MAP {}::MAP(VARCHAR, JSON)))) AS JSON)"
+}
+
+// RememberHeld makes the after of the run's update ops with these
+// sequence numbers the last synced values of their links, without sending
+// them: for an update none of whose fields the target can store (Diff's
+// review turns it into a skip), the source's value is remembered and the
+// target keeps what it holds (value rule 3), so the update is not planned
+// again until its source changes again.
+func (r *Run) RememberHeld(ctx context.Context, object string, seqs []int64) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(seqs)
+	if err != nil {
+		return fmt.Errorf("remember held values: %w", err)
+	}
+	_, err = r.db.ExecContext(ctx, `UPDATE links SET psa_synced = `+mergeMemory("links.psa_synced", "json_extract(u.after, '/psa')")+`,
+			doc_synced = `+mergeMemory("links.doc_synced", "json_extract(u.after, '/doc')")+`
+		FROM (SELECT * FROM ops WHERE run = ? AND object = ? AND after IS NOT NULL
+			AND list_contains(CAST(from_json(?, '["BIGINT"]') AS BIGINT[]), seq)) u
+		WHERE links.object = u.object AND links.psa_id = (CASE WHEN u.target_side = 'psa' THEN u.target_id ELSE u.source_id END)
+			AND links.doc_id = (CASE WHEN u.target_side = 'doc' THEN u.target_id ELSE u.source_id END)`,
+		r.cfg.RunID, object, string(b))
+	if err != nil {
+		return fmt.Errorf("remember held values: %w", err)
+	}
+	return nil
 }

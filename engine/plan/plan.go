@@ -400,6 +400,11 @@ type FieldSync struct {
 	Label     string `json:"label,omitempty"` // human name, e.g. "Primary MAC Address"
 	Ref       string `json:"ref,omitempty"`   // canonical type referenced: values are translated through links
 	Deferred  bool   `json:"deferred,omitempty"`
+	// MergeBy, when set, names the key of the entries of a json list
+	// field: a write merges the source's entries into the target's list
+	// instead of replacing it (each side owns the entries it maps, the
+	// rest stay; see docs/mapping-language.md "Merged lists").
+	MergeBy string `json:"merge_by,omitempty"`
 }
 
 type Match struct {

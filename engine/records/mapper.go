@@ -413,3 +413,38 @@ func (m *Mapper) timeAt(raw map[string]any, path string) time.Time {
 	}
 	return t
 }
+
+// ReadBack maps the record a system returned after a write (the created
+// or updated record) to canonical values of the named fields: what the
+// system really holds. A field is left out when the record does not carry
+// its path (a partial response), when it is not read from records (write
+// only, fetched sub-resource, flag) or when its value is invalid, and so
+// are date and time fields (their canonical text is the stager's). Lookup
+// fields are read by label like any other field.
+func (m *Mapper) ReadBack(raw map[string]any, names []string) map[string]any {
+	out := map[string]any{}
+	if raw == nil {
+		return out
+	}
+	defer func() { // expressions are guarded, but a response must never take a run down
+		if r := recover(); r != nil {
+			clear(out)
+		}
+	}()
+	for _, name := range names {
+		f, ok := m.byName[name]
+		if !ok || !f.readable() || f.Fetch != "" || f.typ == plan.TypeDate || f.typ == plan.TypeDateTime {
+			continue
+		}
+		v, ok := connectors.Value(raw, f.Path)
+		if !ok {
+			continue
+		}
+		val, reason := m.toCanonical(f, v, raw)
+		if reason != "" {
+			continue
+		}
+		out[name] = val
+	}
+	return out
+}

@@ -299,7 +299,7 @@ func (p *prepare) resolve(ctx context.Context, f *field, label any, depth int) (
 			p.ids[f.Lookup] = r
 			return r, nil
 		case pr.id == "":
-			r := p.missing(ctx, f, l, lbl, "", fmt.Sprintf(" (its %s %q is not known)", pf.Name, p.rec[pf.Name]))
+			r := p.missing(ctx, f, l, lbl, "", fmt.Sprintf(" (its %s %s is not known)", pf.Name, labelText(p.rec[pf.Name])))
 			p.ids[f.Lookup] = r
 			return r, nil
 		}
@@ -437,10 +437,16 @@ func wireIDs(v any) any {
 
 // NeedsRecord reports whether writing any of these fields needs the whole
 // canonical record (Change.Record): a from_canonical that reads record,
-// e.g. one system list built from two canonical lists.
+// e.g. one system list built from two canonical lists, or a lookup scoped
+// under a parent lookup (a region under its country: the parent's label
+// is the record's, also when the update does not change it).
 func (w *Writer) NeedsRecord(fields []string) bool {
 	for _, name := range fields {
-		if f, ok := w.m.byName[name]; ok && f.fromRecord && f.Access != plan.FieldRead {
+		f, ok := w.m.byName[name]
+		if !ok || f.Access == plan.FieldRead {
+			continue
+		}
+		if f.fromRecord || (f.Lookup != "" && w.m.lookups[f.Lookup].Parent != "") {
 			return true
 		}
 	}
@@ -468,4 +474,12 @@ func (m *Mapper) Required() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// labelText quotes a lookup label for a message; an empty one is "empty".
+func labelText(v any) string {
+	if v == nil || v == "" {
+		return "(empty)"
+	}
+	return fmt.Sprintf("%q", fmt.Sprint(v))
 }

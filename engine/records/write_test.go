@@ -281,6 +281,15 @@ func TestNeedsRecord(t *testing.T) {
 	if !w.NeedsRecord([]string{"title", "phones"}) || w.NeedsRecord([]string{"title", "first_name"}) {
 		t.Error("phones are built from the whole record, titles are not")
 	}
+	// A region is looked up under its country: an update of the state
+	// alone needs the record's country (it was left empty before).
+	d, err := mapper(t, plan.RoleDoc, "location").NewWriter(docLookups(), WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.NeedsRecord([]string{"state"}) || d.NeedsRecord([]string{"city"}) {
+		t.Error("a scoped lookup needs the whole record, a plain field does not")
+	}
 }
 
 func TestNewWriterNeedsLookups(t *testing.T) {

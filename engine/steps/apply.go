@@ -67,7 +67,7 @@ func (r *Run) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 		return ApplyResult{}, &Error{Kind: KindLostLedger, What: "apply " + in.Object, Err: fmt.Errorf(
 			"the run's ledger has no %s ops in %d..%d: its DuckDB file was lost or replaced", in.Object, in.Range.From, in.Range.To)}
 	}
-	b := &batch{r: r, o: o, noted: map[string]string{}, last: in.LastAttempt}
+	b := &batch{r: r, o: o, noted: map[string]string{}, sent: map[string]sentOp{}, last: in.LastAttempt}
 	creates, updates := map[match.Side][]match.Op{}, map[match.Side][]match.Op{}
 	for _, op := range ops {
 		switch op.Status {
@@ -110,8 +110,9 @@ type batch struct {
 	o       *object
 	results []match.OpResult
 	noted   map[string]string
-	err     error // the first failure that fails the attempt
-	last    bool  // the final attempt: retryable failures are recorded as failed ops
+	sent    map[string]sentOp // op key -> the op as prepared, for what the target holds once applied
+	err     error             // the first failure that fails the attempt
+	last    bool              // the final attempt: retryable failures are recorded as failed ops
 }
 
 func (b *batch) fail(err error) {
@@ -120,8 +121,50 @@ func (b *batch) fail(err error) {
 	}
 }
 
-func (b *batch) applied(key, id, msg string) {
-	b.results = append(b.results, match.OpResult{Key: key, Status: match.StatusApplied, TargetID: id, Message: msg})
+// sentOp is an op about to be sent and the fields its writer left out.
+type sentOp struct {
+	op      match.Op
+	omitted []string
+}
+
+func (b *batch) applied(key, id, msg string) { b.appliedHolding(key, id, msg, nil) }
+
+// appliedHolding records an applied op; rec is the record the target
+// returned, if any. The target's memory of the op's fields becomes what
+// it holds (value rule 3): the returned record's values, else the value
+// before the write (update) or empty (create) for fields the writer left
+// out, else the value sent.
+func (b *batch) appliedHolding(key, id, msg string, rec connectors.Record) {
+	res := match.OpResult{Key: key, Status: match.StatusApplied, TargetID: id, Message: msg}
+	if s, ok := b.sent[key]; ok {
+		var held map[string]json.RawMessage
+		if rec != nil {
+			held = map[string]json.RawMessage{}
+			vals := b.o.mappers[s.op.TargetSide].ReadBack(rec, afterFields(s.op))
+			for name, v := range vals {
+				if j, err := json.Marshal(v); err == nil {
+					held[name] = j
+				}
+			}
+		}
+		after, err := match.StoredAfter(s.op, s.omitted, held)
+		if err != nil {
+			// The op was applied: keep its planned memory rather than
+			// lose the result.
+			after = nil
+		}
+		res.After = after
+	}
+	b.results = append(b.results, res)
+}
+
+// afterFields are the fields the target's memory names in an op's after.
+func afterFields(op match.Op) []string {
+	var after map[string]map[string]json.RawMessage
+	if json.Unmarshal(op.After, &after) != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(after[string(op.TargetSide)]))
 }
 
 func (b *batch) rejected(key, msg string) {
@@ -176,7 +219,7 @@ func (b *batch) creates(ctx context.Context, side match.Side, ops []match.Op) er
 		if err != nil {
 			return Classify("prepare "+b.name(), err)
 		}
-		if b.prepared(op, out) {
+		if b.prepared(op, out) && b.stored(op, out) {
 			recs = append(recs, connectors.WriteRecord{Key: op.Key, Fields: out.Fields})
 		}
 	}
@@ -199,7 +242,7 @@ func (b *batch) creates(ctx context.Context, side match.Side, ops []match.Op) er
 	for _, res := range b.r.clients[side].Create(ctx, b.name(), recs) {
 		switch {
 		case res.Status == connectors.StatusOK && res.ID != "":
-			b.applied(res.Key, res.ID, "")
+			b.appliedHolding(res.Key, res.ID, "", res.Record)
 		case res.Status == connectors.StatusRejected:
 			b.rejected(res.Key, systemMessage(res))
 		case res.Status == connectors.StatusAmbiguous, res.Status == connectors.StatusOK:
@@ -246,11 +289,20 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 			b.rejected(op.Key, err.Error())
 			continue
 		}
-		out, err := w.Prepare(ctx, records.Change{Fields: vals})
+		ch := records.Change{Fields: vals}
+		if w.NeedsRecord(slices.Collect(maps.Keys(vals))) {
+			// A from_canonical that reads the whole record (one system
+			// list built from several canonical fields) gets it: the
+			// target's record with the op's values over it.
+			if ch.Record, err = b.r.WriteRecord(ctx, b.name(), op); err != nil {
+				return ledgerError("source record "+b.name(), err)
+			}
+		}
+		out, err := w.Prepare(ctx, ch)
 		if err != nil {
 			return Classify("prepare "+b.name(), err)
 		}
-		if !b.prepared(op, out) {
+		if !b.prepared(op, out) || !b.stored(op, out) {
 			continue
 		}
 		if len(out.Fields) == 0 {
@@ -273,7 +325,7 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 	for _, res := range b.r.clients[side].Update(ctx, b.name(), ups) {
 		switch res.Status {
 		case connectors.StatusOK:
-			b.applied(res.Key, "", "")
+			b.appliedHolding(res.Key, "", "", res.Record)
 		case connectors.StatusRejected:
 			b.rejected(res.Key, systemMessage(res))
 		default:
@@ -294,6 +346,14 @@ func (b *batch) prepared(op match.Op, out records.Outcome) bool {
 		b.rejected(op.Key, "invalid: "+describe(out.Invalid))
 		return false
 	}
+	return true
+}
+
+// stored notes an op about to be sent and the fields its writer leaves
+// out: when the op is applied, the target's memory of them is what the
+// target holds (value rule 3). It reports whether the op is to be sent.
+func (b *batch) stored(op match.Op, out records.Outcome) bool {
+	b.sent[op.Key] = sentOp{op: op, omitted: slices.Sorted(maps.Keys(out.Omitted))}
 	return true
 }
 

@@ -2,7 +2,9 @@ package steps
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -22,6 +24,10 @@ type opReview struct {
 	Status string `json:"status"`
 	Reason string `json:"reason"`
 	Fields string `json:"fields"`
+	// After, when set, replaces the op's after: the target's memory of
+	// the fields the writer leaves out is what the target holds.
+	After string `json:"after"`
+	held  bool   // an update whose values the target cannot store: remembered, not sent
 }
 
 // writer returns the writer of an object on a side, loading the target's
@@ -71,7 +77,16 @@ func (r *Run) checkWrites(ctx context.Context, o *object) error {
 			}
 		}
 	}
-	return r.storeReviews(ctx, reviews)
+	if err := r.storeReviews(ctx, reviews); err != nil {
+		return err
+	}
+	var held []int64
+	for _, rv := range reviews {
+		if rv.held {
+			held = append(held, rv.Seq)
+		}
+	}
+	return r.db.RememberHeld(ctx, o.spec.Object, held)
 }
 
 // opField is one field of an op: {old, new} for updates, {new} for creates.
@@ -96,14 +111,21 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		}
 		values[name] = v
 	}
+	held, err := r.mergeLists(ctx, o, op, fields, values)
+	if err != nil {
+		return nil, err
+	}
 	w, err := r.writer(o, op.TargetSide, false)
 	if err != nil {
 		return nil, err
 	}
 	ch := records.Change{Create: op.Op == match.OpCreate, Fields: values}
 	if !ch.Create && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
-		if ch.Record, err = r.SourceRecord(ctx, o.spec.Object, op); err != nil {
+		if ch.Record, err = r.WriteRecord(ctx, o.spec.Object, op); err != nil {
 			return nil, err
+		}
+		for name := range held {
+			ch.Record[name] = values[name]
 		}
 	}
 	out, err := w.Prepare(ctx, ch)
@@ -134,9 +156,13 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		return &opReview{Seq: op.Seq, Op: match.OpInvalid, Status: match.StatusNoted,
 			Reason: strings.Join(append(notes, "cannot "+verb+" in "+target+": "+strings.Join(why, "; ")), "; "), Fields: string(b)}, nil
 	}
-	changed := false
+	changed := len(held) > 0
 	kept := fields
-	if len(out.Omitted) > 0 {
+	if changed {
+		notes = append(notes, mergedNote(held))
+	}
+	after := ""
+	if len(out.Omitted) > 0 || len(held) > 0 {
 		kept = map[string]opField{}
 		var why []string
 		for _, f := range slices.Sorted(maps.Keys(fields)) {
@@ -150,9 +176,20 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 			changed = true
 			notes = append(notes, "not sent: "+strings.Join(why, ", "))
 		}
+		for name := range out.Omitted {
+			delete(held, name) // not sent: the target keeps what it holds
+		}
+		stored, err := match.StoredAfter(op, slices.Sorted(maps.Keys(out.Omitted)), held)
+		if err != nil {
+			return nil, err
+		}
+		after = string(stored)
 		if len(kept) == 0 && op.Op == match.OpUpdate {
+			// Nothing the target can store: nothing is sent, and the
+			// link remembers the source's value and what the target
+			// holds (storeReviews), so it is not planned again.
 			return &opReview{Seq: op.Seq, Op: match.OpSkip, Status: match.StatusNoted,
-				Reason: strings.Join(notes, "; "), Fields: string(op.Fields)}, nil
+				Reason: strings.Join(notes, "; "), Fields: string(op.Fields), After: after, held: true}, nil
 		}
 	}
 	for _, p := range out.Pending {
@@ -166,30 +203,53 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	if err != nil {
 		return nil, fmt.Errorf("op %d: %w", op.Seq, err)
 	}
-	return &opReview{Seq: op.Seq, Op: op.Op, Status: op.Status, Reason: strings.Join(notes, "; "), Fields: string(b)}, nil
+	return &opReview{Seq: op.Seq, Op: op.Op, Status: op.Status, Reason: strings.Join(notes, "; "), Fields: string(b), After: after}, nil
 }
 
 // SourceRecord is the staged canonical record an op was planned from, with
-// the op's new values over it: the whole record a from_canonical may read
-// (records.Change.Record, when records.Writer.NeedsRecord says so). Its ref
-// values other than the op's are in the source system's id space.
+// the op's new values over it. Its ref values other than the op's are in
+// the source system's id space.
 func (r *Run) SourceRecord(ctx context.Context, object string, op match.Op) (map[string]any, error) {
+	return r.stagedRecord(ctx, object, op, op.SourceSide, op.SourceID)
+}
+
+// WriteRecord is the whole canonical record a from_canonical may read
+// (records.Change.Record, when records.Writer.NeedsRecord says so) for an
+// update: the target's staged record with the op's new values over it, so
+// fields the update does not change keep the target's values (a list built
+// from several canonical fields keeps the parts that did not change; its
+// ref values are the target's). A create, or a target record not staged,
+// gets the source's record (SourceRecord).
+func (r *Run) WriteRecord(ctx context.Context, object string, op match.Op) (map[string]any, error) {
+	if op.Op == match.OpUpdate && op.TargetID != "" {
+		rec, err := r.stagedRecord(ctx, object, op, op.TargetSide, op.TargetID)
+		if err == nil {
+			return rec, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	return r.SourceRecord(ctx, object, op)
+}
+
+func (r *Run) stagedRecord(ctx context.Context, object string, op match.Op, side match.Side, id string) (map[string]any, error) {
 	o, err := r.object(object)
 	if err != nil {
 		return nil, err
 	}
-	table, err := r.stageTable(ctx, o, op.SourceSide)
+	table, err := r.stageTable(ctx, o, side)
 	if err != nil {
 		return nil, err
 	}
 	var raw string
-	err = r.db.DB().QueryRowContext(ctx, `SELECT CAST(to_json(x) AS VARCHAR) FROM `+table+` x WHERE _id = ?`, op.SourceID).Scan(&raw)
+	err = r.db.DB().QueryRowContext(ctx, `SELECT CAST(to_json(x) AS VARCHAR) FROM `+table+` x WHERE _id = ?`, id).Scan(&raw)
 	if err != nil {
-		return nil, fmt.Errorf("op %d: source record %s: %w", op.Seq, op.SourceID, err)
+		return nil, fmt.Errorf("op %d: %s record %s: %w", op.Seq, side, id, err)
 	}
 	rec := map[string]any{}
 	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
-		return nil, fmt.Errorf("op %d: source record %s: %w", op.Seq, op.SourceID, err)
+		return nil, fmt.Errorf("op %d: %s record %s: %w", op.Seq, side, id, err)
 	}
 	for k := range rec {
 		if strings.HasPrefix(k, "_") {
@@ -227,8 +287,9 @@ func (r *Run) storeReviews(ctx context.Context, reviews []opReview) error {
 		if err != nil {
 			return fmt.Errorf("store reviewed ops: %w", err)
 		}
-		_, err = r.db.DB().ExecContext(ctx, `UPDATE ops SET op = u.op, status = u.status, reason = nullif(u.reason, ''), fields = CAST(u.fields AS JSON)
-			FROM (SELECT unnest(from_json(?, '[{"seq":"BIGINT","op":"VARCHAR","status":"VARCHAR","reason":"VARCHAR","fields":"VARCHAR"}]'), recursive := true)) u
+		_, err = r.db.DB().ExecContext(ctx, `UPDATE ops SET op = u.op, status = u.status, reason = nullif(u.reason, ''), fields = CAST(u.fields AS JSON),
+				after = CASE WHEN coalesce(u.after, '') = '' THEN ops.after ELSE CAST(u.after AS JSON) END
+			FROM (SELECT unnest(from_json(?, '[{"seq":"BIGINT","op":"VARCHAR","status":"VARCHAR","reason":"VARCHAR","fields":"VARCHAR","after":"VARCHAR"}]'), recursive := true)) u
 			WHERE ops.run = ? AND ops.seq = u.seq`, string(b), r.cfg.RunID)
 		if err != nil {
 			return fmt.Errorf("store reviewed ops: %w", err)
