@@ -83,6 +83,14 @@ var knownDefects = []knownDefect{
 			return d.kind == "value" && d.side == local.SideDoc && d.dir == plan.DirToDoc
 		},
 	},
+	{
+		rule:  "rule 1 (two_way): only doc changed -> doc's value goes to psa (contact e-mails)",
+		repro: "add an e-mail to a linked contact in the doc system; run: the psa update is invalid (from_canonical reads the whole record, the update carries only changed fields), link in error, e-mail never reaches the psa",
+		match: func(d divergence) bool {
+			return d.object == "contact" && ((d.kind == "value" && d.side == local.SidePSA && d.field == "emails") ||
+				(d.kind == "state" && d.want == stSyncing && d.got == "error"))
+		},
+	},
 }
 
 // modelFaults: modest rates on every request, lost responses on writes.
