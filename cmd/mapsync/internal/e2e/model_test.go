@@ -141,9 +141,9 @@ type model struct {
 	winner   string
 	recs     []*mrec
 	orgs     []org
-	cfgType  string // an in-scope configuration type
-	cfgOn    string // an in-scope status
-	cfgOff   string // a status out of scope
+	cfgType  string                    // an in-scope configuration type
+	cfgOn    string                    // an in-scope status
+	cfgOff   string                    // a status out of scope
 	counts   map[string]map[string]int // side -> object -> predicted record count
 	log      []string
 	uniq     int
@@ -426,7 +426,10 @@ func (m *model) edit(ctx context.Context) {
 		cur[f] = v
 		m.logf("  edit %s #%d (%s %s) %s.%s = %s", r.object, r.n, side, id, side, f, show(v))
 	case k < 13: // delete a PSA configuration
-		r := m.pickRec(func(r *mrec) bool { return r.object == "configuration" && !r.psaGone && r.state == stSyncing && !r.outOfScope })
+		r := m.pickRec(func(r *mrec) bool {
+			return r.object == "configuration" && !r.psaGone && r.state == stSyncing && !r.outOfScope &&
+				reflect.DeepEqual(r.D, r.SD) // a doc edit against a deleted, not yet orphaned record is not modelled
+		})
 		if r == nil {
 			return
 		}
