@@ -76,21 +76,6 @@ var knownDefects = []knownDefect{
 			return d.kind == "state" && d.cause == "deleted" && d.want == stOrphaned && d.got == stSyncing
 		},
 	},
-	{
-		rule:  "rule 1 (to_doc): a doc-side edit of a to_doc field stays in doc; no write unless the psa changed",
-		repro: "edit a linked configuration's notes in the doc system only; incremental run: notes overwritten with the psa's (unchanged) value",
-		match: func(d divergence) bool {
-			return d.kind == "value" && d.side == local.SideDoc && d.dir == plan.DirToDoc
-		},
-	},
-	{
-		rule:  "rule 1 (two_way): only doc changed -> doc's value goes to psa (contact e-mails)",
-		repro: "add an e-mail to a linked contact in the doc system; run: the psa update is invalid (from_canonical reads the whole record, the update carries only changed fields), link in error, e-mail never reaches the psa",
-		match: func(d divergence) bool {
-			return d.object == "contact" && ((d.kind == "value" && d.side == local.SidePSA && d.field == "emails") ||
-				(d.kind == "state" && d.want == stSyncing && d.got == "error"))
-		},
-	},
 }
 
 // modelFaults: modest rates on every request, lost responses on writes.
