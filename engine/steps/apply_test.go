@@ -353,3 +353,58 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// applyObject applies every planned write of an object without faults.
+func applyObject(t *testing.T, r *Run, object string) ApplyResult {
+	t.Helper()
+	res, err := r.Apply(context.Background(), ApplyInput{Object: object, Range: wholeObject(t, r, object)})
+	if err != nil {
+		t.Fatalf("apply %s: %v", object, err)
+	}
+	return res
+}
+
+// Lost creates of records under a parent (locations under their
+// organization) are found when the target stores something other than
+// the source's values: a blank key component (no Address 2), a state the
+// target's region list lacks (the writer leaves it out, the record has
+// none).
+func TestApplyAdoptsLostCreatesOfNestedRecordsWithLookups(t *testing.T) {
+	cases := []struct {
+		name  string
+		patch string // merged into the fields of every location create
+	}{
+		{"as planned (some have a blank key component)", ""},
+		{"a state the target does not know", `{"state": {"new": "Atlantis"}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			r, sys, _ := planned(t)
+			applyObject(t, r, "organization")
+			creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'location' AND op = 'create' AND target_side = 'doc'`)
+			if creates < 2 {
+				t.Fatalf("the data set plans %d location creates on the documentation side, the test needs 2", creates)
+			}
+			if c.patch != "" {
+				if _, err := r.DB().DB().Exec(`UPDATE ops SET fields = json_merge_patch(fields, ?) WHERE object = 'location' AND op = 'create'`, c.patch); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rng := wholeObject(t, r, "location")
+			before := sys.DocCount("locations")
+			faults(t, sys, "POST:timeout_after_commit=1")
+			res, err := r.Apply(ctx, ApplyInput{Object: "location", Range: rng})
+			faults(t, sys, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sys.DocCount("locations"); got != before+int(creates) {
+				t.Errorf("the documentation system holds %d locations, want exactly one per create: %d", got, before+int(creates))
+			}
+			if res.Adopted != creates || res.Rejected != 0 {
+				t.Errorf("result %+v, want %d adopted", res, creates)
+			}
+		})
+	}
+}
