@@ -408,3 +408,56 @@ func TestApplyAdoptsLostCreatesOfNestedRecordsWithLookups(t *testing.T) {
 		})
 	}
 }
+
+// The requests of every attempt of a step add up to what the sandboxes
+// logged, and no create is made twice, under the faults of the issue
+// (raised so that attempts fail).
+func TestApplyUnderFaultsCountsEveryAttemptAndCreatesOnce(t *testing.T) {
+	ctx := context.Background()
+	r, sys, _ := planned(t)
+	applyObject(t, r, "organization")
+	creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'location' AND op = 'create' AND target_side = 'doc'`)
+	rng := wholeObject(t, r, "location")
+	before := sys.DocCount("locations")
+	sys.ResetLogs()
+	// The first attempt loses every create response (its lookups may
+	// fail too); the later ones meet the issue's kinds of fault.
+	faults(t, sys, "GET:5xx=0.3,429=0.1;POST *:timeout_after_commit=1")
+	var total int64
+	var err error
+	for attempt := 1; attempt <= 30; attempt++ {
+		if attempt == 2 {
+			faults(t, sys, "5xx=0.3,429=0.1;POST *:timeout_after_commit=0.3")
+		}
+		actx, reqs := CountRequests(ctx)
+		_, err = r.Apply(actx, ApplyInput{Object: "location", Range: rng})
+		if total, err2 := r.TallyRequests(ctx, "apply location", reqs.N()); err2 != nil || total <= 0 {
+			t.Fatalf("tally: %d, %v", total, err2)
+		}
+		if err == nil {
+			break
+		}
+	}
+	faults(t, sys, "")
+	if err != nil {
+		t.Fatalf("no attempt succeeded: %v", err)
+	}
+	total, err = r.TallyRequests(ctx, "apply location", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged, lost int
+	for _, l := range sys.Logs() {
+		logged += l.Total
+		lost += l.Faults["timeout_after_commit"]
+	}
+	if lost == 0 {
+		t.Fatal("no create response was lost: the test tests nothing")
+	}
+	if total != int64(logged) {
+		t.Errorf("%d requests tallied over the attempts, the sandboxes logged %d", total, logged)
+	}
+	if got := sys.DocCount("locations"); got != before+int(creates) {
+		t.Errorf("the documentation system holds %d locations, want exactly one per create: %d", got, before+int(creates))
+	}
+}

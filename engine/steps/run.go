@@ -147,6 +147,10 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		r.closeClients()
 		return nil, fmt.Errorf("stages: %w", err)
 	}
+	if _, err := r.db.DB().ExecContext(ctx, requestsDDL); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("stages: %w", err)
+	}
 	return r, nil
 }
 
