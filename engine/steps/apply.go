@@ -246,7 +246,11 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 			b.rejected(op.Key, err.Error())
 			continue
 		}
-		out, err := w.Prepare(ctx, records.Change{Fields: vals})
+		rec, err := b.r.coupledRecord(ctx, b.o, side, w, op, vals)
+		if err != nil {
+			return ledgerError("prepare "+b.name(), err)
+		}
+		out, err := w.Prepare(ctx, records.Change{Fields: vals, Record: rec})
 		if err != nil {
 			return Classify("prepare "+b.name(), err)
 		}

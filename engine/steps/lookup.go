@@ -154,6 +154,9 @@ func (r *Run) sentValues(ctx context.Context, o *object, side match.Side, op mat
 	for f := range out.Omitted {
 		vals[f] = nil
 	}
+	for f := range out.Cleared {
+		vals[f] = nil
+	}
 	return vals, nil
 }
 
