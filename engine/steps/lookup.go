@@ -257,8 +257,8 @@ var normalizers = map[string]func(string) string{
 	plan.NormMAC: func(s string) string {
 		return strings.ToUpper(strings.NewReplacer(":", "", "-", "", ".", "", " ", "").Replace(s))
 	},
-	plan.NormLower:  strings.ToLower,
-	plan.NormTrim:   strings.TrimSpace,
+	plan.NormLower: strings.ToLower,
+	plan.NormTrim:  strings.TrimSpace,
 	plan.NormDigits: func(s string) string {
 		return strings.Map(func(c rune) rune {
 			if c >= '0' && c <= '9' {
