@@ -13,6 +13,7 @@ import (
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
 	"mapsync/engine/match"
+	"mapsync/engine/records"
 )
 
 // fastClock is the connectors' clock here: real time, but backoff and
@@ -459,5 +460,76 @@ func TestApplyUnderFaultsCountsEveryAttemptAndCreatesOnce(t *testing.T) {
 	}
 	if got := sys.DocCount("locations"); got != before+int(creates) {
 		t.Errorf("the documentation system holds %d locations, want exactly one per create: %d", got, before+int(creates))
+	}
+}
+
+// A duplicate on the target that the engine made (a lost create sent
+// again: two records equal on the key, one of them linked) is noticed by
+// the next full run: the unlinked copy is reported as unmatched, with the
+// reason, never linked or merged silently.
+func TestNextRunReportsADuplicateOfALinkedRecord(t *testing.T) {
+	ctx := context.Background()
+	r, sys, dir := planned(t)
+	applyObject(t, r, "organization")
+	applyObject(t, r, "location")
+	// The same create sent a second time, as the old lookup did.
+	var op match.Op
+	ops, err := r.db.Ops(ctx, match.OpFilter{Object: "location", Status: match.StatusApplied, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.Op == match.OpCreate && o.TargetSide == match.Doc {
+			op = o
+			break
+		}
+	}
+	if op.Key == "" {
+		t.Fatal("no location was created on the documentation side")
+	}
+	o, _ := r.object("location")
+	w, err := r.writer(o, match.Doc, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := newValues(op.Fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := w.Prepare(ctx, records.Change{Create: true, Fields: vals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dup string
+	for _, res := range r.clients[match.Doc].Create(ctx, "location", []connectors.WriteRecord{{Key: "again", Fields: out.Fields}}) {
+		dup = res.ID
+	}
+	if dup == "" {
+		t.Fatal("the second create made no record")
+	}
+	if _, err := r.Commit(ctx, CommitInput{}); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+
+	p := r.cfg.Plan
+	r2, err := Open(ctx, Config{
+		Plan: p, Dir: dir, RunID: "run2", Threads: 1,
+		Vars:             connectors.NewResolver(p.Variables, sys.LookupEnv(nil)),
+		ConnectorOptions: []connectors.Option{connectors.WithClock(fastClock{}), connectors.WithRequestTimeout(10 * time.Second)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if _, err := r2.Plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := query(t, r2, `SELECT psa_id FROM links WHERE object = 'location' AND doc_id = ? AND psa_id IS NOT NULL`, dup); len(got) != 0 {
+		t.Errorf("the duplicate %s is linked to %q", dup, got)
+	}
+	got := query(t, r2, `SELECT reason FROM unmatched WHERE object = 'location' AND side = 'doc' AND id = ? AND run = 'run2'`, dup)
+	if len(got) != 1 || !strings.Contains(got[0], "are matched to other records") {
+		t.Errorf("the duplicate %s is not reported as one: %q", dup, got)
 	}
 }
