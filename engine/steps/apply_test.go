@@ -533,3 +533,82 @@ func TestNextRunReportsADuplicateOfALinkedRecord(t *testing.T) {
 		t.Errorf("the duplicate %s is not reported as one: %q", dup, got)
 	}
 }
+
+// Coupled fields against the documentation sandbox, which refuses a
+// region of another country with 422: a location that moves to another
+// country is sent with its state re-resolved there (here it is not one of
+// the new country's regions, so the region is sent empty), and the write
+// is accepted; a state that changes alone is resolved under the record's
+// country, and no reason prints a nil as %!q(<nil>).
+func TestApplyWritesCoupledFieldsTogether(t *testing.T) {
+	ctx := context.Background()
+	r, _, _ := planned(t)
+	applyObject(t, r, "organization")
+	applyObject(t, r, "location")
+	// A created location whose doc record has a region: its create op
+	// becomes an update of the country, as the next run would plan it.
+	row := query(t, r, `SELECT o.key || ' ' || o.target_id || ' ' || json_extract_string(o.fields, '$.country.new') FROM ops o
+		WHERE o.object = 'location' AND o.op = 'create' AND o.target_side = 'doc' AND o.status = 'applied'
+		AND json_extract_string(o.fields, '$.state.new') <> '' AND json_extract_string(o.fields, '$.country.new') = 'United States' LIMIT 1`)
+	if len(row) != 1 {
+		t.Fatal("no location with a state in the United States was created on the documentation side")
+	}
+	parts := strings.Fields(row[0])
+	key, id := parts[0], parts[1]
+	update := func(t *testing.T, fields string) (status, msg string) {
+		t.Helper()
+		if _, err := r.DB().DB().Exec(`UPDATE ops SET op = 'update', status = 'planned', message = NULL, target_id = ?, fields = ? WHERE key = ?`,
+			id, fields, key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Apply(ctx, ApplyInput{Object: "location", Range: wholeObject(t, r, "location")}); err != nil {
+			t.Fatal(err)
+		}
+		got := query(t, r, `SELECT status || ' ' || coalesce(message, '') FROM ops WHERE key = ?`, key)
+		if len(got) != 1 {
+			t.Fatalf("op %s: %q", key, got)
+		}
+		status, msg, _ = strings.Cut(got[0], " ")
+		return status, msg
+	}
+
+	t.Run("the country changes: the state goes with it", func(t *testing.T) {
+		if status, msg := update(t, `{"country": {"old": "United States", "new": "Canada"}}`); status != "applied" {
+			t.Errorf("the move is %s: %s", status, msg)
+		}
+	})
+	t.Run("the state changes alone: resolved under the record's country", func(t *testing.T) {
+		fields := `{"state": {"old": "Connecticut", "new": "Ontario"}}`
+		// The plan's review of the op prepares it too.
+		if _, err := r.DB().DB().Exec(`UPDATE ops SET op = 'update', status = 'planned', target_id = ?, fields = ? WHERE key = ?`, id, fields, key); err != nil {
+			t.Fatal(err)
+		}
+		o, _ := r.object("location")
+		op, err := r.db.Ops(ctx, match.OpFilter{Object: "location", Status: match.StatusPlanned, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range op {
+			if x.Key != key {
+				continue
+			}
+			rv, err := r.review(ctx, o, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rv != nil && strings.Contains(rv.Reason, "%!") {
+				t.Errorf("the review's reason prints a nil: %s", rv.Reason)
+			}
+		}
+		status, msg := update(t, fields)
+		if status != "applied" || strings.Contains(msg, "%!") {
+			t.Errorf("the state change is %s: %s", status, msg)
+		}
+		notes := query(t, r, `SELECT coalesce(reason, '') || coalesce(message, '') FROM ops WHERE object = 'location'`)
+		for _, n := range notes {
+			if strings.Contains(n, "%!") {
+				t.Errorf("a reason prints a nil: %s", n)
+			}
+		}
+	})
+}

@@ -105,6 +105,12 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		if ch.Record, err = r.SourceRecord(ctx, o.spec.Object, op); err != nil {
 			return nil, err
 		}
+	} else if !ch.Create {
+		// as Apply prepares it: a split pair of coupled fields is written
+		// (or resolved) with the source record's other half
+		if ch.Record, err = r.coupledRecord(ctx, o, op.TargetSide, w, op, values); err != nil {
+			return nil, err
+		}
 	}
 	out, err := w.Prepare(ctx, ch)
 	if err != nil {
