@@ -90,6 +90,9 @@ func (r *Run) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	if err := r.db.RecordResults(ctx, o.match, b.results); err != nil {
 		return ApplyResult{}, ledgerError("record results", err)
 	}
+	if err := r.rememberCleared(ctx, o, b.results, b.cleared); err != nil {
+		return ApplyResult{}, ledgerError("record results", err)
+	}
 	if err := r.db.NoteOps(ctx, in.Object, b.noted); err != nil {
 		return ApplyResult{}, ledgerError("record results", err)
 	}
@@ -110,7 +113,8 @@ type batch struct {
 	o       *object
 	results []match.OpResult
 	noted   map[string]string
-	err     error // the first failure that fails the attempt
+	cleared map[string]cleared // op key -> coupled fields sent empty (Outcome.Cleared)
+	err     error              // the first failure that fails the attempt
 	last    bool  // the final attempt: retryable failures are recorded as failed ops
 }
 
@@ -256,6 +260,9 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 		}
 		if !b.prepared(op, out) {
 			continue
+		}
+		if len(out.Cleared) > 0 {
+			b.clear(op, out)
 		}
 		if len(out.Fields) == 0 {
 			b.applied(op.Key, "", "nothing to send: every changed field is read-only on the target")

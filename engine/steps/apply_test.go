@@ -576,6 +576,12 @@ func TestApplyWritesCoupledFieldsTogether(t *testing.T) {
 		if status, msg := update(t, `{"country": {"old": "United States", "new": "Canada"}}`); status != "applied" {
 			t.Errorf("the move is %s: %s", status, msg)
 		}
+		// The region was sent empty: the documentation side's memory says
+		// empty (not the old state), so the next run reads no blanking.
+		got := query(t, r, `SELECT coalesce(json_type(doc_synced, '$.state'), 'ABSENT') FROM links WHERE object = 'location' AND doc_id = ?`, id)
+		if len(got) != 1 || got[0] != "NULL" {
+			t.Errorf("the documentation side's memory of the state: %q, want JSON null", got)
+		}
 	})
 	t.Run("the state changes alone: resolved under the record's country", func(t *testing.T) {
 		fields := `{"state": {"old": "Connecticut", "new": "Ontario"}}`
