@@ -115,7 +115,7 @@ type batch struct {
 	noted   map[string]string
 	cleared map[string]cleared // op key -> coupled fields sent empty (Outcome.Cleared)
 	err     error              // the first failure that fails the attempt
-	last    bool  // the final attempt: retryable failures are recorded as failed ops
+	last    bool               // the final attempt: retryable failures are recorded as failed ops
 }
 
 func (b *batch) fail(err error) {
