@@ -138,11 +138,13 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 
 // MatchDiff matches the staged records of one object, plans its ops and
 // cuts the planned writes into batches of in.ApplyBatch.
-func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (MatchResult, error) {
+func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchResult, err error) {
+	ctx, reqs := steps.CountRequests(ctx)
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
 		return MatchResult{}, err
 	}
+	defer tally(ctx, env, "match "+in.Object, reqs, &res.Requests, &err)
 	ms, err := env.steps.Match(ctx, in.Object, match.Listing{PSAComplete: in.PSAComplete, DocComplete: in.DocComplete})
 	if err != nil {
 		return MatchResult{}, retryable("match "+in.Object, err)
@@ -166,12 +168,13 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (MatchResult,
 // (steps.Run.Apply), heartbeating while it runs. On the retry policy's
 // last attempt, ops that still fail retryably are recorded as failed
 // instead of failing the run.
-func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult, err error) {
 	ctx, reqs := steps.CountRequests(ctx)
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	defer tally(ctx, env, fmt.Sprintf("apply %s %d..%d", in.Object, in.Range.From, in.Range.To), reqs, &res.Requests, &err)
 	hb := startHeartbeat(ctx, nil)
 	defer hb.close()
 	last := in.MaxAttempts > 0 && activity.GetInfo(ctx).Attempt >= in.MaxAttempts
@@ -180,7 +183,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (ApplyResult, err
 		return ApplyResult{}, stepError(err)
 	}
 	return ApplyResult{Created: r.Created, Updated: r.Updated, Orphaned: r.Orphaned, Adopted: r.Adopted,
-		Rejected: r.Rejected, Requests: reqs.N()}, nil
+		Rejected: r.Rejected}, nil
 }
 
 // Commit ends a run on its worker (steps.Run.Commit: errors file,
@@ -237,4 +240,23 @@ func short(hash string) string {
 		return hash[:12]
 	}
 	return hash
+}
+
+// tally ends an attempt of a step that makes requests: it adds the
+// attempt's requests to the step's tally in the run's scratch database
+// (steps.Run.TallyRequests), failed attempts included, and on success
+// reports the tally in *total, so a step's count is the requests of all
+// its attempts: what the systems saw.
+func tally(ctx context.Context, env *runEnv, step string, reqs *steps.Requests, total *int64, err *error) {
+	n, terr := env.steps.TallyRequests(context.WithoutCancel(ctx), step, reqs.N())
+	switch {
+	case *err != nil:
+		if terr != nil {
+			activity.GetLogger(ctx).Warn("requests of a failed attempt not counted", "step", step, "error", terr)
+		}
+	case terr != nil:
+		*err = stepError(terr)
+	default:
+		*total = n
+	}
 }

@@ -33,13 +33,14 @@ type extractProgress struct {
 // everything and reaches the end; an error part-way fails the attempt, and
 // the retry resumes from the last heartbeat (stages de-duplicates pages
 // read twice).
-func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResult, error) {
+func (a *Activities) Extract(ctx context.Context, in ExtractInput) (res ExtractResult, err error) {
 	ctx, counter := steps.CountRequests(ctx)
-	res := ExtractResult{Side: in.Side}
+	res = ExtractResult{Side: in.Side}
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
 		return res, err
 	}
+	defer tally(ctx, env, fmt.Sprintf("extract %s %s", in.Side, in.Object), counter, &res.Requests, &err)
 	var prog extractProgress
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prog) == nil && !prog.Started.IsZero() {
 		activity.GetLogger(ctx).Info("resuming extraction", "object", in.Object, "side", in.Side, "pages", prog.Pages)
@@ -52,7 +53,6 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 		r, err := env.steps.Extract(ctx, steps.ExtractInput{
 			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk,
 		})
-		res.Requests = counter.N()
 		if err != nil {
 			return res, retryable(fmt.Sprintf("extract %s %s", in.Side, in.Object), err)
 		}
@@ -66,6 +66,5 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (ExtractResul
 	}
 	res.Records, res.Pages, res.Complete = prog.Records, prog.Pages, prog.Complete
 	res.Cursor = prog.Started.Add(-a.cfg.Lookback)
-	res.Requests = counter.N()
 	return res, nil
 }

@@ -153,6 +153,7 @@ type MatchResult struct {
 	Orphaned int64      `json:"orphaned"`
 	Planned  OpCounts   `json:"planned"`
 	Batches  []SeqRange `json:"batches"`
+	Requests int64      `json:"requests"` // every attempt's (lookup tables read to check the writes)
 }
 
 // OpCounts counts ops by kind.

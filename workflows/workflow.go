@@ -196,6 +196,7 @@ func (r *runner) object(ctx, wctx workflow.Context, l *listing, next string, cur
 	}
 	sum.Linked, sum.Matched, sum.Planned, sum.Invalid = m.Linked, m.Matched, m.Planned, m.Planned.Invalid
 	sum.Orphaned = m.Orphaned
+	sum.Requests += m.Requests
 
 	var ahead *listing
 	if next != "" {

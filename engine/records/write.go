@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"mapsync/connectors"
@@ -65,6 +66,11 @@ type Outcome struct {
 	// Omitted lists fields not sent and why (create_only on an update,
 	// read-only, missing = "empty", not supported yet).
 	Omitted map[string]string `json:"omitted,omitempty"`
+	// Cleared lists fields sent empty although their value was not: a
+	// lookup scoped under a parent lookup (region under country) whose
+	// value does not resolve under the parent the same write sets, with
+	// missing = "empty". The target then holds empty for them.
+	Cleared map[string]string `json:"cleared,omitempty"`
 	Pending []LookupValue     `json:"pending,omitempty"` // dry run: values a real write would create first
 	Created []LookupValue     `json:"created,omitempty"` // values created (missing = "create")
 }
@@ -143,7 +149,18 @@ func (w *Writer) Prepare(ctx context.Context, ch Change) (Outcome, error) {
 	for _, f := range w.m.fields {
 		val, ok := ch.Fields[f.Name]
 		if !ok {
-			continue
+			// Coupled fields are written together: a lookup field scoped
+			// under a parent lookup whose field changes is sent too, its
+			// value (from Record) resolved under the new parent, so the
+			// target never holds a child of the old parent under the new.
+			pf := w.parentField(f)
+			if pf == nil {
+				continue
+			}
+			if _, changes := ch.Fields[pf.Name]; !changes {
+				continue
+			}
+			val = rec[f.Name]
 		}
 		if err := st.field(ctx, f, val); err != nil {
 			return Outcome{}, err
@@ -158,6 +175,33 @@ func (w *Writer) Prepare(ctx context.Context, ch Change) (Outcome, error) {
 		st.required()
 	}
 	return out, nil
+}
+
+// parentField is the field of the parent lookup of a lookup field scoped
+// under another (a region under its country), nil for other fields.
+func (w *Writer) parentField(f *field) *field {
+	if f.Lookup == "" || f.Access == plan.FieldRead {
+		return nil
+	}
+	l := w.m.lookups[f.Lookup]
+	if l.Parent == "" {
+		return nil
+	}
+	return w.parent[l.Parent]
+}
+
+// Coupled lists the fields of lookups scoped under a parent lookup with
+// their parent's field (child -> parent): Prepare writes such a child
+// whenever its parent changes, and needs the parent's value (in
+// Change.Record) to write the child alone.
+func (w *Writer) Coupled() map[string]string {
+	out := map[string]string{}
+	for _, f := range w.m.fields {
+		if pf := w.parentField(f); pf != nil {
+			out[f.Name] = pf.Name
+		}
+	}
+	return out
 }
 
 // prepare is the state of one Prepare call.
@@ -176,6 +220,7 @@ type lookupResult struct {
 	skip    string // set when the value is missing and the policy leaves the record out
 	invalid string
 	omit    string
+	clear   string // the value is missing and its parent changes: send it empty
 }
 
 func (p *prepare) invalid(field, why string) {
@@ -247,6 +292,13 @@ func (p *prepare) field(ctx context.Context, f *field, val any) error {
 		case r.omit != "":
 			p.omit(f.Name, r.omit)
 			return nil
+		case r.clear != "":
+			p.out.Fields[path] = nil
+			if p.out.Cleared == nil {
+				p.out.Cleared = map[string]string{}
+			}
+			p.out.Cleared[f.Name] = r.clear
+			return nil
 		case r.pending:
 			if p.pending == nil {
 				p.pending = map[string]bool{}
@@ -299,7 +351,7 @@ func (p *prepare) resolve(ctx context.Context, f *field, label any, depth int) (
 			p.ids[f.Lookup] = r
 			return r, nil
 		case pr.id == "":
-			r := p.missing(ctx, f, l, lbl, "", fmt.Sprintf(" (its %s %s is not known)", pf.Name, labelText(p.rec[pf.Name])))
+			r := p.missing(ctx, f, l, lbl, "", " (its "+pf.Name+" "+describeLabel(p.rec[pf.Name])+")")
 			p.ids[f.Lookup] = r
 			return r, nil
 		}
@@ -352,9 +404,30 @@ func (p *prepare) missing(_ context.Context, f *field, l plan.Lookup, label, par
 		}
 		return lookupResult{skip: unknown}
 	case plan.MissingEmpty:
+		if l.Parent != "" && !p.ch.Create {
+			if pf := p.w.parent[l.Parent]; pf != nil {
+				if _, changes := p.ch.Fields[pf.Name]; changes {
+					return lookupResult{clear: unknown + ": the field is sent empty, as its " + pf.Name + " changes"}
+				}
+			}
+		}
 		return lookupResult{omit: unknown + ": the field is left empty"}
 	}
 	return lookupResult{invalid: unknown}
+}
+
+// describeLabel says what a parent lookup's label is, for reasons.
+func describeLabel(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "is not in the change (the record's value is not known here)"
+	case string:
+		if strings.TrimSpace(x) == "" {
+			return "is empty"
+		}
+		return fmt.Sprintf("%q is not known", x)
+	}
+	return fmt.Sprintf("%v is not known", v)
 }
 
 // required checks the fields a create needs.
@@ -474,12 +547,4 @@ func (m *Mapper) Required() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// labelText quotes a lookup label for a message; an empty one is "empty".
-func labelText(v any) string {
-	if v == nil || v == "" {
-		return "(empty)"
-	}
-	return fmt.Sprintf("%q", fmt.Sprint(v))
 }

@@ -322,3 +322,63 @@ func expandNames(t *testing.T, s string) string {
 		return ""
 	})
 }
+
+// Coupled fields (a lookup scoped under a parent lookup) are written
+// together: a parent that changes takes its child along, resolved under
+// the new parent, or sent empty when it does not resolve there; a child
+// that changes alone is resolved under the parent of Record, and a reason
+// never prints a nil parent as %!q(<nil>).
+func TestPrepareCoupledFields(t *testing.T) {
+	lk := docLookups()
+	lk.tables["country"] = append(lk.tables["country"], connectors.LookupEntry{ID: "2", Label: "Canada"})
+	lk.tables["region"] = append(lk.tables["region"], connectors.LookupEntry{ID: "20", Label: "Ontario", Parent: "2"})
+	w, err := mapper(t, plan.RoleDoc, "location").NewWriter(lk, WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Coupled(); !reflect.DeepEqual(got, map[string]string{"state": "country"}) {
+		t.Fatalf("Coupled() = %v", got)
+	}
+	cases := []struct {
+		name    string
+		change  Change
+		fields  map[string]any
+		cleared bool
+		reason  string // substring of the state's omission, if any
+	}{
+		{"the country changes, the state resolves under it",
+			Change{Fields: map[string]any{"country": "Canada"}, Record: map[string]any{"country": "Canada", "state": "Ontario"}},
+			map[string]any{"attributes.country-id": int64(2), "attributes.region-id": int64(20)}, false, ""},
+		{"the country changes, the state is not one of its regions: sent empty",
+			Change{Fields: map[string]any{"country": "Canada"}, Record: map[string]any{"country": "Canada", "state": "Illinois"}},
+			map[string]any{"attributes.country-id": int64(2), "attributes.region-id": nil}, true, ""},
+		{"the state changes alone, under the record's country",
+			Change{Fields: map[string]any{"state": "Ontario"}, Record: map[string]any{"country": "Canada", "state": "Ontario"}},
+			map[string]any{"attributes.region-id": int64(20)}, false, ""},
+		{"the state changes alone, without the record: the reason says so",
+			Change{Fields: map[string]any{"state": "Ontario"}},
+			map[string]any{}, false, "country is not in the change"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := w.Prepare(context.Background(), c.change)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(out.Fields, c.fields) {
+				t.Errorf("fields\n got %#v\nwant %#v", out.Fields, c.fields)
+			}
+			if (out.Cleared["state"] != "") != c.cleared {
+				t.Errorf("cleared = %v, want the state cleared: %v", out.Cleared, c.cleared)
+			}
+			if c.reason != "" && !strings.Contains(out.Omitted["state"], c.reason) {
+				t.Errorf("omitted = %v, want the state's reason to say %q", out.Omitted, c.reason)
+			}
+			for f, why := range out.Omitted {
+				if strings.Contains(why, "%!") {
+					t.Errorf("reason of %s: %q", f, why)
+				}
+			}
+		})
+	}
+}

@@ -90,6 +90,9 @@ func (r *Run) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	if err := r.db.RecordResults(ctx, o.match, b.results); err != nil {
 		return ApplyResult{}, ledgerError("record results", err)
 	}
+	if err := r.rememberCleared(ctx, o, b.results, b.cleared); err != nil {
+		return ApplyResult{}, ledgerError("record results", err)
+	}
 	if err := r.db.NoteOps(ctx, in.Object, b.noted); err != nil {
 		return ApplyResult{}, ledgerError("record results", err)
 	}
@@ -110,9 +113,10 @@ type batch struct {
 	o       *object
 	results []match.OpResult
 	noted   map[string]string
-	sent    map[string]sentOp // op key -> the op as prepared, for what the target holds once applied
-	err     error             // the first failure that fails the attempt
-	last    bool              // the final attempt: retryable failures are recorded as failed ops
+	sent    map[string]sentOp  // op key -> the op as prepared, for what the target holds once applied
+	cleared map[string]cleared // op key -> coupled fields sent empty (Outcome.Cleared)
+	err     error              // the first failure that fails the attempt
+	last    bool               // the final attempt: retryable failures are recorded as failed ops
 }
 
 func (b *batch) fail(err error) {
@@ -289,21 +293,29 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 			b.rejected(op.Key, err.Error())
 			continue
 		}
-		ch := records.Change{Fields: vals}
-		if w.NeedsRecord(slices.Collect(maps.Keys(vals))) {
-			// A from_canonical that reads the whole record (one system
-			// list built from several canonical fields) gets it: the
-			// target's record with the op's values over it.
-			if ch.Record, err = b.r.WriteRecord(ctx, b.name(), op); err != nil {
+		// A field coupled to another (a lookup scoped under a parent
+		// lookup) whose pair the change splits is prepared from the source
+		// record; a from_canonical that reads the whole record (one system
+		// list built from several canonical fields) gets the target's
+		// record with the op's values over it.
+		rec, err := b.r.coupledRecord(ctx, b.o, side, w, op, vals)
+		if err != nil {
+			return ledgerError("prepare "+b.name(), err)
+		}
+		if rec == nil && w.NeedsRecord(slices.Collect(maps.Keys(vals))) {
+			if rec, err = b.r.WriteRecord(ctx, b.name(), op); err != nil {
 				return ledgerError("source record "+b.name(), err)
 			}
 		}
-		out, err := w.Prepare(ctx, ch)
+		out, err := w.Prepare(ctx, records.Change{Fields: vals, Record: rec})
 		if err != nil {
 			return Classify("prepare "+b.name(), err)
 		}
 		if !b.prepared(op, out) || !b.stored(op, out) {
 			continue
+		}
+		if len(out.Cleared) > 0 {
+			b.clear(op, out)
 		}
 		if len(out.Fields) == 0 {
 			b.applied(op.Key, "", "nothing to send: every changed field is read-only on the target")

@@ -13,6 +13,7 @@ import (
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
 	"mapsync/engine/match"
+	"mapsync/engine/records"
 )
 
 // fastClock is the connectors' clock here: real time, but backoff and
@@ -352,4 +353,268 @@ func TestClassify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// applyObject applies every planned write of an object without faults.
+func applyObject(t *testing.T, r *Run, object string) ApplyResult {
+	t.Helper()
+	res, err := r.Apply(context.Background(), ApplyInput{Object: object, Range: wholeObject(t, r, object)})
+	if err != nil {
+		t.Fatalf("apply %s: %v", object, err)
+	}
+	return res
+}
+
+// Lost creates of records under a parent (locations under their
+// organization) are found when the target stores something other than
+// the source's values: a blank key component (no Address 2), a state the
+// target's region list lacks (the writer leaves it out, the record has
+// none).
+func TestApplyAdoptsLostCreatesOfNestedRecordsWithLookups(t *testing.T) {
+	cases := []struct {
+		name  string
+		patch string // merged into the fields of every location create
+	}{
+		{"as planned (some have a blank key component)", ""},
+		{"a state the target does not know", `{"state": {"new": "Atlantis"}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			r, sys, _ := planned(t)
+			applyObject(t, r, "organization")
+			creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'location' AND op = 'create' AND target_side = 'doc'`)
+			if creates < 2 {
+				t.Fatalf("the data set plans %d location creates on the documentation side, the test needs 2", creates)
+			}
+			if c.patch != "" {
+				if _, err := r.DB().DB().Exec(`UPDATE ops SET fields = json_merge_patch(fields, ?) WHERE object = 'location' AND op = 'create'`, c.patch); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rng := wholeObject(t, r, "location")
+			before := sys.DocCount("locations")
+			faults(t, sys, "POST:timeout_after_commit=1")
+			res, err := r.Apply(ctx, ApplyInput{Object: "location", Range: rng})
+			faults(t, sys, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sys.DocCount("locations"); got != before+int(creates) {
+				t.Errorf("the documentation system holds %d locations, want exactly one per create: %d", got, before+int(creates))
+			}
+			if res.Adopted != creates || res.Rejected != 0 {
+				t.Errorf("result %+v, want %d adopted", res, creates)
+			}
+		})
+	}
+}
+
+// The requests of every attempt of a step add up to what the sandboxes
+// logged, and no create is made twice, under the faults of the issue
+// (raised so that attempts fail).
+func TestApplyUnderFaultsCountsEveryAttemptAndCreatesOnce(t *testing.T) {
+	ctx := context.Background()
+	r, sys, _ := planned(t)
+	applyObject(t, r, "organization")
+	creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'location' AND op = 'create' AND target_side = 'doc'`)
+	rng := wholeObject(t, r, "location")
+	before := sys.DocCount("locations")
+	sys.ResetLogs()
+	// The first attempt loses every create response (its lookups may
+	// fail too); the later ones meet the issue's kinds of fault.
+	faults(t, sys, "GET:5xx=0.3,429=0.1;POST *:timeout_after_commit=1")
+	var total int64
+	var err error
+	for attempt := 1; attempt <= 30; attempt++ {
+		if attempt == 2 {
+			faults(t, sys, "5xx=0.3,429=0.1;POST *:timeout_after_commit=0.3")
+		}
+		actx, reqs := CountRequests(ctx)
+		_, err = r.Apply(actx, ApplyInput{Object: "location", Range: rng})
+		if total, err2 := r.TallyRequests(ctx, "apply location", reqs.N()); err2 != nil || total <= 0 {
+			t.Fatalf("tally: %d, %v", total, err2)
+		}
+		if err == nil {
+			break
+		}
+	}
+	faults(t, sys, "")
+	if err != nil {
+		t.Fatalf("no attempt succeeded: %v", err)
+	}
+	total, err = r.TallyRequests(ctx, "apply location", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged, lost int
+	for _, l := range sys.Logs() {
+		logged += l.Total
+		lost += l.Faults["timeout_after_commit"]
+	}
+	if lost == 0 {
+		t.Fatal("no create response was lost: the test tests nothing")
+	}
+	if total != int64(logged) {
+		t.Errorf("%d requests tallied over the attempts, the sandboxes logged %d", total, logged)
+	}
+	if got := sys.DocCount("locations"); got != before+int(creates) {
+		t.Errorf("the documentation system holds %d locations, want exactly one per create: %d", got, before+int(creates))
+	}
+}
+
+// A duplicate on the target that the engine made (a lost create sent
+// again: two records equal on the key, one of them linked) is noticed by
+// the next full run: the unlinked copy is reported as unmatched, with the
+// reason, never linked or merged silently.
+func TestNextRunReportsADuplicateOfALinkedRecord(t *testing.T) {
+	ctx := context.Background()
+	r, sys, dir := planned(t)
+	applyObject(t, r, "organization")
+	applyObject(t, r, "location")
+	// The same create sent a second time, as the old lookup did.
+	var op match.Op
+	ops, err := r.db.Ops(ctx, match.OpFilter{Object: "location", Status: match.StatusApplied, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.Op == match.OpCreate && o.TargetSide == match.Doc {
+			op = o
+			break
+		}
+	}
+	if op.Key == "" {
+		t.Fatal("no location was created on the documentation side")
+	}
+	o, _ := r.object("location")
+	w, err := r.writer(o, match.Doc, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := newValues(op.Fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := w.Prepare(ctx, records.Change{Create: true, Fields: vals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dup string
+	for _, res := range r.clients[match.Doc].Create(ctx, "location", []connectors.WriteRecord{{Key: "again", Fields: out.Fields}}) {
+		dup = res.ID
+	}
+	if dup == "" {
+		t.Fatal("the second create made no record")
+	}
+	if _, err := r.Commit(ctx, CommitInput{}); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+
+	p := r.cfg.Plan
+	r2, err := Open(ctx, Config{
+		Plan: p, Dir: dir, RunID: "run2", Threads: 1,
+		Vars:             connectors.NewResolver(p.Variables, sys.LookupEnv(nil)),
+		ConnectorOptions: []connectors.Option{connectors.WithClock(fastClock{}), connectors.WithRequestTimeout(10 * time.Second)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if _, err := r2.Plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := query(t, r2, `SELECT psa_id FROM links WHERE object = 'location' AND doc_id = ? AND psa_id IS NOT NULL`, dup); len(got) != 0 {
+		t.Errorf("the duplicate %s is linked to %q", dup, got)
+	}
+	got := query(t, r2, `SELECT reason FROM unmatched WHERE object = 'location' AND side = 'doc' AND id = ? AND run = 'run2'`, dup)
+	if len(got) != 1 || !strings.Contains(got[0], "are matched to other records") {
+		t.Errorf("the duplicate %s is not reported as one: %q", dup, got)
+	}
+}
+
+// Coupled fields against the documentation sandbox, which refuses a
+// region of another country with 422: a location that moves to another
+// country is sent with its state re-resolved there (here it is not one of
+// the new country's regions, so the region is sent empty), and the write
+// is accepted; a state that changes alone is resolved under the record's
+// country, and no reason prints a nil as %!q(<nil>).
+func TestApplyWritesCoupledFieldsTogether(t *testing.T) {
+	ctx := context.Background()
+	r, _, _ := planned(t)
+	applyObject(t, r, "organization")
+	applyObject(t, r, "location")
+	// A created location whose doc record has a region: its create op
+	// becomes an update of the country, as the next run would plan it.
+	row := query(t, r, `SELECT o.key || ' ' || o.target_id || ' ' || json_extract_string(o.fields, '$.country.new') FROM ops o
+		WHERE o.object = 'location' AND o.op = 'create' AND o.target_side = 'doc' AND o.status = 'applied'
+		AND json_extract_string(o.fields, '$.state.new') <> '' AND json_extract_string(o.fields, '$.country.new') = 'United States' LIMIT 1`)
+	if len(row) != 1 {
+		t.Fatal("no location with a state in the United States was created on the documentation side")
+	}
+	parts := strings.Fields(row[0])
+	key, id := parts[0], parts[1]
+	update := func(t *testing.T, fields string) (status, msg string) {
+		t.Helper()
+		if _, err := r.DB().DB().Exec(`UPDATE ops SET op = 'update', status = 'planned', message = NULL, target_id = ?, fields = ? WHERE key = ?`,
+			id, fields, key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Apply(ctx, ApplyInput{Object: "location", Range: wholeObject(t, r, "location")}); err != nil {
+			t.Fatal(err)
+		}
+		got := query(t, r, `SELECT status || ' ' || coalesce(message, '') FROM ops WHERE key = ?`, key)
+		if len(got) != 1 {
+			t.Fatalf("op %s: %q", key, got)
+		}
+		status, msg, _ = strings.Cut(got[0], " ")
+		return status, msg
+	}
+
+	t.Run("the country changes: the state goes with it", func(t *testing.T) {
+		if status, msg := update(t, `{"country": {"old": "United States", "new": "Canada"}}`); status != "applied" {
+			t.Errorf("the move is %s: %s", status, msg)
+		}
+		// The region was sent empty: the documentation side's memory says
+		// empty (not the old state), so the next run reads no blanking.
+		got := query(t, r, `SELECT coalesce(json_type(doc_synced, '$.state'), 'ABSENT') FROM links WHERE object = 'location' AND doc_id = ?`, id)
+		if len(got) != 1 || got[0] != "NULL" {
+			t.Errorf("the documentation side's memory of the state: %q, want JSON null", got)
+		}
+	})
+	t.Run("the state changes alone: resolved under the record's country", func(t *testing.T) {
+		fields := `{"state": {"old": "Connecticut", "new": "Ontario"}}`
+		// The plan's review of the op prepares it too.
+		if _, err := r.DB().DB().Exec(`UPDATE ops SET op = 'update', status = 'planned', target_id = ?, fields = ? WHERE key = ?`, id, fields, key); err != nil {
+			t.Fatal(err)
+		}
+		o, _ := r.object("location")
+		op, err := r.db.Ops(ctx, match.OpFilter{Object: "location", Status: match.StatusPlanned, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range op {
+			if x.Key != key {
+				continue
+			}
+			rv, err := r.review(ctx, o, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rv != nil && strings.Contains(rv.Reason, "%!") {
+				t.Errorf("the review's reason prints a nil: %s", rv.Reason)
+			}
+		}
+		status, msg := update(t, fields)
+		if status != "applied" || strings.Contains(msg, "%!") {
+			t.Errorf("the state change is %s: %s", status, msg)
+		}
+		notes := query(t, r, `SELECT coalesce(reason, '') || coalesce(message, '') FROM ops WHERE object = 'location'`)
+		for _, n := range notes {
+			if strings.Contains(n, "%!") {
+				t.Errorf("a reason prints a nil: %s", n)
+			}
+		}
+	})
 }

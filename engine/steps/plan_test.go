@@ -197,6 +197,11 @@ func TestPlanOnSandbox(t *testing.T) {
 		if got := query(t, r, `SELECT state FROM links WHERE object = 'configuration' AND doc_id = ? AND psa_id IS NOT NULL`, dup); len(got) != 0 {
 			t.Errorf("the duplicate %s is linked: %q", dup, got)
 		}
+		// Reported, not merged: the duplicate is unmatched, and says why.
+		got = query(t, r, `SELECT action || ': ' || reason FROM unmatched WHERE object = 'configuration' AND side = 'doc' AND id = ?`, dup)
+		if len(got) != 1 || !strings.Contains(got[0], "records with the same") || !strings.Contains(got[0], "are matched to other records") {
+			t.Errorf("the duplicate %s is not reported as one: %q", dup, got)
+		}
 	})
 
 	t.Run("equal PSA records take equal doc records in order of creation", func(t *testing.T) {

@@ -2,10 +2,14 @@ package steps
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"maps"
 
 	"mapsync/engine/match"
 	"mapsync/engine/plan"
+	"mapsync/engine/records"
 )
 
 // updateRefs finds the parent ids an update of records under a parent
@@ -88,4 +92,49 @@ func routeRefs(path string) []string {
 		return nil
 	}
 	return r.Refs()
+}
+
+// coupledRecord is the whole record an update needs when its change holds
+// one field of a coupled pair (records.Writer.Coupled: a lookup scoped
+// under a parent lookup, a region under its country) but not the other:
+// the writer then writes the child with its parent, or resolves the child
+// under the parent's current value. It is the staged source record with
+// the op's values over it (SourceRecord); when the source record was not
+// listed (an incremental run), the op's values with the source side's
+// memory of the pair, which is its value. nil when no pair is split.
+func (r *Run) coupledRecord(ctx context.Context, o *object, side match.Side, w *records.Writer, op match.Op, vals map[string]any) (map[string]any, error) {
+	var split []string
+	for child, parent := range w.Coupled() {
+		_, c := vals[child]
+		_, p := vals[parent]
+		if c != p {
+			split = append(split, child, parent)
+		}
+	}
+	if len(split) == 0 {
+		return nil, nil
+	}
+	rec, err := r.SourceRecord(ctx, o.spec.Object, op)
+	if err == nil {
+		return rec, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	rec = maps.Clone(vals)
+	for _, f := range split {
+		if _, ok := rec[f]; ok {
+			continue
+		}
+		v, err := r.db.SyncedValue(ctx, o.spec.Object, other(side), op.SourceID, f)
+		if err != nil {
+			return nil, err
+		}
+		if v != "" {
+			rec[f] = v
+		} else {
+			rec[f] = nil
+		}
+	}
+	return rec, nil
 }

@@ -116,6 +116,10 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		r.closeClients()
 		return nil, fmt.Errorf("steps: %w", err)
 	}
+	if _, err := r.db.DB().ExecContext(ctx, requestsDDL); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("steps: %w", err)
+	}
 	return r, nil
 }
 

@@ -120,12 +120,21 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		return nil, err
 	}
 	ch := records.Change{Create: op.Op == match.OpCreate, Fields: values}
-	if !ch.Create && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
-		if ch.Record, err = r.WriteRecord(ctx, o.spec.Object, op); err != nil {
+	if !ch.Create {
+		// As Apply prepares it: a split pair of coupled fields is written
+		// (or resolved) with the source record's other half; otherwise a
+		// from_canonical that reads the whole record gets the target's
+		// record with the op's values over it.
+		if ch.Record, err = r.coupledRecord(ctx, o, op.TargetSide, w, op, values); err != nil {
 			return nil, err
 		}
-		for name := range held {
-			ch.Record[name] = values[name]
+		if ch.Record == nil && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
+			if ch.Record, err = r.WriteRecord(ctx, o.spec.Object, op); err != nil {
+				return nil, err
+			}
+			for name := range held {
+				ch.Record[name] = values[name]
+			}
 		}
 	}
 	out, err := w.Prepare(ctx, ch)
