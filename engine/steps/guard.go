@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"mapsync/engine/match"
@@ -45,7 +46,9 @@ func (v GuardVerdict) Message() string {
 	if len(v.Examples) > 0 {
 		fmt.Fprintf(&b, "; for example: %s", strings.Join(v.Examples, "; "))
 	}
-	b.WriteString("; nothing was written for this object. If the change is intended, run again with --allow-mass-change (or --max-change 0.6), or raise guard { max_change } in the mapping")
+	need := float64(max(v.Orphaned, v.Disconnected, v.Rewritten)) / float64(max(v.Before, 1))
+	fmt.Fprintf(&b, "; nothing was written for this object. If the change is intended, run again with --allow-mass-change (or --max-change %.2f), or raise guard { max_change } in the mapping",
+		math.Min(1, math.Ceil(need*100)/100))
 	return b.String()
 }
 
