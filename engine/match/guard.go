@@ -14,14 +14,24 @@ import (
 // state; the other counts are links among those.
 type Change struct {
 	Object       string
-	Before       int64    // links of the object before the run (both records known)
-	Orphaned     int64    // not orphaned before, orphaned now
-	Disconnected int64    // gone from the links (dropped) or disconnected now
-	Rewritten    int64    // links with a planned update op (either side)
-	Examples     []string // a few of each, "kind psa_id=doc_id: reason"
+	Before       int64 // links of the object before the run (both records known)
+	Orphaned     int64 // not orphaned before, orphaned now
+	Disconnected int64 // gone from the links (dropped) or disconnected now
+	// Rewritten counts links with a planned update op that overwrites a
+	// value an earlier run synced (a field with a memory on the target
+	// side); first fills of never-synced fields are not rewrites.
+	Rewritten int64
+	Examples  []string // a few of each, "kind psa_id=doc_id: reason"
 }
 
 const guardExamples = 3
+
+// rewrites is the query of this run's update ops of object $1, run $2,
+// with the link's ids and the fields written.
+const rewrites = `SELECT seq, target_side, json_keys(fields) AS keys,
+		CASE WHEN target_side = 'psa' THEN target_id ELSE source_id END AS psa_id,
+		CASE WHEN target_side = 'doc' THEN target_id ELSE source_id END AS doc_id
+	FROM ops WHERE run = $2 AND object = $1 AND op = 'update'`
 
 // Changes counts what this run did to obj's links so far (after Match and
 // Plan, before anything is applied).
@@ -30,14 +40,15 @@ func (r *Run) Changes(ctx context.Context, obj *Object) (Change, error) {
 	o, run := obj.Name(), r.cfg.RunID
 	err := r.db.QueryRowContext(ctx, `
 		WITH s AS (SELECT * FROM links_start WHERE object = $1 AND psa_id IS NOT NULL AND doc_id IS NOT NULL),
-		now AS (SELECT * FROM links WHERE object = $1)
+		now AS (SELECT * FROM links WHERE object = $1),
+		rw AS (`+rewrites+`)
 		SELECT
 			(SELECT count(*) FROM s),
 			(SELECT count(*) FROM s JOIN now USING (psa_id, doc_id) WHERE s.state <> 'orphaned' AND now.state = 'orphaned'),
 			(SELECT count(*) FROM s LEFT JOIN now USING (psa_id, doc_id)
 				WHERE now.state IS NULL OR (now.state = 'disconnected' AND s.state <> 'disconnected')),
-			(SELECT count(DISTINCT CASE WHEN target_side = 'psa' THEN target_id ELSE source_id END) FROM ops
-				WHERE run = $2 AND object = $1 AND op = 'update')`, o, run).
+			(SELECT count(DISTINCT s.psa_id) FROM rw JOIN s USING (psa_id, doc_id)
+				WHERE list_has_any(rw.keys, CASE WHEN rw.target_side = 'psa' THEN s.psa_keys ELSE s.doc_keys END))`, o, run).
 		Scan(&c.Before, &c.Orphaned, &c.Disconnected, &c.Rewritten)
 	if err != nil {
 		return c, fmt.Errorf("changes of %s: %w", o, err)
@@ -45,6 +56,7 @@ func (r *Run) Changes(ctx context.Context, obj *Object) (Change, error) {
 	rows, err := r.db.QueryContext(ctx, `
 		WITH s AS (SELECT * FROM links_start WHERE object = $1 AND psa_id IS NOT NULL AND doc_id IS NOT NULL),
 		now AS (SELECT * FROM links WHERE object = $1),
+		rw AS (`+rewrites+`),
 		ex AS (
 			(SELECT 1 AS k, 'orphaned ' || s.psa_id || '=' || s.doc_id || ': ' || coalesce(now.reason, '') AS line
 				FROM s JOIN now USING (psa_id, doc_id) WHERE s.state <> 'orphaned' AND now.state = 'orphaned'
@@ -54,10 +66,10 @@ func (r *Run) Changes(ctx context.Context, obj *Object) (Change, error) {
 				WHERE now.state IS NULL OR (now.state = 'disconnected' AND s.state <> 'disconnected')
 				ORDER BY s.psa_id LIMIT $3)
 			UNION ALL
-			(SELECT 3, 'rewritten ' || (CASE WHEN target_side = 'psa' THEN target_id ELSE source_id END) || '=' ||
-					(CASE WHEN target_side = 'doc' THEN target_id ELSE source_id END) || ' (' || target_side || '): ' ||
-					array_to_string(json_keys(fields), ', ')
-				FROM ops WHERE run = $2 AND object = $1 AND op = 'update' ORDER BY seq LIMIT $3))
+			(SELECT 3, 'rewritten ' || rw.psa_id || '=' || rw.doc_id || ' (' || rw.target_side || '): ' || array_to_string(rw.keys, ', ')
+				FROM rw JOIN s USING (psa_id, doc_id)
+				WHERE list_has_any(rw.keys, CASE WHEN rw.target_side = 'psa' THEN s.psa_keys ELSE s.doc_keys END)
+				ORDER BY rw.seq LIMIT $3))
 		SELECT line FROM ex ORDER BY k, line`, o, run, guardExamples)
 	if err != nil {
 		return c, fmt.Errorf("changes of %s: examples: %w", o, err)

@@ -178,7 +178,7 @@ func (r *Run) init(ctx context.Context) (err error) {
 				return err
 			}
 			if _, err := exec(ctx, conn, "remember links",
-				`INSERT INTO links_start SELECT object, psa_id, doc_id, state FROM links`); err != nil {
+				`INSERT INTO links_start SELECT object, psa_id, doc_id, state, json_keys(psa_synced), json_keys(doc_synced) FROM links`); err != nil {
 				return err
 			}
 		}

@@ -105,7 +105,9 @@ var scratchTables = []struct{ name, ddl string }{
 	object VARCHAR NOT NULL,
 	psa_id VARCHAR,
 	doc_id VARCHAR,
-	state  VARCHAR NOT NULL
+	state  VARCHAR NOT NULL,
+	psa_keys VARCHAR[], -- fields with a memory on each side
+	doc_keys VARCHAR[]
 )`},
 }
 

@@ -62,7 +62,7 @@ func share(n, of int64) string {
 }
 
 // CheckGuard is the mass-change guard: a run may orphan, disconnect or
-// rewrite (give an update op to) at most maxChange of an object's links,
+// rewrite (overwrite synced values of) at most maxChange of an object's links,
 // each count taken on its own, the denominator being the object's links
 // before the run (both records known, any state). An object with no
 // links yet (its first sync) is never stopped. allow turns a stop into a
