@@ -25,6 +25,8 @@ type Sync struct {
 	Winner   string
 	Settings map[string]any // string, bool, float64, []any of strings
 	Objects  []*SyncObject
+	// MaxChange is guard { max_change }; 0 = not set.
+	MaxChange float64
 
 	DeclRange      hcl.Range
 	NameRange      hcl.Range
@@ -47,7 +49,35 @@ var winners = []string{"psa", "doc"}
 
 var syncSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "psa", Required: true}, {Name: "doc", Required: true}, {Name: "winner"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "settings"}, {Type: "object", LabelNames: []string{"name"}}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "settings"}, {Type: "guard"}, {Type: "object", LabelNames: []string{"name"}}},
+}
+
+var guardSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "max_change", Required: true}}}
+
+// decodeGuard reads a guard block: max_change, the share of an object
+// type's links a run may orphan, disconnect or rewrite, in (0, 1].
+func decodeGuard(blocks hcl.Blocks) (float64, hcl.Diagnostics) {
+	b, diags := oneBlock(blocks, "guard")
+	if b == nil {
+		return 0, diags
+	}
+	content, d := b.Body.Content(guardSchema)
+	diags = append(diags, d...)
+	a, ok := content.Attributes["max_change"]
+	if !ok {
+		return 0, diags
+	}
+	var f float64
+	d = typed(a.Expr, a.Name, cty.Number, &f)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return 0, diags
+	}
+	if !(f > 0 && f <= 1) {
+		return 0, append(diags, errorAt(a.Expr.Range(), "Invalid value for max_change",
+			"max_change is a share of an object type's links, greater than 0 and at most 1 (0.2 = 20%%; 1 turns the guard off); got %g.", f))
+	}
+	return f, diags
 }
 
 func decodeSyncBlock(block *hcl.Block) (*Sync, hcl.Diagnostics) {
@@ -80,6 +110,8 @@ func decodeSyncBlock(block *hcl.Block) (*Sync, hcl.Diagnostics) {
 			diags = append(diags, s.decodeSettings(b)...)
 		}
 	}
+	s.MaxChange, d = decodeGuard(content.Blocks)
+	diags = append(diags, d...)
 	objects, d := decodeUnique(content.Blocks, "object", "object", decodeSyncObjectBlock,
 		func(o *SyncObject) (string, hcl.Range) { return o.Name, o.NameRange })
 	s.Objects = objects
@@ -151,6 +183,7 @@ type SyncObject struct {
 	CreateInPSA string
 	Fields      []*SyncField
 	Match       *Match
+	MaxChange   float64 // guard { max_change }; 0 = the sync's
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -202,7 +235,7 @@ var syncObjectSchema = &hcl.BodySchema{
 		{Name: "direction"}, {Name: "winner"}, {Name: "enabled"}, {Name: "scope"}, {Name: "scope_reason"},
 		{Name: "create_in_doc"}, {Name: "create_in_psa"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "field", LabelNames: []string{"name"}}, {Type: "match"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "field", LabelNames: []string{"name"}}, {Type: "match"}, {Type: "guard"}},
 }
 
 var syncFieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "direction"}, {Name: "winner"}, {Name: "label"}, {Name: "merge_by"}}}
@@ -267,6 +300,8 @@ func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 	fields, d := decodeUnique(content.Blocks, "field", "field", decodeSyncFieldBlock,
 		func(f *SyncField) (string, hcl.Range) { return f.Name, f.NameRange })
 	o.Fields = fields
+	diags = append(diags, d...)
+	o.MaxChange, d = decodeGuard(content.Blocks)
 	diags = append(diags, d...)
 	mb, d := oneBlock(content.Blocks, "match")
 	diags = append(diags, d...)

@@ -12,7 +12,7 @@ import (
 )
 
 func compileSync(cfg *dsl.Config, s *dsl.Sync) (plan.Sync, hcl.Diagnostics) {
-	out := plan.Sync{Name: s.Name, PSA: s.PSA, Doc: s.Doc, Winner: s.Winner, Settings: maps.Clone(s.Settings), Objects: []plan.ObjectSync{}}
+	out := plan.Sync{Name: s.Name, PSA: s.PSA, Doc: s.Doc, Winner: s.Winner, Settings: maps.Clone(s.Settings), Objects: []plan.ObjectSync{}, MaxChange: s.MaxChange}
 	if out.Settings == nil {
 		out.Settings = map[string]any{}
 	}
@@ -24,6 +24,13 @@ func compileSync(cfg *dsl.Config, s *dsl.Sync) (plan.Sync, hcl.Diagnostics) {
 			ScopeReason: o.ScopeReason, CreateInDoc: o.CreateInDoc, CreateInPSA: o.CreateInPSA,
 			Enabled: exprSource(o.Enabled), Scope: exprSource(o.Scope),
 			Fields: []plan.FieldSync{}, Match: compileMatch(o.Match), Range: rangeOf(o.DeclRange),
+			MaxChange: o.MaxChange,
+		}
+		if obj.MaxChange == 0 {
+			obj.MaxChange = s.MaxChange
+		}
+		if obj.MaxChange == 0 {
+			obj.MaxChange = plan.DefaultMaxChange
 		}
 		ct := cfg.Canonical[o.Name]
 		if ct != nil && psa != nil && doc != nil && psa.Object(o.Name) != nil && doc.Object(o.Name) != nil {

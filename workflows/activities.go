@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -152,6 +153,14 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchRes
 	ps, err := env.steps.Diff(ctx, in.Object)
 	if err != nil {
 		return MatchResult{}, retryable("diff "+in.Object, err)
+	}
+	// The mass-change guard: before anything of the object is written.
+	if _, err := env.steps.Guard(ctx, in.Object, in.Guard); err != nil {
+		var ge *steps.GuardError
+		if errors.As(err, &ge) {
+			return MatchResult{}, temporal.NewNonRetryableApplicationError(ge.Error(), errMassChange, nil)
+		}
+		return MatchResult{}, stepError(err)
 	}
 	batches, err := env.steps.Batches(ctx, in.Object, in.ApplyBatch)
 	if err != nil {

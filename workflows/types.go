@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"mapsync/engine/match"
+	"mapsync/engine/steps"
 )
 
 // Names other processes (the CLI, schedules) use to reach the worker.
@@ -41,6 +42,9 @@ type SyncInput struct {
 	RunID string `json:"run_id,omitempty"`
 	// Tuning overrides defaults; the zero value is the production setting.
 	Tuning Tuning `json:"tuning,omitempty"`
+	// Guard overrides the mapping's mass-change guard for this run
+	// (--max-change, --allow-mass-change).
+	Guard steps.GuardOptions `json:"guard,omitzero"`
 }
 
 // Tuning holds the knobs of a run. Zero fields take defaults.
@@ -143,6 +147,8 @@ type MatchInput struct {
 	PSAComplete bool   `json:"psa_complete"`
 	DocComplete bool   `json:"doc_complete"`
 	ApplyBatch  int    `json:"apply_batch"`
+	// Guard is the run's override of the mass-change guard.
+	Guard steps.GuardOptions `json:"guard,omitzero"`
 }
 
 // MatchResult counts what matching and the diff decided, and cuts the

@@ -190,7 +190,7 @@ func (r *runner) object(ctx, wctx workflow.Context, l *listing, next string, cur
 
 	r.prog.Stage = "match"
 	var m MatchResult
-	min := MatchInput{Run: r.ref, Object: name, PSAComplete: ex[0].Complete, DocComplete: ex[1].Complete, ApplyBatch: r.t.ApplyBatch}
+	min := MatchInput{Run: r.ref, Object: name, PSAComplete: ex[0].Complete, DocComplete: ex[1].Complete, ApplyBatch: r.t.ApplyBatch, Guard: r.in.Guard}
 	if err := workflow.ExecuteActivity(wctx, a.MatchDiff, min).Get(ctx, &m); err != nil {
 		return sum, nil, fmt.Errorf("match: %w", err)
 	}

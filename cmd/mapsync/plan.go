@@ -61,7 +61,10 @@ of every object type, and prints per object type:
   - the writes held back (skip) and the fields or records that cannot be
     written (invalid), with the reasons;
   - the records out of scope and the documentation-only records waiting for
-    a push, with the reasons.
+    a push, with the reasons;
+  - the mass-change guard's verdict: the object types whose links a sync
+    would orphan, disconnect or rewrite beyond guard { max_change } (default
+    20% of the type's links), which a sync run refuses unless allowed.
 
 Nothing is written to either system (lookup tables are read to check the
 planned writes). The decisions, links and ops land in
@@ -148,7 +151,8 @@ func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 	defer r.Remove()
-	if _, err := r.Plan(ctx); err != nil {
+	pres, err := r.Plan(ctx)
+	if err != nil {
 		return planFailed(err)
 	}
 	if _, err := r.Publish(ctx); err != nil {
@@ -163,12 +167,13 @@ func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(planJSON{Report: rep, Results: results}); err != nil {
+		if err := enc.Encode(planJSON{Report: rep, Results: results, Guards: pres.Guards}); err != nil {
 			return &exitError{code: exitInternal, err: err}
 		}
 		return nil
 	}
 	writePlan(stdout, rep, o.full)
+	writeGuards(stdout, pres.Guards)
 	fmt.Fprintf(stdout, "\nResults: %s (query with: mapsync sql --results %s \"select ...\")\n", results, o.results)
 	return nil
 }
@@ -192,6 +197,9 @@ func withoutRateLimits(p *plan.Plan) *plan.Plan {
 type planJSON struct {
 	steps.Report
 	Results string `json:"results"`
+	// Guards is the mass-change guard's verdict per object: what a sync
+	// run would do (stop when blocked).
+	Guards []steps.GuardVerdict `json:"guards"`
 }
 
 // planFailed classifies a failed plan: a system that cannot be read (or

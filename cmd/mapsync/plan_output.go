@@ -147,3 +147,22 @@ func writeDetail(w io.Writer, d steps.Detail, sysName func(match.Side) string) {
 	}
 	fmt.Fprintln(w, b.String())
 }
+
+// writeGuards prints the mass-change guard's verdicts that matter: the
+// object types a sync would stop at.
+func writeGuards(w io.Writer, vs []steps.GuardVerdict) {
+	var over []steps.GuardVerdict
+	for _, v := range vs {
+		if v.Blocked || v.Allowed {
+			over = append(over, v)
+		}
+	}
+	if len(over) == 0 {
+		fmt.Fprintf(w, "\nMass-change guard: passes (no object type changes more than its max_change of its links).\n")
+		return
+	}
+	fmt.Fprintf(w, "\nMass-change guard: a sync would STOP at these object types (nothing written for them, links kept as they are):\n")
+	for _, v := range over {
+		fmt.Fprintf(w, "  %s\n", v.Message())
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"mapsync/engine/plan"
+	"mapsync/engine/steps"
 	"mapsync/workflows"
 )
 
@@ -28,6 +29,7 @@ type syncOptions struct {
 	sync     string
 	full     bool
 	dryRun   bool
+	guard    steps.GuardOptions // --max-change, --allow-mass-change
 }
 
 func newSyncCmd() *cobra.Command {
@@ -44,6 +46,12 @@ Runs are incremental (records changed since the last successful run) unless
 --full is given; only a full run finds records deleted from the PSA (their
 links become orphaned; nothing is ever deleted on the documentation side).
 --dry-run plans without writing anything.
+
+The mass-change guard stops a run, before anything of an object type is
+written, that would orphan, disconnect or rewrite more than the mapping's
+guard { max_change } (default 20%) of that type's links; the message says
+what it would have done. --allow-mass-change lets such a run through;
+--max-change 0.5 sets the share for this run.
 
 Temporal: --temporal HOST:PORT uses that cluster; by default the embedded
 server on 127.0.0.1:7233 (mapsync dev, mapsync demo) is used if it runs, and
@@ -77,7 +85,10 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 			if _, err := workflows.NewPlanStore(workflows.PlanDir(o.temporal.dataDir)).Save(p); err != nil {
 				return &exitError{code: exitInternal, err: err}
 			}
-			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, DryRun: o.dryRun}
+			if g := o.guard.MaxChange; cmd.Flags().Changed("max-change") && !(g > 0 && g <= 1) {
+				return usageErr("--max-change is a share of an object type's links: greater than 0, at most 1")
+			}
+			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, DryRun: o.dryRun, Guard: o.guard}
 			res, err := runSync(ctx, sess.client, in, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			printSummary(cmd.OutOrStdout(), res)
 			if err != nil {
@@ -93,6 +104,8 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 	f.StringVar(&o.sync, "sync", "", "the sync to run (default: the only sync of the mapping set)")
 	f.BoolVar(&o.full, "full", false, "list everything instead of what changed since the last run (finds deletions)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "plan the writes without sending them")
+	f.BoolVar(&o.guard.Allow, "allow-mass-change", false, "let the run orphan, disconnect or rewrite more than the mass-change guard's share of an object type's links")
+	f.Float64Var(&o.guard.MaxChange, "max-change", 0, "the mass-change guard's share for this run, in (0, 1] (default: the mapping's guard { max_change }, else 0.2)")
 	return cmd
 }
 

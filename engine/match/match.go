@@ -301,11 +301,16 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 		CASE
 			WHEN p.rid IS NULL AND $1 THEN 'orphan'
 			WHEN p.scope_reason IS NOT NULL THEN 'orphan'
+			-- An orphaned link stays orphaned until its psa record is seen
+			-- again, in scope: a run that did not list it (incremental,
+			-- interrupted) knows nothing new about it.
+			WHEN p.rid IS NULL AND l.state = 'orphaned' THEN 'orphan'
 			WHEN d.rid IS NULL AND $2 THEN 'drop'
 			ELSE 'keep' END AS verdict,
 		CASE
 			WHEN p.rid IS NULL AND $1 THEN 'the psa record is gone from a complete listing'
 			WHEN p.scope_reason IS NOT NULL THEN 'out of scope: ' || p.scope_reason
+			WHEN p.rid IS NULL AND l.state = 'orphaned' THEN coalesce(l.reason, 'orphaned') || ' (the psa record was not listed again)'
 			WHEN d.rid IS NULL AND $2 THEN 'the doc record is gone from a complete listing' END AS why
 	FROM links l
 	LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
@@ -322,9 +327,13 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name()); err != nil {
 		return err
 	}
-	// Waiting doc-only records are re-decided every run; remember since when.
+	// Waiting doc-only records are re-decided every run they are listed in;
+	// remember since when. One this run did not list (an incremental or
+	// interrupted listing) keeps waiting as it was; one gone from a
+	// complete doc listing is dropped.
 	if err := m.temp(ctx, "waiting records", tNYP,
-		`SELECT doc_id, first_linked_run, state_run FROM links WHERE object = ? AND state = 'not_yet_pushed'`, o.Name()); err != nil {
+		`SELECT w.*, d.rid IS NOT NULL AS seen FROM links w LEFT JOIN `+tDoc+` d ON d.id = w.doc_id
+		WHERE w.object = ? AND w.state = 'not_yet_pushed'`, o.Name()); err != nil {
 		return err
 	}
 	src, tgt := "prid", "drid"

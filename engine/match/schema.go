@@ -99,6 +99,16 @@ var scratchTables = []struct{ name, ddl string }{
 	attempts   INTEGER NOT NULL,
 	PRIMARY KEY (run, key)
 )`},
+	// links_start: the links as the run found them (ids and state only),
+	// the mass-change guard's "before".
+	{"links_start", `CREATE TABLE IF NOT EXISTS links_start (
+	object VARCHAR NOT NULL,
+	psa_id VARCHAR,
+	doc_id VARCHAR,
+	state  VARCHAR NOT NULL,
+	psa_keys VARCHAR[], -- fields with a memory on each side
+	doc_keys VARCHAR[]
+)`},
 }
 
 // historyTables are appended to on publish; links is replaced.

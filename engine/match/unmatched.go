@@ -152,5 +152,14 @@ func (m *matcher) writeLinks(ctx context.Context) error {
 		FROM unmatched u LEFT JOIN `+tNYP+` w ON w.doc_id = u.id
 		WHERE u.run = ? AND u.object = ? AND u.side = 'doc' AND u.action = 'not_yet_pushed'`,
 		r.cfg.Sync, o.Name(), run, run, run, run, o.Name())
+	if err != nil {
+		return err
+	}
+	// Waiting records this run did not list keep waiting, unchanged (an
+	// incremental run only lists what changed). Gone from a complete doc
+	// listing: dropped. (A record both waiting and now paired is listed,
+	// so it is not carried.)
+	_, err = m.exec(ctx, "carried waiting links", `INSERT INTO links BY NAME
+		SELECT * EXCLUDE (seen) FROM `+tNYP+` WHERE NOT seen AND NOT ?`, m.listing.DocComplete)
 	return err
 }

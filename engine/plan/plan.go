@@ -372,7 +372,15 @@ type Sync struct {
 	Winner   string         `json:"winner"`   // "psa" | "doc"
 	Settings map[string]any `json:"settings"` // strings, bools, numbers, lists of strings
 	Objects  []ObjectSync   `json:"objects"`  // in stage order (referenced types first)
+	// MaxChange is the sync's mass-change guard (guard { max_change }),
+	// the default of its objects; 0 = not set (DefaultMaxChange).
+	MaxChange float64 `json:"max_change,omitempty"`
 }
+
+// DefaultMaxChange is the mass-change guard's share when the mapping sets
+// none: a run that would orphan, disconnect or rewrite more than this
+// share of an object type's links stops before writing.
+const DefaultMaxChange = 0.2
 
 type ObjectSync struct {
 	Object      string      `json:"object"`
@@ -387,6 +395,9 @@ type ObjectSync struct {
 	Fields      []FieldSync `json:"fields"`        // every canonical field the pair maps, in canonical order
 	Match       Match       `json:"match"`
 	Range       Range       `json:"range"`
+	// MaxChange is the object's mass-change guard, resolved: its own
+	// guard block, else the sync's, else DefaultMaxChange. In (0, 1].
+	MaxChange float64 `json:"max_change,omitempty"`
 }
 
 // FieldSync is the resolved rule for one canonical field of an object pair.

@@ -149,13 +149,16 @@ type PlanResult struct {
 	Extracts []ExtractResult `json:"extracts"`
 	Matches  []MatchResult   `json:"matches"`
 	Diffs    []DiffResult    `json:"diffs"`
+	// Guards is the mass-change guard's verdict per object. A plan the
+	// guard would stop publishes the object's links as they were.
+	Guards []GuardVerdict `json:"guards"`
 }
 
 // Plan runs every step that decides what a sync would write, writing
 // nothing to either system: for each object in stage order, a full
 // extraction of both sides and matching; then the diff of every object
-// (after every match, so deferred references resolve). The caller
-// publishes.
+// (after every match, so deferred references resolve), and the
+// mass-change guard's verdict of every object. The caller publishes.
 func (r *Run) Plan(ctx context.Context) (PlanResult, error) {
 	var out PlanResult
 	for _, name := range r.Objects() {
@@ -184,6 +187,18 @@ func (r *Run) Plan(ctx context.Context) (PlanResult, error) {
 			return out, err
 		}
 		out.Diffs = append(out.Diffs, res)
+	}
+	// The guard runs once every diff is done: putting an object's links
+	// back must not change how later objects' references resolve.
+	for _, d := range out.Diffs {
+		if d.Disabled != "" {
+			continue
+		}
+		v, err := r.guard(ctx, d.Object, GuardOptions{}, true)
+		if err != nil {
+			return out, err
+		}
+		out.Guards = append(out.Guards, v)
 	}
 	return out, nil
 }

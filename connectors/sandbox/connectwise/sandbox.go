@@ -154,6 +154,23 @@ func (s *Sandbox) Count(collection string) int {
 	return r.table.Len()
 }
 
+// DeleteEvery deletes every n-th record of a collection (the 1st, the
+// (n+1)-th, ... in id order), as a user deleting records in the PSA would,
+// and returns how many it deleted (-1 for an unknown collection).
+func (s *Sandbox) DeleteEvery(collection string, n int) int {
+	r := s.byName[collection]
+	if r == nil || n < 1 {
+		return -1
+	}
+	deleted := 0
+	for i, rec := range r.table.All() {
+		if i%n == 0 && r.table.Delete(rec.ID) {
+			deleted++
+		}
+	}
+	return deleted
+}
+
 // Collections returns the collection names Count accepts.
 func (s *Sandbox) Collections() []string {
 	out := make([]string, 0, len(s.res))

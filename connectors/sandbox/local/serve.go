@@ -243,3 +243,12 @@ func (s *Systems) DocID(key string) (string, bool) {
 // DocCount is how many records of a resource type ("organizations") the
 // documentation sandbox holds.
 func (s *Systems) DocCount(resource string) int { return s.ITGlue.Count(resource) }
+
+// PSADeleteEvery deletes every n-th record of a PSA collection
+// ("companies", "configurations") and returns how many it deleted.
+func (s *Systems) PSADeleteEvery(collection string, n int) int {
+	return s.ConnectWise.DeleteEvery(collection, n)
+}
+
+// PSACount is how many records of a collection the PSA sandbox holds.
+func (s *Systems) PSACount(collection string) int { return s.ConnectWise.Count(collection) }

@@ -1,0 +1,59 @@
+# Mass-change guards out of range: max_change is a share in (0, 1].
+
+canonical "organization" {
+  field "name" {
+    type  = "string"
+    label = "Name"
+  }
+}
+
+system "psa" {
+  role     = "psa"
+  base_url = "https://psa.example.test/api"
+  filter   = "query"
+  write    = "put"
+  paging "none" {}
+
+  object "organization" {
+    list_path = "/companies"
+    field "name" {
+      path = "name"
+    }
+  }
+}
+
+system "docs" {
+  role     = "doc"
+  base_url = "https://docs.example.test"
+  filter   = "jsonapi"
+  write    = "jsonapi"
+  paging "none" {}
+
+  object "organization" {
+    list_path = "/organizations"
+    resource_type = "organizations"
+    field "name" {
+      path = "attributes.name"
+    }
+  }
+}
+
+sync "psa_docs" {
+  psa = system.psa
+  doc = system.docs
+
+  guard {
+    max_change = 1.5
+  }
+
+  object "organization" {
+    guard {
+      max_change = 0
+    }
+    match {
+      rule "name" {
+        keys = ["name"]
+      }
+    }
+  }
+}
