@@ -17,6 +17,7 @@ const (
 	errSystem      = "SystemFailure" // a system failed after the connector's own retries
 	errThrottled   = "Throttled"     // a system asked to slow down (429 with Retry-After)
 	errLedger      = "LedgerFailure" // the run's DuckDB file failed
+	errAccess      = "SystemAccess"  // credentials/permission refused, certificate untrusted, host unreachable too long
 )
 
 // retryable turns an error of a step or a system call into the error an
@@ -51,6 +52,8 @@ func stepError(err error) error {
 		return temporal.NewNonRetryableApplicationError(msg, errConfig, nil)
 	case steps.KindInput:
 		return temporal.NewNonRetryableApplicationError(msg, errInput, nil)
+	case steps.KindAccess:
+		return temporal.NewNonRetryableApplicationError(msg, errAccess, nil)
 	case steps.KindLostLedger:
 		return temporal.NewNonRetryableApplicationError(msg, errLedger, nil)
 	case steps.KindLedger:

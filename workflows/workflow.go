@@ -274,7 +274,7 @@ func retryPolicy(t Tuning) *temporal.RetryPolicy {
 		BackoffCoefficient:     2,
 		MaximumInterval:        t.RetryMax,
 		MaximumAttempts:        t.MaxAttempts,
-		NonRetryableErrorTypes: []string{errInput, errPlanMissing, errConfig},
+		NonRetryableErrorTypes: []string{errInput, errPlanMissing, errConfig, errAccess},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"mapsync/connectors"
 	"mapsync/engine/plan"
 	"mapsync/workflows"
 )
@@ -93,6 +94,7 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 	f.StringVar(&o.sync, "sync", "", "the sync to run (default: the only sync of the mapping set)")
 	f.BoolVar(&o.full, "full", false, "list everything instead of what changed since the last run (finds deletions)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "plan the writes without sending them")
+	f.DurationVar(&o.temporal.unreachableFor, "unreachable-for", connectors.DefaultUnreachableFor, "how long the worker started here retries a host it cannot reach (refused, not resolved, connect timeout) before the run stops")
 	return cmd
 }
 
