@@ -1,0 +1,65 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// writeResults makes DIR/<sync>/results.duckdb with a small links table.
+func writeResults(t *testing.T, root, sync string) string {
+	t.Helper()
+	dir := filepath.Join(root, sync)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "results.duckdb")
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE links AS SELECT 'org' AS object, 'syncing' AS state, ? AS sync`, sync); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestSQLIsReadOnly: mapsync sql answers SELECTs on the results but can
+// neither write a file, read another file, attach a database, turn
+// external access back on, nor install or load an extension.
+func TestSQLIsReadOnly(t *testing.T) {
+	root := t.TempDir()
+	writeResults(t, root, "s1")
+	code, out, errOut := runCLI("sql", "--results", root, "--csv", "select object, state from links")
+	if code != exitOK || !strings.Contains(out, "org,syncing") {
+		t.Fatalf("a SELECT: exit %d\n%s%s", code, out, errOut)
+	}
+	outside := filepath.Join(t.TempDir(), "out.csv")
+	other := filepath.Join(t.TempDir(), "other.duckdb")
+	for _, q := range []string{
+		"COPY (SELECT 42) TO '" + outside + "'",
+		"SELECT * FROM read_csv('/etc/hostname')",
+		"SELECT * FROM read_text('/etc/hostname')",
+		"ATTACH '" + other + "' AS o",
+		"SET enable_external_access = true",
+		"SET lock_configuration = false",
+		"INSTALL httpfs",
+		"LOAD httpfs",
+		"CREATE TABLE x AS SELECT 1",
+	} {
+		code, out, errOut := runCLI("sql", "--results", root, q)
+		if code != exitFailure {
+			t.Errorf("%s: exit %d, want %d (refused)\n%s%s", q, code, exitFailure, out, errOut)
+		}
+	}
+	for _, p := range []string{outside, other} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was written", p)
+		}
+	}
+}
