@@ -160,7 +160,7 @@ func (r *Run) init(ctx context.Context) (err error) {
 		// detach after.
 		if err := execAll(ctx, conn, "attach published results",
 			`ATTACH `+lit(prev)+` AS _prev (READ_ONLY)`); err != nil {
-			return err
+			return damagedResults(prev, err)
 		}
 		havePrev = true
 		defer func() {
