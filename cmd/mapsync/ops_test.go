@@ -63,3 +63,27 @@ func TestSQLIsReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusAndSQLOnDamagedResults: a truncated results file makes status
+// exit 1 and both commands say what happened and how to rebuild it.
+func TestStatusAndSQLOnDamagedResults(t *testing.T) {
+	data := t.TempDir()
+	syncs := filepath.Join(data, "syncs")
+	writeResults(t, syncs, "good")
+	code, out, errOut := runCLI("status", "--data-dir", data, "--temporal", "127.0.0.1:1")
+	if code != exitOK {
+		t.Fatalf("status on readable results: exit %d\n%s%s", code, out, errOut)
+	}
+	path := writeResults(t, syncs, "bad")
+	if err := os.Truncate(path, 100); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI("status", "--data-dir", data, "--temporal", "127.0.0.1:1")
+	if code != exitFailure || !strings.Contains(errOut, path) || !strings.Contains(errOut, "mapsync repair "+filepath.Join(syncs, "bad")) {
+		t.Errorf("status on a truncated results file: exit %d, want %d with the file and the repair command\n%s%s", code, exitFailure, out, errOut)
+	}
+	code, out, errOut = runCLI("sql", "--results", syncs, "--sync", "bad", "select 1")
+	if code != exitFailure || !strings.Contains(errOut, "mapsync repair "+filepath.Join(syncs, "bad")) {
+		t.Errorf("sql on a truncated results file: exit %d\n%s%s", code, out, errOut)
+	}
+}
