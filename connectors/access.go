@@ -93,7 +93,7 @@ func (c *Client) decorate(e *Error) *Error {
 	case KindAuth:
 		e.Fix = "the credentials were refused: check " + listOr(vars, "the credentials") + " (the variables the mapping reads for this system)"
 	case KindForbidden:
-		e.Fix = "the credentials lack a permission this request needs: grant it to the API user of " + listOr(vars, "this system")
+		e.Fix = "the system refused this request with the credentials given: check " + listOr(vars, "the credentials") + ", and that their API user may do this"
 	case KindTLS:
 		e.Fix = "the server's certificate is not trusted: check the base URL, and give the system's tls block a ca_file that signs the server's certificate" + listPrefix(c.caVars(), " (read from ") + closeParen(c.caVars())
 	case KindUnreachable:

@@ -52,7 +52,7 @@ func TestAccessFailures(t *testing.T) {
 		maxHits   int64
 	}{
 		{"401", status(401).URL, KindAuth, "check the variables key (T_KEY), user (T_USER)", 1},
-		{"403", status(403).URL, KindForbidden, "lack a permission", 1},
+		{"403", status(403).URL, KindForbidden, "check the variables key (T_KEY), user (T_USER), and that their API user may do this", 1},
 		{"tls", tlsSrv.URL, KindTLS, "ca_file", 0},
 		{"refused", refused, KindUnreachable, "url (T_URL)", 0},
 	}

@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"mapsync/workflows"
+)
+
+// TestWrongKeyFailsPromptly: with a wrong secret for every system, the run
+// fails at its first request with one non-retryable error that names the
+// system, its base URL and the variables to check, instead of retrying
+// the activity for as long as the retry policy allows.
+func TestWrongKeyFailsPromptly(t *testing.T) {
+	var psaTitle string
+	var secretEnvs []string
+	h := newHarnessWith(t, "access", small, func(cfg *workflows.Config) {
+		p := testPlan(t)
+		for _, v := range p.Variables {
+			if v.Sensitive && v.Env != "" {
+				secretEnvs = append(secretEnvs, v.Env)
+			}
+		}
+		for _, s := range p.Systems {
+			if s.Role == "psa" {
+				psaTitle = s.Title
+			}
+		}
+		real := cfg.Env
+		cfg.Env = func(name string) (string, bool) {
+			for _, e := range secretEnvs {
+				if e == name {
+					return "wrong-key-0000", true
+				}
+			}
+			return real(name)
+		}
+	})
+	if len(secretEnvs) == 0 || psaTitle == "" {
+		t.Fatalf("the plan has no sensitive variable or no psa system title")
+	}
+	// The harness retries activities every second at most, 25 times: a
+	// retried 401 would outlast this deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := h.sync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("run with a wrong key: err %v (context: %v), want a prompt failure", err, ctx.Err())
+	}
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "(type: SystemAccess, retryable: false)") {
+		t.Fatalf("run with a wrong key: %v, want a non-retryable SystemAccess error", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{psaTitle + " at http://", "authentication failed", "HTTP 401", "check the variables"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "wrong-key-0000") {
+		t.Errorf("message leaks the key: %s", msg)
+	}
+}
