@@ -54,7 +54,7 @@ func SyncRun(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			workflow.GetLogger(ctx).Warn("the run's worker is gone; starting again on another worker", "restart", res.Restarts)
 			continue
 		}
-		return res, err
+		return res, accessFailure(err)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"mapsync/engine"
 )
 
 // writeResults makes DIR/<sync>/results.duckdb with a small links table.
@@ -85,5 +87,67 @@ func TestStatusAndSQLOnDamagedResults(t *testing.T) {
 	code, out, errOut = runCLI("sql", "--results", syncs, "--sync", "bad", "select 1")
 	if code != exitFailure || !strings.Contains(errOut, "mapsync repair "+filepath.Join(syncs, "bad")) {
 		t.Errorf("sql on a truncated results file: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestAskInterrupt: what Ctrl+C does to a running sync, per mode.
+func TestAskInterrupt(t *testing.T) {
+	cases := []struct {
+		name        string
+		input       string
+		interactive bool
+		detach      bool
+		want        interruptAction
+		prompt      bool
+	}{
+		{"--detach leaves the run going, no question", "y\n", true, true, actDetach, false},
+		{"no terminal: cancel", "", false, false, actCancel, false},
+		{"y cancels", "y\n", true, false, actCancel, true},
+		{"yes cancels", "YES\n", true, false, actCancel, true},
+		{"n leaves it running", "n\n", true, false, actDetach, true},
+		{"Enter keeps waiting", "\n", true, false, actWait, true},
+		{"end of input cancels", "", true, false, actCancel, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out strings.Builder
+			got := askInterrupt(strings.NewReader(c.input), &out, c.interactive, c.detach, "run-1")
+			if got != c.want {
+				t.Errorf("action %d, want %d", got, c.want)
+			}
+			if asked := strings.Contains(out.String(), "Cancel run run-1?"); asked != c.prompt {
+				t.Errorf("prompt shown %v, want %v: %q", asked, c.prompt, out.String())
+			}
+		})
+	}
+}
+
+// TestWorkerEnvWarning: variables set in the CLI's environment while
+// another process's worker serves the queue are named (never their values).
+func TestWorkerEnvWarning(t *testing.T) {
+	p := engine.MustLoadDir("../../mappings")
+	var envs []string
+	for _, v := range p.Variables {
+		if v.Env != "" {
+			envs = append(envs, v.Env)
+		}
+	}
+	if len(envs) == 0 {
+		t.Fatal("the shipped plan reads no environment variable")
+	}
+	var out strings.Builder
+	workerEnvWarning(&out, p, func(name string) (string, bool) {
+		if name == envs[0] {
+			return "s3cret-value", true
+		}
+		return "", false
+	})
+	if !strings.Contains(out.String(), envs[0]) || !strings.Contains(out.String(), "ITS environment") || strings.Contains(out.String(), "s3cret-value") {
+		t.Errorf("warning: %q", out.String())
+	}
+	out.Reset()
+	workerEnvWarning(&out, p, func(string) (string, bool) { return "", false })
+	if out.String() != "" {
+		t.Errorf("nothing set here: no warning, got %q", out.String())
 	}
 }

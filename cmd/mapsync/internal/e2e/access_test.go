@@ -62,6 +62,10 @@ func TestWrongKeyFailsPromptly(t *testing.T) {
 			t.Errorf("message lacks %q: %s", want, msg)
 		}
 	}
+	access := workflows.AccessFailures(err)
+	if len(access) == 0 || !strings.Contains(access[0], psaTitle+" at http://") {
+		t.Errorf("AccessFailures = %q, want the message of the psa refusal first", access)
+	}
 	if strings.Contains(msg, "wrong-key-0000") {
 		t.Errorf("message leaks the key: %s", msg)
 	}
