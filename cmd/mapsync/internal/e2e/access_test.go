@@ -3,12 +3,15 @@ package e2e
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 
+	"mapsync/engine/match"
 	"mapsync/workflows"
 )
 
@@ -68,5 +71,36 @@ func TestWrongKeyFailsPromptly(t *testing.T) {
 	}
 	if strings.Contains(msg, "wrong-key-0000") {
 		t.Errorf("message leaks the key: %s", msg)
+	}
+}
+
+// TestDamagedResultsRepair: a truncated results file stops the next run at
+// once with the file and the repair command; after the repair (from the
+// per-run Parquet files) the links and their memories are back: an
+// unchanged full run writes nothing.
+func TestDamagedResultsRepair(t *testing.T) {
+	h := newHarness(t, "access", small)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	dir := workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name)
+	results := filepath.Join(dir, "results.duckdb")
+	if err := os.Truncate(results, 4096); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.sync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "mapsync repair "+dir) {
+		t.Fatalf("run on a truncated results file: %v (context %v), want a prompt failure naming the repair command", err, ctx.Err())
+	}
+	if _, err := match.RebuildResults(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	res := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	if n := writes(res); n != 0 {
+		t.Errorf("an unchanged run after the repair wrote %d records\n%s", n, summary(res))
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "work"))
+	for _, e := range entries {
+		t.Errorf("scratch file left behind: %s", e.Name())
 	}
 }
