@@ -2,10 +2,13 @@ package connectors
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -111,5 +114,26 @@ func TestTransientStillRetried(t *testing.T) {
 	_, err := cl.Get(context.Background(), "thing", "1")
 	if KindOf(err) != KindFailed || IsAccess(err) || hits.Load() != 3 {
 		t.Fatalf("err = %v after %d requests, want failed after 3", err, hits.Load())
+	}
+}
+
+// TestTLSHostnameMismatch: a certificate signed by a trusted CA but for
+// another host name is an access failure too, not retried.
+func TestTLSHostnameMismatch(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"id": 1}) }))
+	defer srv.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sys := accessSystem()
+	sys.TLS = plan.TLS{CAFile: "${var.ca}"}
+	// The test certificate is for 127.0.0.1 and example.com, not localhost.
+	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	cl := mustClient(t, sys, testVars(map[string]string{"url": url, "user": "u", "key": "k", "ca": caFile}))
+	_, err := cl.Get(context.Background(), "thing", "1")
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindTLS || e.Attempts != 1 || !strings.Contains(err.Error(), "ca_file") {
+		t.Fatalf("err = %v, want a tls access failure after one attempt", err)
 	}
 }
