@@ -56,8 +56,26 @@ It prints progress per stage (JSON log lines on stderr when stdout is not a
 terminal) and a summary per object. Exit status 1 if the run failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			// Ctrl+C ends the setup; once the run is started it is a
+			// question about the run (waitRunWith, sync_watch.go).
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sig)
+			ctx, cancelSetup := context.WithCancel(cmd.Context())
+			defer cancelSetup()
+			setupDone := make(chan struct{})
+			go func() {
+				select {
+				case s := <-sig:
+					select {
+					case <-setupDone:
+						sig <- s // the run is going: a question for waitRunWith
+					default:
+						cancelSetup()
+					}
+				case <-setupDone:
+				}
+			}()
 			p, err := compileForRun(cmd, o.mappings)
 			if err != nil {
 				return err
@@ -83,12 +101,7 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 				workerEnvWarning(cmd.ErrOrStderr(), p, os.LookupEnv)
 			}
 			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, DryRun: o.dryRun}
-			// From here on Ctrl+C is a question about the run, not the end
-			// of this process (sync_watch.go).
-			stop()
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-			defer signal.Stop(sig)
+			close(setupDone)
 			intr := &interrupts{sig: sig, ownWorker: sess.worker != nil, decide: func(runID string) interruptAction {
 				return askInterrupt(cmd.InOrStdin(), cmd.ErrOrStderr(), stdinInteractive(), o.detach, runID)
 			}}
