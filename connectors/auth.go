@@ -134,8 +134,10 @@ func (a *authenticator) login(ctx context.Context) (string, time.Time, error) {
 	cl := call{op: "login", method: method, route: tl.Path, url: u, body: body, contentType: ctype, noAuth: true}
 	parsed, _, err := a.c.expectJSON(ctx, cl)
 	if err != nil {
-		if e, ok := err.(*Error); ok && e.Kind == KindRejected {
-			e.Kind = KindFailed // bad credentials are not a record's fault
+		if e, ok := err.(*Error); ok && (e.Kind == KindRejected || e.Kind == KindForbidden) {
+			// A refused login is bad credentials, not a record's fault.
+			e.Kind, e.System = KindAuth, ""
+			err = a.c.decorate(e)
 		}
 		return "", time.Time{}, err
 	}

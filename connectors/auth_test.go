@@ -47,7 +47,7 @@ func TestReloginOnlyOnce(t *testing.T) {
 	})
 	c := mustClient(t, envelopeSystem(s.srv.URL, 5), envelopeVars(s.srv.URL))
 	_, err := c.Get(context.Background(), "ticket", "1")
-	if e, ok := err.(*Error); !ok || e.HTTPStatus != 401 || e.Kind != KindFailed {
+	if e, ok := err.(*Error); !ok || e.HTTPStatus != 401 || e.Kind != KindAuth {
 		t.Fatalf("err = %v", err)
 	}
 	if s.logins.Load() != 2 || s.count("GET", "/v2/servicedesk/tickets/1", 401) != 2 {

@@ -36,6 +36,8 @@ type Client struct {
 	retry   retryPolicy
 	timeout time.Duration
 	attempt func(context.Context) // WithAttemptHook
+	// unreachableFor: WithUnreachableFor.
+	unreachableFor time.Duration
 
 	putBulkOnce sync.Once
 }
@@ -67,6 +69,8 @@ func New(sys plan.System, vars Resolver, opts ...Option) (*Client, error) {
 		retry:   newRetryPolicy(sys.Retry),
 		timeout: o.timeout,
 		attempt: o.onAttempt,
+
+		unreachableFor: o.unreachableFor,
 	}
 	for i := range sys.Objects {
 		c.objects[sys.Objects[i].Name] = &sys.Objects[i]

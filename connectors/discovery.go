@@ -66,6 +66,13 @@ func (b *baseURL) get(ctx context.Context) (string, error) {
 	return s, nil
 }
 
+// discoveredURL is the discovered base URL, "" before a discovery.
+func (b *baseURL) discoveredURL() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.discovered
+}
+
 func joinURL(base, path string) string {
 	return strings.TrimRight(base, "/") + "/" + strings.TrimLeft(path, "/")
 }

@@ -29,6 +29,18 @@ const (
 	KindConfig Kind = "config"
 	// KindCanceled: the context was canceled or its deadline passed.
 	KindCanceled Kind = "canceled"
+	// KindAuth: the system refused the credentials (HTTP 401 after a
+	// fresh login, or a token login refused).
+	KindAuth Kind = "authentication"
+	// KindForbidden: the credentials lack a permission (HTTP 403).
+	KindForbidden Kind = "authorization"
+	// KindTLS: the server's certificate is not trusted (unknown
+	// authority, host name mismatch, expired).
+	KindTLS Kind = "tls"
+	// KindUnreachable: the host could not be reached (connection refused,
+	// name not resolved, connect timeout) for longer than the client's
+	// bound (WithUnreachableFor).
+	KindUnreachable Kind = "unreachable"
 )
 
 // ErrNotFound matches (errors.Is) an *Error for an HTTP 404.
@@ -47,11 +59,24 @@ type Error struct {
 	// RetryAfter is the wait the system asked for with its last answer
 	// (Retry-After on a 429 or 503), 0 if it named none.
 	RetryAfter time.Duration
-	ctxErr     error
+	// System, BaseURL and Fix are set on the access kinds (KindAuth,
+	// KindForbidden, KindTLS, KindUnreachable): the system's title, its
+	// base URL without user info or query, and what to do about it.
+	System  string
+	BaseURL string
+	Fix     string
+	ctxErr  error
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	if e.System != "" {
+		fmt.Fprintf(&b, "%s", e.System)
+		if e.BaseURL != "" {
+			fmt.Fprintf(&b, " at %s", e.BaseURL)
+		}
+		fmt.Fprintf(&b, ": %s: ", e.Kind.describe())
+	}
 	b.WriteString(e.Op)
 	if e.Method != "" {
 		fmt.Fprintf(&b, ": %s %s", e.Method, e.Route)
@@ -66,7 +91,25 @@ func (e *Error) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
+	if e.Fix != "" {
+		fmt.Fprintf(&b, "; %s", e.Fix)
+	}
 	return b.String()
+}
+
+// describe is the headline of an access error.
+func (k Kind) describe() string {
+	switch k {
+	case KindAuth:
+		return "authentication failed"
+	case KindForbidden:
+		return "permission denied"
+	case KindTLS:
+		return "certificate not trusted"
+	case KindUnreachable:
+		return "host unreachable"
+	}
+	return string(k)
 }
 
 // Unwrap exposes context.Canceled / context.DeadlineExceeded, nothing else
@@ -121,7 +164,8 @@ type WriteResult struct {
 // statusFor maps an error to a write status.
 func statusFor(err error) Status {
 	switch KindOf(err) {
-	case KindRejected, KindConfig:
+	case KindRejected, KindConfig, KindForbidden:
+		// A 403 on one record's write stays that record's failure.
 		return StatusRejected
 	case KindAmbiguous:
 		return StatusAmbiguous

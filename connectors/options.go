@@ -24,6 +24,8 @@ type options struct {
 	jitter    func() float64
 	userAgent string
 	onAttempt func(context.Context)
+	// unreachableFor bounds the retries of a host that cannot be reached.
+	unreachableFor time.Duration
 }
 
 func defaultOptions() options {
@@ -33,6 +35,8 @@ func defaultOptions() options {
 		timeout:   defaultRequestTimeout,
 		jitter:    rand.Float64,
 		userAgent: "mapsync-connectors/1",
+
+		unreachableFor: DefaultUnreachableFor,
 	}
 }
 
@@ -64,3 +68,15 @@ func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = u
 // between concurrent tasks count a task's requests with it, through a
 // value of the context.
 func WithAttemptHook(f func(context.Context)) Option { return func(o *options) { o.onAttempt = f } }
+
+// WithUnreachableFor sets how long a call keeps retrying a host it cannot
+// reach (connection refused, name not resolved, connect timeout) before it
+// gives up with KindUnreachable; the plan's max attempts do not cut this
+// short. 0 or less keeps DefaultUnreachableFor.
+func WithUnreachableFor(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.unreachableFor = d
+		}
+	}
+}

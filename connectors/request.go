@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -44,9 +46,12 @@ type callState struct {
 	lastStatus int
 	lastCause  string
 	ambiguous  bool
-	sleepErr   error
-	body       []byte
-	bodyRead   bool
+	// firstUnreachable: when the host was first found unreachable in
+	// this call (zero while it answers).
+	firstUnreachable time.Time
+	sleepErr         error
+	body             []byte
+	bodyRead         bool
 }
 
 type stateKey struct{}
@@ -98,9 +103,11 @@ func (c *Client) send(ctx context.Context, cl call) (*response, *callState, erro
 		return nil
 	})
 	rc := &retryablehttp.Client{
-		HTTPClient:   c.httpc,
-		Logger:       nil, // the library logs URLs; this client logs redacted routes itself
-		RetryMax:     c.retry.maxAttempts - 1,
+		HTTPClient: c.httpc,
+		Logger:     nil, // the library logs URLs; this client logs redacted routes itself
+		// checkRetry enforces the attempt limit itself: an unreachable
+		// host is retried for a time (unreachableFor), not a count.
+		RetryMax:     math.MaxInt32,
 		RetryWaitMin: c.retry.initial,
 		RetryWaitMax: c.retry.max,
 		CheckRetry:   c.checkRetry(st),
@@ -161,9 +168,18 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 			return ce
 		}
 		e.Kind = KindFailed
+		switch {
+		case tlsTrust(err):
+			e.Kind = KindTLS
+		case unreachable(err):
+			e.Kind = KindUnreachable
+		}
 		e.Message = c.red.redact(describeNetErr(err))
+		if e.Kind == KindUnreachable && !st.firstUnreachable.IsZero() {
+			e.Message += fmt.Sprintf(" (unreachable for %s)", c.clock.Now().Sub(st.firstUnreachable).Round(time.Second))
+		}
 	}
-	return e
+	return c.decorate(e)
 }
 
 // describeNetErr shortens a transport error to its cause, without the URL
@@ -193,7 +209,7 @@ func (c *Client) httpError(cl call, resp *response, parsed any) *Error {
 	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), c.clock.Now()); ok {
 		e.RetryAfter = min(d, maxRetryAfter)
 	}
-	return e
+	return c.decorate(e)
 }
 
 // expectJSON runs a call and returns the decoded body of a 2xx response

@@ -67,7 +67,11 @@ func (p retryPolicy) retryableStatus(status int) bool {
 // kindOfStatus classifies a final non-2xx status.
 func (p retryPolicy) kindOfStatus(status int) Kind {
 	switch {
-	case p.retryableStatus(status), status == http.StatusUnauthorized, status == http.StatusRequestTimeout:
+	case status == http.StatusUnauthorized:
+		return KindAuth
+	case status == http.StatusForbidden && !p.extra[status]:
+		return KindForbidden
+	case p.retryableStatus(status), status == http.StatusRequestTimeout:
 		return KindFailed
 	case status >= 400:
 		return KindRejected
@@ -109,6 +113,23 @@ func (c *Client) checkRetry(st *callState) retryablehttp.CheckRetry {
 				// login, an unresolvable variable): retrying cannot help.
 				return false, err
 			}
+			if tlsTrust(err) {
+				// An untrusted certificate stays untrusted.
+				return false, err
+			}
+			if unreachable(err) {
+				// Nothing was sent: retry for a time, whatever the count.
+				now := c.clock.Now()
+				if st.firstUnreachable.IsZero() {
+					st.firstUnreachable = now
+				}
+				st.lastCause = "unreachable"
+				return now.Sub(st.firstUnreachable) < c.unreachableFor, err
+			}
+			st.firstUnreachable = time.Time{}
+			if st.attempts >= c.retry.maxAttempts {
+				return false, err
+			}
 			if st.call.create && !notSent(err) {
 				// The request may have reached the server: retrying a
 				// create could duplicate the record.
@@ -120,9 +141,10 @@ func (c *Client) checkRetry(st *callState) retryablehttp.CheckRetry {
 			return retry, err
 		}
 		st.lastStatus = resp.StatusCode
+		st.firstUnreachable = time.Time{}
 		if c.retry.retryableStatus(resp.StatusCode) {
 			st.lastCause = strconv.Itoa(resp.StatusCode)
-			return true, fmt.Errorf("HTTP %d", resp.StatusCode)
+			return st.attempts < c.retry.maxAttempts, fmt.Errorf("HTTP %d", resp.StatusCode)
 		}
 		return false, nil
 	}

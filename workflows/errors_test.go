@@ -24,6 +24,10 @@ func TestRetryableHonoursRetryAfter(t *testing.T) {
 		{"5xx without Retry-After", &connectors.Error{HTTPStatus: 503, Kind: connectors.KindFailed}, errSystem, false, 0},
 		{"plan problem", &connectors.Error{Kind: connectors.KindConfig, Message: "no object"}, errConfig, true, 0},
 		{"request refused", &connectors.Error{HTTPStatus: 400, Kind: connectors.KindRejected}, errConfig, true, 0},
+		{"401", &connectors.Error{HTTPStatus: 401, Kind: connectors.KindAuth}, errAccess, true, 0},
+		{"403", &connectors.Error{HTTPStatus: 403, Kind: connectors.KindForbidden}, errAccess, true, 0},
+		{"untrusted certificate", &connectors.Error{Kind: connectors.KindTLS}, errAccess, true, 0},
+		{"unreachable past the bound", &connectors.Error{Kind: connectors.KindUnreachable}, errAccess, true, 0},
 		{"anything else", errors.New("disk full"), errSystem, false, 0},
 	}
 	for _, c := range cases {

@@ -54,7 +54,7 @@ func SyncRun(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			workflow.GetLogger(ctx).Warn("the run's worker is gone; starting again on another worker", "restart", res.Restarts)
 			continue
 		}
-		return res, err
+		return res, accessFailure(err)
 	}
 }
 
@@ -275,7 +275,7 @@ func retryPolicy(t Tuning) *temporal.RetryPolicy {
 		BackoffCoefficient:     2,
 		MaximumInterval:        t.RetryMax,
 		MaximumAttempts:        t.MaxAttempts,
-		NonRetryableErrorTypes: []string{errInput, errPlanMissing, errConfig},
+		NonRetryableErrorTypes: []string{errInput, errPlanMissing, errConfig, errAccess},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"mapsync/cmd/mapsync/internal/devserver"
+	"mapsync/connectors"
 )
 
 func init() { commands = append(commands, newDevCmd) }
@@ -31,6 +32,8 @@ type devConfig struct {
 	namespace string
 	temporal  string // HOST:PORT of an existing cluster; "" starts the embedded server
 	sandbox   bool
+	// unreachableFor: see workerConfig.
+	unreachableFor time.Duration
 }
 
 func newDevCmd() *cobra.Command {
@@ -93,6 +96,7 @@ See docs/embedded-temporal.md.`,
 	f.StringVar(&cfg.namespace, "namespace", devserver.DefaultNamespace, "Temporal namespace (created in the embedded server)")
 	f.StringVar(&cfg.temporal, "temporal", "", "use the existing Temporal cluster at `HOST:PORT` instead of the embedded server")
 	f.BoolVar(&cfg.sandbox, "sandbox", false, "also run the sandbox systems, seeded with realistic data")
+	f.DurationVar(&cfg.unreachableFor, "unreachable-for", connectors.DefaultUnreachableFor, "how long the worker retries a host it cannot reach (refused, not resolved, connect timeout) before the run stops")
 	return cmd
 }
 
@@ -137,7 +141,7 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 	}
 	defer c.Close()
 
-	stopWorker, err := startWorker(ctx, c, workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger})
+	stopWorker, err := startWorker(ctx, c, workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger, unreachableFor: cfg.unreachableFor})
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 
+	"mapsync/connectors"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/workflows"
 )
@@ -18,7 +20,10 @@ type workerConfig struct {
 	namespace string
 	dataDir   string
 	sandbox   bool // also start the sandbox systems
-	logger    *slog.Logger
+	// unreachableFor: how long a host that cannot be reached is retried
+	// before the run stops (0 = the default).
+	unreachableFor time.Duration
+	logger         *slog.Logger
 }
 
 // startWorker is the one place where `mapsync dev` starts the mapsync
@@ -26,7 +31,8 @@ type workerConfig struct {
 // returned stop function is called before the client is closed and the
 // server stopped.
 func startWorker(ctx context.Context, c client.Client, cfg workerConfig) (stop func(), err error) {
-	env := workflows.Config{DataDir: cfg.dataDir, Logger: zerolog.Nop()}
+	env := workflows.Config{DataDir: cfg.dataDir, Logger: zerolog.Nop(),
+		ConnectorOptions: []connectors.Option{connectors.WithUnreachableFor(cfg.unreachableFor)}}
 	var sb *local.Systems
 	if cfg.sandbox {
 		if sb, err = local.Start(local.Options{}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -22,6 +23,7 @@ type progressPrinter struct {
 	start    time.Time
 	last     string // stage/object last shown
 	counting bool   // a \r counter line is open
+	retry    string // the retries last shown
 }
 
 func newProgressPrinter(stdout, stderr io.Writer, id, runID string) *progressPrinter {
@@ -57,6 +59,28 @@ func (p *progressPrinter) update(pr workflows.Progress) {
 	if pr.Stage == "apply" && pr.Planned > 0 {
 		fmt.Fprintf(p.out, "\r  %-14s applied %d/%d", "", pr.Applied, pr.Planned)
 		p.counting = true
+	}
+}
+
+// retrying shows the retries of the run's steps when they change (note
+// from retryNote; "" when none is retried).
+func (p *progressPrinter) retrying(note string) {
+	if note == p.retry {
+		return
+	}
+	p.retry = note
+	if note == "" {
+		return
+	}
+	if !p.tty {
+		for _, line := range strings.Split(note, "\n") {
+			p.log.Warn().Str("retry", line).Msg("retrying")
+		}
+		return
+	}
+	p.closeCounter()
+	for _, line := range strings.Split(note, "\n") {
+		fmt.Fprintf(p.out, "  %s\n", line)
 	}
 }
 

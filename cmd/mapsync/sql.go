@@ -44,6 +44,12 @@ read-only (DuckDB dialect), and prints the rows as a table, CSV (--csv) or a
 JSON array of objects (--json). The file is never locked for writing: a
 'mapsync plan' or sync publishing at the same time replaces it atomically.
 
+The query can read that file and nothing else: DuckDB's external access is
+off and its configuration locked, so COPY ... TO, ATTACH, read_csv/read_text/
+read_parquet of other files, INSTALL/LOAD and SET of those settings are
+refused. The per-run Parquet files (<results>/<sync>/runs/<run>/) are for
+other tools; their rows are in the history tables here too.
+
 Tables: links (current pairs and their state), match_decisions (how each pair
 came about, and the sources that lost their candidates), unmatched (records
 in no pair, with the reason and the action), ops (planned and applied
@@ -87,7 +93,7 @@ func runSQL(ctx context.Context, w io.Writer, o sqlOptions, query string) error 
 	if err != nil {
 		return err
 	}
-	db, err := match.OpenResults(ctx, dir)
+	db, err := match.OpenResultsLocked(ctx, dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return &exitError{code: exitFailure, err: fmt.Errorf("no results at %s: run 'mapsync plan' first", filepath.Join(dir, "results.duckdb"))}

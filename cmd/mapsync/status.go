@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,7 +31,11 @@ func newStatusCmd() *cobra.Command {
 		Long: `status lists the recent runs of each sync (from Temporal, when it can be
 reached: the embedded server of mapsync dev / mapsync demo, or --temporal)
 and, from the published results, the links per object and state (syncing,
-orphaned, error, ...) and the open record errors.`,
+orphaned, error, ...) and the open record errors.
+
+Exit status: 0 when the state could be read (Temporal unreachable is only
+noted), 1 when a sync's published results or errors file exists but cannot
+be read (the reason and the repair command are printed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
@@ -46,17 +52,29 @@ orphaned, error, ...) and the open record errors.`,
 					}
 				}
 			}
+			var unreadable []error
 			for _, s := range syncs {
 				if err := printLinks(ctx, out, o.dataDir, s); err != nil {
-					fmt.Fprintf(out, "\n%s: %v\n", s, err)
+					if errors.Is(err, fs.ErrNotExist) {
+						fmt.Fprintf(out, "\nsync %s: no published results yet\n", s)
+						continue
+					}
+					fmt.Fprintf(out, "\nsync %s: cannot read the results\n", s)
+					unreadable = append(unreadable, fmt.Errorf("sync %s: %w", s, err))
 				}
 			}
-			if list, err := readFailures(o.dataDir, sync); err == nil {
+			list, err := readFailures(o.dataDir, sync)
+			if err != nil {
+				unreadable = append(unreadable, fmt.Errorf("errors file: %w", err))
+			} else {
 				fmt.Fprintf(out, "\nopen record errors: %d", len(list))
 				if len(list) > 0 {
 					fmt.Fprint(out, " (mapsync errors)")
 				}
 				fmt.Fprintln(out)
+			}
+			if len(unreadable) > 0 {
+				return &exitError{code: exitFailure, err: errors.Join(unreadable...)}
 			}
 			return nil
 		},

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"mapsync/connectors"
 	"mapsync/engine/plan"
 	"mapsync/engine/steps"
 	"mapsync/workflows"
@@ -30,6 +31,7 @@ type syncOptions struct {
 	full     bool
 	dryRun   bool
 	guard    steps.GuardOptions // --max-change, --allow-mass-change
+	detach   bool
 }
 
 func newSyncCmd() *cobra.Command {
@@ -62,8 +64,26 @@ It prints progress per stage (JSON log lines on stderr when stdout is not a
 terminal) and a summary per object. Exit status 1 if the run failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			// Ctrl+C ends the setup; once the run is started it is a
+			// question about the run (waitRunWith, sync_watch.go).
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sig)
+			ctx, cancelSetup := context.WithCancel(cmd.Context())
+			defer cancelSetup()
+			setupDone := make(chan struct{})
+			go func() {
+				select {
+				case s := <-sig:
+					select {
+					case <-setupDone:
+						sig <- s // the run is going: a question for waitRunWith
+					default:
+						cancelSetup()
+					}
+				case <-setupDone:
+				}
+			}()
 			p, err := compileForRun(cmd, o.mappings)
 			if err != nil {
 				return err
@@ -88,11 +108,21 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 			if g := o.guard.MaxChange; cmd.Flags().Changed("max-change") && !(g > 0 && g <= 1) {
 				return usageErr("--max-change is a share of an object type's links: greater than 0, at most 1")
 			}
+			if sess.worker == nil {
+				workerEnvWarning(cmd.ErrOrStderr(), p, os.LookupEnv)
+			}
 			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, DryRun: o.dryRun, Guard: o.guard}
-			res, err := runSync(ctx, sess.client, in, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			close(setupDone)
+			intr := &interrupts{sig: sig, ownWorker: sess.worker != nil, decide: func(runID string) interruptAction {
+				return askInterrupt(cmd.InOrStdin(), cmd.ErrOrStderr(), stdinInteractive(), o.detach, runID)
+			}}
+			res, err := runSyncWith(ctx, sess.client, in, cmd.OutOrStdout(), cmd.ErrOrStderr(), intr)
+			if errors.Is(err, errDetached) {
+				return nil
+			}
 			printSummary(cmd.OutOrStdout(), res)
 			if err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "mapsync: the run failed: %v\n", err)
+				fmt.Fprintf(cmd.ErrOrStderr(), "mapsync: the run failed: %v\n", runFailure(err))
 				return failed()
 			}
 			return nil
@@ -106,6 +136,8 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "plan the writes without sending them")
 	f.BoolVar(&o.guard.Allow, "allow-mass-change", false, "let the run orphan, disconnect or rewrite more than the mass-change guard's share of an object type's links")
 	f.Float64Var(&o.guard.MaxChange, "max-change", 0, "the mass-change guard's share for this run, in (0, 1] (default: the mapping's guard { max_change }, else 0.2)")
+	f.BoolVar(&o.detach, "detach", false, "on Ctrl+C, leave the run going (and say how to follow it) instead of asking whether to cancel it")
+	f.DurationVar(&o.temporal.unreachableFor, "unreachable-for", connectors.DefaultUnreachableFor, "how long the worker started here retries a host it cannot reach (refused, not resolved, connect timeout) before the run stops")
 	return cmd
 }
 
@@ -149,6 +181,11 @@ func syncWorkflowID(sync string) string { return "mapsync-sync-" + sync }
 
 // runSync starts a run, shows its progress and waits for its result.
 func runSync(ctx context.Context, c client.Client, in workflows.SyncInput, stdout, stderr io.Writer) (workflows.SyncResult, error) {
+	return runSyncWith(ctx, c, in, stdout, stderr, nil)
+}
+
+// runSyncWith is runSync that handles Ctrl+C as intr says (nil: not at all).
+func runSyncWith(ctx context.Context, c client.Client, in workflows.SyncInput, stdout, stderr io.Writer, intr *interrupts) (workflows.SyncResult, error) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       syncWorkflowID(in.Sync),
 		TaskQueue:                workflows.TaskQueue,
@@ -163,23 +200,63 @@ func runSync(ctx context.Context, c client.Client, in workflows.SyncInput, stdou
 		}
 		return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("starting the run: %w", err)
 	}
-	return waitRun(ctx, c, run, stdout, stderr)
+	return waitRunWith(ctx, c, run, stdout, stderr, intr)
 }
 
 // waitRun shows a run's progress until it ends and returns its result.
 func waitRun(ctx context.Context, c client.Client, run client.WorkflowRun, stdout, stderr io.Writer) (workflows.SyncResult, error) {
+	return waitRunWith(ctx, c, run, stdout, stderr, nil)
+}
+
+// interrupts is how waitRunWith handles Ctrl+C: sig delivers the signals,
+// decide says what to do (askInterrupt); ownWorker: the run's worker is
+// this process's.
+type interrupts struct {
+	sig       <-chan os.Signal
+	decide    func(runID string) interruptAction
+	ownWorker bool
+}
+
+// errDetached: the run was left running on Ctrl+C.
+var errDetached = errors.New("detached from the run")
+
+// waitRunWith is waitRun that handles Ctrl+C as intr says and shows the
+// retries of the run's steps (attempt and last failure).
+func waitRunWith(ctx context.Context, c client.Client, run client.WorkflowRun, stdout, stderr io.Writer, intr *interrupts) (workflows.SyncResult, error) {
 	pr := newProgressPrinter(stdout, stderr, run.GetID(), run.GetRunID())
 	done := make(chan error, 1)
 	var res workflows.SyncResult
 	go func() { done <- run.Get(ctx, &res) }()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
+	var sig <-chan os.Signal
+	if intr != nil {
+		sig = intr.sig
+	}
+	ticks := 0
 	for {
 		select {
 		case err := <-done:
 			pr.finish(err)
 			return res, err
+		case <-sig:
+			switch intr.decide(run.GetRunID()) {
+			case actDetach:
+				followHint(stderr, run.GetID(), run.GetRunID(), intr.ownWorker)
+				return res, errDetached
+			case actCancel:
+				fmt.Fprintf(stderr, "cancelling run %s...\n", run.GetRunID())
+				if err := c.CancelWorkflow(ctx, run.GetID(), run.GetRunID()); err != nil {
+					return res, fmt.Errorf("cancel the run: %w", err)
+				}
+				sig = nil // wait for the run to end
+			}
 		case <-tick.C:
+			if ticks++; ticks%4 == 0 {
+				qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				pr.retrying(retryNote(qctx, c, run.GetID(), run.GetRunID()))
+				cancel()
+			}
 			qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			v, err := c.QueryWorkflow(qctx, run.GetID(), run.GetRunID(), workflows.ProgressQuery)
 			cancel()

@@ -22,6 +22,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"mapsync/cmd/mapsync/internal/devserver"
+	"mapsync/connectors"
 	"mapsync/workflows"
 )
 
@@ -30,6 +31,9 @@ type temporalOptions struct {
 	hostPort  string // "" = the embedded server (the one running, or one started here)
 	namespace string
 	dataDir   string
+	// unreachableFor: how long the worker started in this process retries
+	// a host it cannot reach before the run stops (0 = the default).
+	unreachableFor time.Duration
 }
 
 func (o *temporalOptions) addFlags(f *pflag.FlagSet) {
@@ -94,7 +98,8 @@ func openTemporal(ctx context.Context, o temporalOptions, logger *slog.Logger, n
 			return s, nil
 		}
 	}
-	s.acts = workflows.NewActivities(workflows.Config{DataDir: o.dataDir, Env: needs.env, Logger: zerolog.Nop()})
+	s.acts = workflows.NewActivities(workflows.Config{DataDir: o.dataDir, Env: needs.env, Logger: zerolog.Nop(),
+		ConnectorOptions: []connectors.Option{connectors.WithUnreachableFor(o.unreachableFor)}})
 	s.worker = workflows.NewWorker(s.client, s.acts)
 	if err := s.worker.Start(); err != nil {
 		s.worker = nil

@@ -85,7 +85,7 @@ func (r *Run) writeResultsFile(ctx context.Context, conn *sql.Conn) (err error) 
 	if havePrev {
 		if err := execAll(ctx, conn, "attach published results", `ATTACH `+lit(final)+` AS _prev (READ_ONLY)`); err != nil {
 			_ = execAll(context.WithoutCancel(ctx), conn, "detach", "DETACH _pub")
-			return err
+			return damagedResults(final, err)
 		}
 		attached = append(attached, "_prev")
 	}
@@ -210,21 +210,33 @@ func syncFile(path string) error {
 	return nil
 }
 
+// OpenResultsLocked opens a sync's published results for queries of
+// people: read-only, with DuckDB's external access disabled (no COPY TO,
+// ATTACH, read_csv/read_parquet of other files, INSTALL/LOAD) and the
+// configuration locked so a query cannot turn it back on.
+func OpenResultsLocked(ctx context.Context, dir string) (*sql.DB, error) {
+	return openResultsFile(ctx, dir, "enable_external_access=false", "lock_configuration=true", "autoinstall_known_extensions=false", "autoload_known_extensions=false")
+}
+
 // OpenResults opens a sync's published results read-only. DuckDB lets
 // several read-only processes share the file; a publish renames a new file
 // over it, which does not disturb an open reader.
 func OpenResults(ctx context.Context, dir string) (*sql.DB, error) {
+	return openResultsFile(ctx, dir)
+}
+
+func openResultsFile(ctx context.Context, dir string, extra ...string) (*sql.DB, error) {
 	path := filepath.Join(dir, resultsFile)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open results: %w", err)
 	}
-	db, err := openDB(path, Config{}, true)
+	db, err := openDB(path, Config{}, true, extra...)
 	if err != nil {
-		return nil, fmt.Errorf("open results %s: %w", path, err)
+		return nil, damagedResults(path, err)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open results %s: %w", path, err)
+		return nil, damagedResults(path, err)
 	}
 	return db, nil
 }

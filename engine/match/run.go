@@ -67,6 +67,8 @@ func OpenRun(ctx context.Context, cfg Config) (*Run, error) {
 		return nil, fmt.Errorf("open run: %w", err)
 	}
 	path := ScratchPath(cfg.Dir, cfg.RunID)
+	_, statErr := os.Stat(path)
+	created := errors.Is(statErr, os.ErrNotExist)
 	// The scratch database is written once and read a few times: its
 	// tables are stored uncompressed, which halves the CPU cost of
 	// staging and of the result rows (the published file is compressed).
@@ -77,6 +79,13 @@ func OpenRun(ctx context.Context, cfg Config) (*Run, error) {
 	r := &Run{cfg: cfg, db: db, path: path}
 	if err := r.init(ctx); err != nil {
 		db.Close()
+		if created {
+			// Nothing of the run is in it yet: do not leave it behind
+			// (a damaged results file would leave one per attempt).
+			for _, p := range []string{path, path + ".wal"} {
+				_ = os.Remove(p)
+			}
+		}
 		return nil, fmt.Errorf("open run %s: %w", cfg.RunID, err)
 	}
 	return r, nil
@@ -160,7 +169,7 @@ func (r *Run) init(ctx context.Context) (err error) {
 		// detach after.
 		if err := execAll(ctx, conn, "attach published results",
 			`ATTACH `+lit(prev)+` AS _prev (READ_ONLY)`); err != nil {
-			return err
+			return damagedResults(prev, err)
 		}
 		havePrev = true
 		defer func() {

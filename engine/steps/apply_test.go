@@ -343,6 +343,10 @@ func TestClassify(t *testing.T) {
 		{"5xx", &connectors.Error{HTTPStatus: 502, Kind: connectors.KindFailed}, KindSystem, true, 0},
 		{"plan problem", &connectors.Error{Kind: connectors.KindConfig}, KindConfig, false, 0},
 		{"request refused", &connectors.Error{HTTPStatus: 400, Kind: connectors.KindRejected}, KindConfig, false, 0},
+		{"401 stops the run", &connectors.Error{HTTPStatus: 401, Kind: connectors.KindAuth}, KindAccess, false, 0},
+		{"403 stops the run", &connectors.Error{HTTPStatus: 403, Kind: connectors.KindForbidden}, KindAccess, false, 0},
+		{"untrusted certificate stops the run", &connectors.Error{Kind: connectors.KindTLS}, KindAccess, false, 0},
+		{"host unreachable past the bound stops the run", &connectors.Error{Kind: connectors.KindUnreachable}, KindAccess, false, 0},
 		{"a step error keeps its kind", ledgerError("x", errors.New("disk")), KindLedger, true, 0},
 	}
 	for _, c := range cases {

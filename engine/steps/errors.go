@@ -25,6 +25,12 @@ const (
 	// KindInput: the step was asked for something it cannot do (apply in
 	// a dry run). Not retryable.
 	KindInput ErrorKind = "input"
+	// KindAccess: a system cannot be used as configured: it refused the
+	// credentials (401, a refused token login) or a permission (403), its
+	// certificate is not trusted, or its host stayed unreachable for the
+	// connector's bound. Not retryable: the message names the system, its
+	// base URL and the fix.
+	KindAccess ErrorKind = "access"
 	// KindLostLedger: the run's ledger does not hold the ops asked for:
 	// its DuckDB file was lost or replaced. Not retryable here.
 	KindLostLedger ErrorKind = "lost_ledger"
@@ -72,8 +78,10 @@ func Classify(what string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	switch connectors.KindOf(err) {
-	case connectors.KindConfig, connectors.KindRejected:
+	switch k := connectors.KindOf(err); {
+	case connectors.IsAccess(err):
+		return &Error{Kind: KindAccess, What: what, Err: err}
+	case k == connectors.KindConfig, k == connectors.KindRejected:
 		return &Error{Kind: KindConfig, What: what, Err: err}
 	}
 	var ce *connectors.Error
