@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -375,9 +376,15 @@ type failures struct {
 	msg   string
 	delay time.Duration
 	keys  map[string]string // op key -> message
+	// refused is the message of a write the system refused for its
+	// credentials (HTTP 401): no retry helps, the run stops.
+	refused string
 }
 
 func (f *failures) add(r connectors.WriteResult) {
+	if r.HTTPStatus == http.StatusUnauthorized && f.refused == "" {
+		f.refused = systemMessage(r)
+	}
 	f.addKey(r.Key, systemMessage(r))
 	f.delay = max(f.delay, r.RetryAfter)
 }
@@ -399,6 +406,12 @@ func (f *failures) addKey(key, msg string) {
 func (b *batch) settle(what string, f failures) error {
 	if f.n == 0 {
 		return nil
+	}
+	if f.refused != "" {
+		// Credentials refused while writing (they worked while reading,
+		// or were changed since): retrying cannot help, and recording the
+		// ops as failed would only hide it. The ops stay due.
+		return &Error{Kind: KindAccess, What: what, Err: fmt.Errorf("the system refused the credentials: %s", f.refused)}
 	}
 	if b.last {
 		for _, key := range slices.Sorted(maps.Keys(f.keys)) {
