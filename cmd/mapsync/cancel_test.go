@@ -15,8 +15,6 @@ import (
 
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors/sandbox/core"
-	"mapsync/connectors/sandbox/local"
-	"mapsync/connectors/sandbox/msp"
 	"mapsync/engine"
 	"mapsync/workflows"
 )
@@ -30,18 +28,7 @@ func TestCtrlCCancelsTheRun(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Port: devFreePort(t), DisableUI: true,
-		SearchAttributes: mapsyncSearchAttributes(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	sb, err := local.Start(local.Options{Data: msp.Options{Seed: 3, Companies: 8, ConfigsPerCo: 4, ContactsPerCo: 2, SitesPerCo: 1, TicketsPerCo: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	dir, srv, sb := serverAndSandboxes(ctx, t)
 	f, err := core.ParseFaults("latency=200ms")
 	if err != nil {
 		t.Fatal(err)

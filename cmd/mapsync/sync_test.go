@@ -22,18 +22,7 @@ func TestSyncCommands(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Port: devFreePort(t), DisableUI: true,
-		SearchAttributes: mapsyncSearchAttributes(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	sb, err := local.Start(local.Options{Data: msp.Options{Seed: 3, Companies: 8, ConfigsPerCo: 4, ContactsPerCo: 2, SitesPerCo: 1, TicketsPerCo: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	dir, srv, sb := serverAndSandboxes(ctx, t)
 	for k, v := range sb.Env() {
 		t.Setenv(k, v)
 	}
@@ -80,4 +69,24 @@ func TestSyncCommands(t *testing.T) {
 	if code, out = cli(withMappings("schedule", "delete")...); code != 0 {
 		t.Errorf("schedule delete exited %d:\n%s", code, out)
 	}
+}
+
+// serverAndSandboxes starts a Temporal server (no UI) in a temporary data
+// directory and the sandboxes seeded with a small MSP; both stop with the
+// test.
+func serverAndSandboxes(ctx context.Context, t *testing.T) (string, *devserver.Server, *local.Systems) {
+	t.Helper()
+	dir := t.TempDir()
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Port: devFreePort(t), DisableUI: true,
+		SearchAttributes: mapsyncSearchAttributes(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop() })
+	sb, err := local.Start(local.Options{Data: msp.Options{Seed: 3, Companies: 8, ConfigsPerCo: 4, ContactsPerCo: 2, SitesPerCo: 1, TicketsPerCo: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	return dir, srv, sb
 }
