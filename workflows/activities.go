@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -117,7 +118,15 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 		return Prepared{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("run %s: %v", ref.RunID, err), errConfig, nil)
 	}
 	out := Prepared{TaskQueue: a.cfg.TaskQueue}
+	for _, name := range ref.Objects {
+		if !slices.ContainsFunc(run.Sync().Objects, func(o plan.ObjectSync) bool { return o.Object == name }) {
+			return Prepared{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("sync %s has no object %q", ref.Sync, name), errInput, nil)
+		}
+	}
 	for _, o := range run.Sync().Objects {
+		if len(ref.Objects) > 0 && !slices.Contains(ref.Objects, o.Object) {
+			continue
+		}
 		on, _, err := run.Enabled(o.Object)
 		if err != nil {
 			return Prepared{}, temporal.NewNonRetryableApplicationError(err.Error(), errConfig, nil)

@@ -45,6 +45,10 @@ type SyncInput struct {
 	// Guard overrides the mapping's mass-change guard for this run
 	// (--max-change, --allow-mass-change).
 	Guard steps.GuardOptions `json:"guard,omitzero"`
+	// Objects limits the run to these objects (nil = every enabled
+	// object). Links of the others are carried over unchanged and their
+	// cursors do not move.
+	Objects []string `json:"objects,omitempty"`
 }
 
 // Tuning holds the knobs of a run. Zero fields take defaults.
@@ -99,6 +103,8 @@ type RunRef struct {
 	RunID    string `json:"run_id"`
 	Mode     string `json:"mode"`
 	DryRun   bool   `json:"dry_run,omitempty"` // plan only: nothing is written or published
+	// Objects limits the run to these objects (SyncInput.Objects).
+	Objects []string `json:"objects,omitempty"`
 }
 
 // Prepared is Prepare's answer.
