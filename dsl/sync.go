@@ -216,6 +216,9 @@ type SyncField struct {
 	// objects): the list is merged, not replaced, when written (see
 	// plan.FieldSync.MergeBy).
 	MergeBy string
+	// ClearOnDisconnect writes the field empty on the documentation
+	// record when its link is disconnected (plan.FieldSync.ClearOnDisconnect).
+	ClearOnDisconnect bool
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -238,7 +241,7 @@ var syncObjectSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{{Type: "field", LabelNames: []string{"name"}}, {Type: "match"}, {Type: "guard"}},
 }
 
-var syncFieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "direction"}, {Name: "winner"}, {Name: "label"}, {Name: "merge_by"}}}
+var syncFieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "direction"}, {Name: "winner"}, {Name: "label"}, {Name: "merge_by"}, {Name: "clear_on_disconnect"}}}
 
 func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 	o := &SyncObject{Name: block.Labels[0], Direction: plan.DirTwoWay, CreateInDoc: true, DeclRange: block.DefRange, NameRange: block.LabelRanges[0]}
@@ -342,6 +345,10 @@ func decodeSyncFieldBlock(block *hcl.Block) (*SyncField, hcl.Diagnostics) {
 			diags = append(diags, errorAt(a.Expr.Range(), "Empty merge key",
 				"merge_by names the key of the list's entries (e.g. \"value\"); it cannot be empty."))
 		}
+	}
+	if a, ok := f.attrs["clear_on_disconnect"]; ok {
+		f.ClearOnDisconnect, d = decodeBool(a)
+		diags = append(diags, d...)
 	}
 	return f, diags
 }

@@ -76,6 +76,7 @@ func compileFields(s *dsl.Sync, o *dsl.SyncObject, ct *dsl.Canonical, po, do *ds
 				fs.Winner = sf.Winner
 			}
 			fs.MergeBy = sf.MergeBy
+			fs.ClearOnDisconnect = sf.ClearOnDisconnect
 		}
 		fs.Direction, _ = dsl.FieldDirection(o.Direction, override, pf, df)
 		out = append(out, fs)

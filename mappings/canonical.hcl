@@ -57,6 +57,11 @@ canonical "organization" {
     type  = "string"
     label = "Website"
   }
+  field "psa_custom_fields" {
+    type        = "json"
+    label       = "PSA Custom Fields"
+    description = "List of {name, value}: the PSA's own extra fields of the record (ConnectWise company custom fields, configuration questions), shown read-only on the documentation side."
+  }
 }
 
 canonical "location" {
@@ -264,6 +269,11 @@ canonical "configuration" {
   field "active" {
     type  = "bool"
     label = "Active"
+  }
+  field "psa_custom_fields" {
+    type        = "json"
+    label       = "PSA Custom Fields"
+    description = "List of {name, value}: the PSA's own extra fields of the record (ConnectWise company custom fields, configuration questions), shown read-only on the documentation side."
   }
 }
 

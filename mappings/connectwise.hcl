@@ -127,6 +127,13 @@ system "connectwise" {
     field "website" {
       path = "website"
     }
+    # Company custom fields (customFields[]{id, caption, type, value}) are
+    # carried to the documentation side read-only, as {name, value}.
+    field "psa_custom_fields" {
+      path         = "customFields"
+      access       = "read"
+      to_canonical = "map(filter(value ?? [], #.value != nil && #.value != ''), ({'name': #.caption, 'value': #.value}))"
+    }
   }
 
   # Sites exist only under their company: there is no collection of every
@@ -301,6 +308,14 @@ EOT
     # RMM tools write several MAC addresses into this one string. A value
     # longer than 17 characters, or that is not one MAC address, is not
     # synced: the configuration syncs without it and the reason is reported.
+    # Configuration questions (questions[]{questionId, question, answer,
+    # ...}) are carried to the documentation side read-only, as {name,
+    # value}; unanswered questions are left out.
+    field "psa_custom_fields" {
+      path         = "questions"
+      access       = "read"
+      to_canonical = "map(filter(value ?? [], #.answer != nil && #.answer != ''), ({'name': #.question, 'value': #.answer}))"
+    }
     field "primary_mac" {
       path         = "macAddress"
       to_canonical = "trim(value) == '' ? nil : (len(value) > 17 || !is_mac(value) ? reject('MAC address field holds more than one MAC address or is not a MAC address') : mac(value))"

@@ -56,6 +56,14 @@ sync "connectwise_itglue" {
     field "short_name" {
       label = "Short Name"
     }
+    # PSA custom fields (company custom fields, configuration questions)
+    # are never written back to the PSA, and are removed from the IT Glue
+    # record when its link is disconnected.
+    field "psa_custom_fields" {
+      label               = "PSA Custom Fields"
+      direction           = "to_doc"
+      clear_on_disconnect = true
+    }
 
     match {
       rule "name" {
@@ -212,6 +220,14 @@ sync "connectwise_itglue" {
     }
     field "warranty_expires" {
       label = "Expiration Date"
+    }
+    # PSA custom fields (company custom fields, configuration questions)
+    # are never written back to the PSA, and are removed from the IT Glue
+    # record when its link is disconnected.
+    field "psa_custom_fields" {
+      label               = "PSA Custom Fields"
+      direction           = "to_doc"
+      clear_on_disconnect = true
     }
 
     match {

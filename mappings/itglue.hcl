@@ -116,6 +116,14 @@ system "itglue" {
     field "primary_location" {
       flag = "attributes.primary"
     }
+    # IT Glue shows the PSA's own fields of a PSA-synced record (company
+    # custom fields, configuration questions) read-only beside the record's
+    # own attributes. The sandbox models that overlay as the attribute
+    # psa-custom-fields, a list of {name, value} that the syncing API client
+    # writes.
+    field "psa_custom_fields" {
+      path = "attributes.psa-custom-fields"
+    }
   }
 
   object "location" {
@@ -312,6 +320,14 @@ system "itglue" {
     }
     field "notes" {
       path = "attributes.notes"
+    }
+    # IT Glue shows the PSA's own fields of a PSA-synced record (company
+    # custom fields, configuration questions) read-only beside the record's
+    # own attributes. The sandbox models that overlay as the attribute
+    # psa-custom-fields, a list of {name, value} that the syncing API client
+    # writes.
+    field "psa_custom_fields" {
+      path = "attributes.psa-custom-fields"
     }
   }
 

@@ -84,6 +84,7 @@ var seedRows = []struct {
 	{"configuration", "Serial Number", "serial_number", plan.DirTwoWay},
 	{"configuration", "Primary MAC Address", "primary_mac", plan.DirTwoWay},
 	{"configuration", "Expiration Date", "warranty_expires", plan.DirTwoWay},
+	{"configuration", "PSA Custom Fields", "psa_custom_fields", plan.DirToDoc}, // questions, read-only overlay
 	// Organizations <-> companies (6 rows)
 	{"organization", "Name", "name", plan.DirTwoWay},
 	{"organization", "Type", "type", plan.DirTwoWay},
@@ -91,6 +92,7 @@ var seedRows = []struct {
 	{"organization", "Parent Organization", "parent", plan.DirTwoWay},
 	{"organization", "Primary Location", "primary_location", plan.DirToDoc}, // read-only in ConnectWise
 	{"organization", "Short Name", "short_name", plan.DirTwoWay},
+	{"organization", "PSA Custom Fields", "psa_custom_fields", plan.DirToDoc}, // custom fields, read-only overlay
 	// Contacts (7 rows)
 	{"contact", "First Name", "first_name", plan.DirTwoWay},
 	{"contact", "Last Name", "last_name", plan.DirTwoWay},
@@ -121,8 +123,10 @@ var seedRows = []struct {
 }
 
 func TestSeedRows(t *testing.T) {
-	if len(seedRows) != 48 {
-		t.Fatalf("the field tables have 48 rows, the test lists %d", len(seedRows))
+	// The 48 rows of the field tables, plus the PSA custom fields overlay
+	// of configurations and organizations.
+	if len(seedRows) != 50 {
+		t.Fatalf("the field tables have 48 rows (+2 overlays), the test lists %d", len(seedRows))
 	}
 	s := syncNamed(t, compilePlan(t), "connectwise_itglue")
 	for _, row := range seedRows {

@@ -46,6 +46,9 @@ func (s PlanStats) Writes() int64 { return s.Creates + s.Updates + s.Orphans }
 //     after remembers every mapped field of the source and, on the new
 //     record's side, what is sent (empty for the rest).
 //   - Links orphaned in this run become orphan ops.
+//   - Links disconnected in this run (state disconnected, state_run this
+//     run) get one update of their doc record writing every
+//     clear_on_disconnect field empty that is not empty already.
 //   - Fields found equal on both sides become the new synced values.
 //
 // Plan must follow Match for the same object in the same run; calling it
@@ -174,7 +177,7 @@ func (p *planner) run(ctx context.Context) error {
 	if _, err := p.exec(ctx, "ops table", "CREATE OR REPLACE TEMP TABLE "+tOps+" AS SELECT * EXCLUDE (run, sync, object, seq) FROM ops LIMIT 0"); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.orphans, p.invalid, p.writeOps, p.baselines}
+	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.orphans, p.clears, p.invalid, p.writeOps, p.baselines}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -419,6 +422,48 @@ func (p *planner) orphans(ctx context.Context) error {
 		SELECT 'orphan' AS op, 'doc' AS target_side, doc_id AS target_id, 'psa' AS source_side, psa_id AS source_id, reason,
 			sha256(CAST(to_json([sync, object, psa_id, 'doc', 'orphan']) AS VARCHAR)) AS key, 'planned' AS status
 		FROM links WHERE object = ? AND state = 'orphaned' AND state_run = ?`, p.obj.Name(), p.r.cfg.RunID)
+	return err
+}
+
+// clears writes, for every link disconnected in this run, one update of
+// the doc record that writes each clear_on_disconnect field empty (the
+// field is an overlay of PSA values that must not outlive the link). The
+// doc record's value is the staged one, or its last synced value when the
+// record was not listed; a field already empty is left alone.
+func (p *planner) clears(ctx context.Context) error {
+	o := p.obj
+	var fields, news, afterD, due []string
+	for _, f := range p.fields {
+		if !f.clear || f.direction != plan.DirToDoc {
+			continue
+		}
+		ptr := jsonPtr(f.name)
+		cur := fmt.Sprintf("(CASE WHEN d._id IS NULL THEN coalesce(CAST(json_extract(l.doc_synced, %s) AS VARCHAR), 'null') ELSE %s END)",
+			ptr, valueJSON("d."+ident(f.name), f.typ))
+		is := "NOT " + isEmptyJSON(cur)
+		fields = append(fields, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN %s END", is, jsonPair("old", cur, "new", "'null'"))))
+		news = append(news, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN 'null' END", is)))
+		afterD = append(afterD, entry(f.name, fmt.Sprintf("CASE WHEN %s THEN 'null' END", is)))
+		due = append(due, is)
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	after := "CAST(" + jsonPair("psa", "'{}'", "doc", jsonMap(afterD)) + " AS JSON)"
+	// 'disconnected' is the link state a user's disconnect control sets
+	// (engine/controls), in the run in which it applies.
+	q := `INSERT INTO ` + tOps + ` BY NAME
+		WITH c AS (
+			SELECT l.psa_id AS source_id, l.doc_id AS target_id,
+				CAST(` + jsonMap(fields) + ` AS VARCHAR) AS fields, CAST(` + jsonMap(news) + ` AS VARCHAR) AS news, ` + after + ` AS after
+			FROM links l LEFT JOIN ` + ident(p.r.stageTable(o, Doc)) + ` d ON d._id = l.doc_id
+			WHERE l.object = ? AND l.state = 'disconnected' AND l.state_run = ? AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
+			  AND (` + strings.Join(due, " OR ") + `))
+		SELECT 'update' AS op, 'doc' AS target_side, target_id, 'psa' AS source_side, source_id,
+			CAST(fields AS JSON) AS fields, after, 'link disconnected: PSA fields removed' AS reason,
+			sha256(CAST(to_json([?, ?, source_id, 'doc', news]) AS VARCHAR)) AS key, 'planned' AS status
+		FROM c`
+	_, err := p.exec(ctx, "clears on disconnect", q, o.Name(), p.r.cfg.RunID, p.r.cfg.Sync, o.Name())
 	return err
 }
 

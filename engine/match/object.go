@@ -66,6 +66,9 @@ type diffField struct {
 	ref       string // canonical type referenced, for ref fields
 	direction string // effective: two_way | to_doc | to_psa | none
 	winner    Side
+	// clear: written empty on the doc record when the link is
+	// disconnected (plan.FieldSync.ClearOnDisconnect).
+	clear bool
 }
 
 // CheckObject lists what NewObject refuses in an object's sync spec (at
@@ -286,7 +289,11 @@ func (o *Object) prepareDiff() error {
 			return plan.Problem{Place: plan.Place{Field: fs.Name, Attr: "merge_by"},
 				Message: fmt.Sprintf("field %q: merge_by needs a json field (a list of objects), not %s", fs.Name, f.Type)}
 		}
-		o.diff = append(o.diff, diffField{name: f.Name, typ: f.Type, ref: f.Ref, direction: dir, winner: winner})
+		if fs.ClearOnDisconnect && dir != plan.DirToDoc {
+			return plan.Problem{Place: plan.Place{Field: fs.Name, Attr: "clear_on_disconnect"},
+				Message: fmt.Sprintf("field %q: clear_on_disconnect needs a field that flows only to the documentation side (to_doc), not %s", fs.Name, dir)}
+		}
+		o.diff = append(o.diff, diffField{name: f.Name, typ: f.Type, ref: f.Ref, direction: dir, winner: winner, clear: fs.ClearOnDisconnect})
 	}
 	return nil
 }

@@ -207,10 +207,12 @@ func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, re
 				WHERE k.run = `+lit(run)+` AND k.object = `+lit(o)+` AND k.op = 'update' AND x.status = 'applied') u
 			WHERE links.object = u.object AND links.psa_id = (CASE WHEN u.target_side = 'psa' THEN u.target_id ELSE u.source_id END)
 				AND links.doc_id = (CASE WHEN u.target_side = 'doc' THEN u.target_id ELSE u.source_id END)`,
+		// A disconnected link stays disconnected (its clearing update
+		// failed: the errors file keeps it for a retry).
 		`UPDATE links SET state = 'error', reason = u.message, state_run = `+lit(run)+`
 			FROM (SELECT k.*, x.message FROM op_results x JOIN ops k ON k.key = x.key
 				WHERE k.run = `+lit(run)+` AND k.object = `+lit(o)+` AND k.op = 'update' AND x.status IN ('failed', 'rejected')) u
-			WHERE links.object = u.object AND links.psa_id = (CASE WHEN u.target_side = 'psa' THEN u.target_id ELSE u.source_id END)
+			WHERE links.state <> 'disconnected' AND links.object = u.object AND links.psa_id = (CASE WHEN u.target_side = 'psa' THEN u.target_id ELSE u.source_id END)
 				AND links.doc_id = (CASE WHEN u.target_side = 'doc' THEN u.target_id ELSE u.source_id END)`,
 	)
 }

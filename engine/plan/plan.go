@@ -416,6 +416,11 @@ type FieldSync struct {
 	// instead of replacing it (each side owns the entries it maps, the
 	// rest stay; see docs/mapping-language.md "Merged lists").
 	MergeBy string `json:"merge_by,omitempty"`
+	// ClearOnDisconnect: when a link becomes disconnected, the run in
+	// which that happens writes the field empty on the documentation
+	// record (an overlay of PSA values that must not outlive the link).
+	// Only for a field that flows to_doc.
+	ClearOnDisconnect bool `json:"clear_on_disconnect,omitempty"`
 }
 
 type Match struct {

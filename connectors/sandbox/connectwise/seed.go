@@ -234,7 +234,32 @@ func (sd *seeder) company(c *msp.Company, id int64) (*core.Record, error) {
 	setIf(data, "phoneNumber", c.Phone)
 	setIf(data, "faxNumber", c.Fax)
 	setIf(data, "website", c.Website)
+	data["customFields"] = companyCustomFields(c)
 	return sd.put("companies", id, c.Created, c.Updated, data)
+}
+
+// companyCustomFields gives every company the custom fields an MSP
+// typically defines on companies (CustomFieldValue: id, caption, type,
+// entryMethod, numberOfDecimals, value, connectWiseId), with values derived
+// from the company so the data set stays deterministic. Some are left
+// unanswered, as in real tenants.
+func companyCustomFields(c *msp.Company) []any {
+	n := len(c.Name) + len(c.Identifier)
+	tier := []string{"Gold", "Silver", "Bronze", "Platinum"}[n%4]
+	field := func(id int, caption, typ, entry string, value any) map[string]any {
+		return map[string]any{"id": id, "caption": caption, "type": typ, "entryMethod": entry, "numberOfDecimals": 0,
+			"value": value, "connectWiseId": fmt.Sprintf("cf-%d", id)}
+	}
+	out := []any{
+		field(1, "Contract Tier", "Text", "List", tier),
+		field(2, "After Hours Support", "Checkbox", "EntryField", n%3 != 0),
+	}
+	if c.Type == msp.TypeCustomer && n%2 == 0 {
+		out = append(out, field(3, "Onboarding Date", "Date", "Date", cwTime(c.Created)))
+	} else {
+		out = append(out, field(3, "Onboarding Date", "Date", "Date", nil))
+	}
+	return out
 }
 
 func (sd *seeder) site(st msp.Site, id int64, company map[string]any) (*core.Record, error) {

@@ -39,6 +39,7 @@ var psaEditableConfig = map[string]bool{
 	"archived": true, "asset-tag": true, "notes": true, "purchased-at": true,
 	"restricted": true, "serial-number": true, "warranty-expires-at": true,
 	"mitp-device-expiration-date": true, "mitp-end-of-life-date": true,
+	"psa-custom-fields": true,
 }
 
 func configurations(resourceURL string) *resource {
@@ -93,6 +94,7 @@ func configurations(resourceURL string) *resource {
 		scoped(ref("contact-id", "contacts"), sameOrg),
 		derived("contact-name", nameOf("contact-id", "contacts")),
 		boolean("archived"),
+		psaCustomFields(),
 	}
 	return &resource{
 		typ: "configurations", path: "configurations", idBase: 4_000_001,

@@ -25,6 +25,7 @@ func organizations() *resource {
 		str("short-name"),
 		ref("parent-id", "organizations"),
 		psaIntegration(),
+		psaCustomFields(),
 	}
 	return &resource{
 		typ: "organizations", path: "organizations", idBase: 1_000_001,
@@ -48,6 +49,6 @@ func organizations() *resource {
 		},
 		create: true, update: true, bulkUpdate: true, bulkDelete: true,
 		psaLinked:   true,
-		psaEditable: map[string]bool{"alert": true, "description": true, "quick-notes": true},
+		psaEditable: map[string]bool{"alert": true, "description": true, "quick-notes": true, "psa-custom-fields": true},
 	}
 }

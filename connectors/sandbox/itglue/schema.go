@@ -18,6 +18,7 @@ const (
 	kDate                     // YYYY-MM-DD
 	kContactItems             // [{value, primary, label-name[, extension]}]
 	kDerived                  // computed on render; never stored, never written
+	kNameValues               // [{name, value}]: the PSA's overlaid fields (psa-custom-fields)
 )
 
 // attr describes one attribute of a resource, in rendering order.
@@ -162,6 +163,12 @@ func datetime(name string) *attr        { return &attr{name: name, kind: kDateTi
 func ref(name, typ string) *attr        { return &attr{name: name, kind: kRef, ref: typ} }
 func refList(name, typ string) *attr    { return &attr{name: name, kind: kRefList, ref: typ} }
 func items(name string) *attr           { return &attr{name: name, kind: kContactItems} }
+
+// psaCustomFields models the PSA fields IT Glue overlays on a PSA-synced
+// record (company custom fields, configuration questions): shown read-only
+// in IT Glue's UI, carried here as one attribute, a list of {name, value},
+// that the API client syncing the PSA reads and writes.
+func psaCustomFields() *attr { return &attr{name: "psa-custom-fields", kind: kNameValues} }
 func required(a *attr) *attr            { a.required = true; return a }
 func scoped(a *attr, s [2]string) *attr { a.scope = s; return a }
 func derived(name string, fn func(st *store, r *record) any) *attr {

@@ -61,6 +61,8 @@ func coerce(a *attr, v any) (any, error) {
 		return toIDList(v)
 	case kContactItems:
 		return toContactItems(v, a.name == "contact-phones")
+	case kNameValues:
+		return toNameValues(v)
 	}
 	return nil, fmt.Errorf("attribute %s cannot be written", a.name)
 }
@@ -296,4 +298,51 @@ func jsonValue(v any) any {
 		return x.Format(timeLayout)
 	}
 	return v
+}
+
+// toNameValues checks a list of {name, value} entries: name a non-blank
+// string, value a string, number, boolean or null. An empty list is null.
+func toNameValues(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, errors.New("must be an array of {name, value} objects")
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make([]map[string]any, 0, len(list))
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("item %d must be an object", i)
+		}
+		item := map[string]any{"value": nil}
+		for k, val := range m {
+			switch k {
+			case "name":
+				s, ok := val.(string)
+				if !ok || strings.TrimSpace(s) == "" {
+					return nil, fmt.Errorf("item %d: name can't be blank", i)
+				}
+				item["name"] = s
+			case "value":
+				switch x := val.(type) {
+				case nil, string, bool, json.Number, float64, int64:
+					item["value"] = x
+				default:
+					return nil, fmt.Errorf("item %d: value must be a string, number, boolean or null", i)
+				}
+			default:
+				return nil, fmt.Errorf("item %d: unknown member %q", i, k)
+			}
+		}
+		if _, ok := item["name"]; !ok {
+			return nil, fmt.Errorf("item %d: name can't be blank", i)
+		}
+		out = append(out, item)
+	}
+	return out, nil
 }
