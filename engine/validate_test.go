@@ -27,6 +27,7 @@ func TestValidateRejectsWhatARunRejects(t *testing.T) {
 		// match.CheckObject (match.NewObject)
 		{"match_key_json", "set.hcl:56:25", `field "phones" of type json cannot be a match key`},
 		{"narrow_list", "set.hcl:58:17", `field "tags" of type list cannot be a match key`},
+		{"clear_on_disconnect", "set.hcl:56:29", "clear_on_disconnect needs a field that flows only to the documentation side"},
 		// records.Check (records.New, Mapper.NewWriter)
 		{"fetch_no_id", "set.hcl:23:15", "has no {id}"},
 		{"derive_unsupported", "set.hcl:60:5", "derived objects"},
