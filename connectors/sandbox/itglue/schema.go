@@ -156,19 +156,19 @@ func (sc *schema) add(res *resource) error {
 
 // Attribute constructors keep the resource declarations short.
 
-func str(name string) *attr             { return &attr{name: name, kind: kString} }
-func boolean(name string) *attr         { return &attr{name: name, kind: kBool, def: false} }
-func date(name string) *attr            { return &attr{name: name, kind: kDate} }
-func datetime(name string) *attr        { return &attr{name: name, kind: kDateTime} }
-func ref(name, typ string) *attr        { return &attr{name: name, kind: kRef, ref: typ} }
-func refList(name, typ string) *attr    { return &attr{name: name, kind: kRefList, ref: typ} }
-func items(name string) *attr           { return &attr{name: name, kind: kContactItems} }
+func str(name string) *attr          { return &attr{name: name, kind: kString} }
+func boolean(name string) *attr      { return &attr{name: name, kind: kBool, def: false} }
+func date(name string) *attr         { return &attr{name: name, kind: kDate} }
+func datetime(name string) *attr     { return &attr{name: name, kind: kDateTime} }
+func ref(name, typ string) *attr     { return &attr{name: name, kind: kRef, ref: typ} }
+func refList(name, typ string) *attr { return &attr{name: name, kind: kRefList, ref: typ} }
+func items(name string) *attr        { return &attr{name: name, kind: kContactItems} }
 
 // psaCustomFields models the PSA fields IT Glue overlays on a PSA-synced
 // record (company custom fields, configuration questions): shown read-only
 // in IT Glue's UI, carried here as one attribute, a list of {name, value},
 // that the API client syncing the PSA reads and writes.
-func psaCustomFields() *attr { return &attr{name: "psa-custom-fields", kind: kNameValues} }
+func psaCustomFields() *attr            { return &attr{name: "psa-custom-fields", kind: kNameValues} }
 func required(a *attr) *attr            { a.required = true; return a }
 func scoped(a *attr, s [2]string) *attr { a.scope = s; return a }
 func derived(name string, fn func(st *store, r *record) any) *attr {
