@@ -168,6 +168,9 @@ func (p *planner) run(ctx context.Context) error {
 	if _, err := p.exec(ctx, "clear earlier attempt", "DELETE FROM ops WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
 		return err
 	}
+	if _, err := p.exec(ctx, "clear earlier warnings", "DELETE FROM field_warnings WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
+		return err
+	}
 	for _, s := range []Side{PSA, Doc} {
 		if err := r.ensureStage(ctx, p.conn, o, s); err != nil {
 			return err
@@ -485,6 +488,22 @@ func (p *planner) invalid(ctx context.Context) error {
 			FROM recs r JOIN ` + stage + ` x ON x._id = r.source_id, json_each(x._invalid) e
 			WHERE x._invalid IS NOT NULL`
 		if _, err := p.exec(ctx, "invalid fields of "+string(s), q, p.r.cfg.RunID, o.Name(), string(s), string(t), string(s)); err != nil {
+			return err
+		}
+		// The same fields as warnings, with the value read and the
+		// record's name (the sync's warnings file).
+		q = `INSERT INTO field_warnings BY NAME
+			WITH recs AS (
+				SELECT ` + string(s) + `_id AS source_id, ` + string(t) + `_id AS target_id FROM ` + tDRaw + `
+				UNION ALL
+				SELECT id, NULL FROM unmatched WHERE run = ? AND object = ? AND side = ? AND action = 'create')
+			SELECT ? AS run, ? AS object, 'read' AS kind, ? AS source_side, r.source_id, ? AS target_side, r.target_id,
+				e.key AS field, coalesce(CAST(json_extract(x._invalid_values, '/' || replace(replace(e.key, '~', '~0'), '/', '~1')) AS VARCHAR), 'null') AS value,
+				json_extract_string(e.value, '$') AS reason, ` + displayName(o, "x") + ` AS name
+			FROM recs r JOIN ` + stage + ` x ON x._id = r.source_id, json_each(x._invalid) e
+			WHERE x._invalid IS NOT NULL`
+		if _, err := p.exec(ctx, "field warnings of "+string(s), q, p.r.cfg.RunID, o.Name(), string(s),
+			p.r.cfg.RunID, o.Name(), string(s), string(t)); err != nil {
 			return err
 		}
 	}

@@ -99,6 +99,22 @@ var scratchTables = []struct{ name, ddl string }{
 	attempts   INTEGER NOT NULL,
 	PRIMARY KEY (run, key)
 )`},
+	// field_warnings: every field this run left out of a write, and why
+	// (mapper rejections, target-side refusals); RecordWarnings folds them
+	// into the sync's warnings file.
+	{"field_warnings", `CREATE TABLE IF NOT EXISTS field_warnings (
+	run         VARCHAR NOT NULL,
+	object      VARCHAR NOT NULL,
+	kind        VARCHAR NOT NULL, -- read: the source value was rejected | write: the target cannot take it
+	source_side VARCHAR NOT NULL,
+	source_id   VARCHAR NOT NULL,
+	target_side VARCHAR NOT NULL,
+	target_id   VARCHAR,
+	field       VARCHAR NOT NULL,
+	value       VARCHAR,          -- the source's value, JSON text
+	reason      VARCHAR NOT NULL,
+	name        VARCHAR           -- the source record's display name
+)`},
 	// links_start: the links as the run found them (ids and state only),
 	// the mass-change guard's "before".
 	{"links_start", `CREATE TABLE IF NOT EXISTS links_start (

@@ -28,6 +28,9 @@ type Row struct {
 	// (e.g. a MAC string that is not one MAC) to the reason. Such fields
 	// are never written; the record still syncs.
 	Invalid map[string]string
+	// InvalidValues holds the source value of each Invalid field, as read
+	// (the warnings show it; values are record data, never secrets).
+	InvalidValues map[string]any
 	// ScopeReason is why the record is out of the sync's scope; "" = in scope.
 	ScopeReason string
 }
@@ -39,6 +42,7 @@ const (
 	colUpdated     = "_updated"
 	colRaw         = "_raw"
 	colInvalid     = "_invalid"
+	colInvalidVals = "_invalid_values"
 	colScopeReason = "_scope_reason"
 )
 
@@ -60,6 +64,7 @@ func (r *Run) stageDDL(obj *Object, side Side) string {
 	}
 	b.WriteString("\t" + ident(colRaw) + " JSON,\n")
 	b.WriteString("\t" + ident(colInvalid) + " JSON,\n")
+	b.WriteString("\t" + ident(colInvalidVals) + " JSON,\n")
 	b.WriteString("\t" + ident(colScopeReason) + " VARCHAR\n)")
 	return b.String()
 }
@@ -69,7 +74,7 @@ func (r *Run) stageColumns(obj *Object) []string {
 	for _, f := range obj.canon.Fields {
 		cols = append(cols, f.Name)
 	}
-	return append(cols, colRaw, colInvalid, colScopeReason)
+	return append(cols, colRaw, colInvalid, colInvalidVals, colScopeReason)
 }
 
 // ensureStage creates the staging table, or checks that an existing one
@@ -170,7 +175,7 @@ func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, erro
 		conn.Close()
 		return nil, fmt.Errorf("stager %s: appender: %w", s.table, err)
 	}
-	s.vals = make([]driver.Value, 6+len(obj.canon.Fields))
+	s.vals = make([]driver.Value, 7+len(obj.canon.Fields))
 	return s, nil
 }
 
@@ -251,6 +256,7 @@ func (s *Stager) appendRows(rows []Row) error {
 		v[1] = timeValue(row.Created)
 		v[2] = timeValue(row.Updated)
 		var invalid map[string]string
+		var invalidVals map[string]any
 		found := 0
 		for j, f := range fields {
 			raw, ok := row.Values[f.Name]
@@ -265,6 +271,10 @@ func (s *Stager) appendRows(rows []Row) error {
 					invalid = make(map[string]string, len(row.Invalid)+1)
 				}
 				invalid[f.Name] = err.Error()
+				if invalidVals == nil {
+					invalidVals = map[string]any{}
+				}
+				invalidVals[f.Name] = raw
 				val = nil
 			}
 			v[3+j] = val
@@ -300,8 +310,23 @@ func (s *Stager) appendRows(rows []Row) error {
 			v[4+n] = json.RawMessage(b)
 		}
 		v[5+n] = nil
+		if len(row.InvalidValues) > 0 || len(invalidVals) > 0 {
+			vals := make(map[string]any, len(row.InvalidValues)+len(invalidVals))
+			for k, x := range row.InvalidValues {
+				vals[k] = x
+			}
+			for k, x := range invalidVals {
+				vals[k] = x
+			}
+			b, err := json.Marshal(vals)
+			if err != nil {
+				return fmt.Errorf("record %q: invalid values: %w", row.ID, err)
+			}
+			v[5+n] = json.RawMessage(b)
+		}
+		v[6+n] = nil
 		if row.ScopeReason != "" {
-			v[5+n] = row.ScopeReason
+			v[6+n] = row.ScopeReason
 		}
 		if err := s.app.AppendRow(v...); err != nil {
 			return fmt.Errorf("record %q: %w", row.ID, err)

@@ -31,13 +31,16 @@ type Spec struct {
 // Row is one record in canonical form. It has the fields of match.Row, so
 // a Row converts to one with match.Row(row).
 type Row struct {
-	ID          string
-	Created     time.Time
-	Updated     time.Time
-	Values      map[string]any
-	Raw         []byte
-	Invalid     map[string]string
-	ScopeReason string
+	ID      string
+	Created time.Time
+	Updated time.Time
+	Values  map[string]any
+	Raw     []byte
+	Invalid map[string]string
+	// InvalidValues holds the source value of each Invalid field, as read
+	// (what the warnings show).
+	InvalidValues map[string]any
+	ScopeReason   string
 }
 
 // RecordError is a record that cannot be mapped at all (it has no id, or
@@ -344,6 +347,10 @@ func (m *Mapper) Map(raw map[string]any, fetched Fetched) (row Row, err error) {
 				row.Invalid = map[string]string{}
 			}
 			row.Invalid[f.Name] = reason
+			if row.InvalidValues == nil {
+				row.InvalidValues = map[string]any{}
+			}
+			row.InvalidValues[f.Name] = v
 			continue
 		}
 		row.Values[f.Name] = val

@@ -59,6 +59,8 @@ type Outcome struct {
 	// Skip, when set, says the record is left out on purpose (a lookup
 	// value with missing = "skip"): nothing is sent, this is not an error.
 	Skip string `json:"skip,omitempty"`
+	// SkipField is the field whose value made Skip.
+	SkipField string `json:"skip_field,omitempty"`
 	// Invalid lists fields that make the write impossible (a required
 	// field is empty, a lookup value is missing with missing = "error", a
 	// transform failed): nothing may be sent.
@@ -283,7 +285,7 @@ func (p *prepare) field(ctx context.Context, f *field, val any) error {
 		switch {
 		case r.skip != "":
 			if p.out.Skip == "" {
-				p.out.Skip = r.skip
+				p.out.Skip, p.out.SkipField = r.skip, f.Name
 			}
 			return nil
 		case r.invalid != "":

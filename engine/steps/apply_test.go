@@ -602,7 +602,7 @@ func TestApplyWritesCoupledFieldsTogether(t *testing.T) {
 			if x.Key != key {
 				continue
 			}
-			rv, err := r.review(ctx, o, x)
+			rv, _, err := r.review(ctx, o, x)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -29,7 +29,7 @@ type CommitInput struct {
 }
 
 // Commit ends a run: the record-level failures go to the sync's errors
-// file, the results are published and the cursors move (only for a run
+// file, the fields left out of writes to its warnings file, the results are published and the cursors move (only for a run
 // that did not fail). A dry run publishes nothing (Published is zero):
 // its scratch database is kept for inspection. The caller then closes or
 // removes the run.
@@ -44,6 +44,15 @@ func (r *Run) Commit(ctx context.Context, in CommitInput) (match.Published, erro
 	}
 	if err := r.db.RecordFailures(ctx, r.cfg.Now()); err != nil {
 		return match.Published{}, ledgerError("errors file", err)
+	}
+	objs := make([]*match.Object, 0, len(r.sync.Objects))
+	for _, name := range r.Objects() {
+		if o, err := r.object(name); err == nil {
+			objs = append(objs, o.match)
+		}
+	}
+	if err := r.db.RecordWarnings(ctx, r.cfg.Now(), objs); err != nil {
+		return match.Published{}, ledgerError("warnings file", err)
 	}
 	pub, err := r.Publish(ctx)
 	if err != nil {

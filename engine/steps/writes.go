@@ -54,6 +54,7 @@ func (r *Run) writer(o *object, side match.Side, live bool) (*records.Writer, er
 // writes, fields that cannot be sent, lookup values a write would create.
 func (r *Run) checkWrites(ctx context.Context, o *object) error {
 	var reviews []opReview
+	var warnings []match.Warning
 	var after int64
 	for {
 		ops, err := r.db.Ops(ctx, match.OpFilter{Object: o.spec.Object, Status: match.StatusPlanned, After: after, Limit: opsPage})
@@ -68,16 +69,20 @@ func (r *Run) checkWrites(ctx context.Context, o *object) error {
 			if op.Op != match.OpCreate && op.Op != match.OpUpdate {
 				continue
 			}
-			rv, err := r.review(ctx, o, op)
+			rv, ws, err := r.review(ctx, o, op)
 			if err != nil {
 				return err
 			}
 			if rv != nil {
 				reviews = append(reviews, *rv)
 			}
+			warnings = append(warnings, ws...)
 		}
 	}
 	if err := r.storeReviews(ctx, reviews); err != nil {
+		return err
+	}
+	if err := r.db.AddWarnings(ctx, o.match, warnings); err != nil {
 		return err
 	}
 	var held []int64
@@ -95,29 +100,30 @@ type opField struct {
 	New json.RawMessage `json:"new"`
 }
 
-// review checks one op; nil means it stands as planned.
-func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, error) {
+// review checks one op; nil means it stands as planned. It also lists
+// the fields the op leaves out (the sync's warnings).
+func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, []match.Warning, error) {
 	var fields map[string]opField
 	if len(op.Fields) > 0 {
 		if err := json.Unmarshal(op.Fields, &fields); err != nil {
-			return nil, fmt.Errorf("op %d: fields: %w", op.Seq, err)
+			return nil, nil, fmt.Errorf("op %d: fields: %w", op.Seq, err)
 		}
 	}
 	values := make(map[string]any, len(fields))
 	for name, f := range fields {
 		var v any
 		if err := json.Unmarshal(f.New, &v); err != nil {
-			return nil, fmt.Errorf("op %d: field %s: %w", op.Seq, name, err)
+			return nil, nil, fmt.Errorf("op %d: field %s: %w", op.Seq, name, err)
 		}
 		values[name] = v
 	}
 	held, err := r.mergeLists(ctx, o, op, fields, values)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w, err := r.writer(o, op.TargetSide, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ch := records.Change{Create: op.Op == match.OpCreate, Fields: values}
 	if !ch.Create {
@@ -126,11 +132,11 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 		// from_canonical that reads the whole record gets the target's
 		// record with the op's values over it.
 		if ch.Record, err = r.coupledRecord(ctx, o, op.TargetSide, w, op, values); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ch.Record == nil && w.NeedsRecord(slices.Collect(maps.Keys(values))) {
 			if ch.Record, err = r.WriteRecord(ctx, o.spec.Object, op); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for name := range held {
 				ch.Record[name] = values[name]
@@ -139,8 +145,18 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 	}
 	out, err := w.Prepare(ctx, ch)
 	if err != nil {
-		return nil, fmt.Errorf("op %d: %w", op.Seq, err)
+		return nil, nil, fmt.Errorf("op %d: %w", op.Seq, err)
 	}
+	rv, err := r.reviewOutcome(op, fields, held, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rv, leftOut(op, fields, out, r.systems[op.TargetSide].Name), nil
+}
+
+// reviewOutcome turns the target's answer to an op into its review (nil:
+// the op stands as planned).
+func (r *Run) reviewOutcome(op match.Op, fields map[string]opField, held map[string]json.RawMessage, out records.Outcome) (*opReview, error) {
 	verb := "update"
 	if op.Op == match.OpCreate {
 		verb = "create"
