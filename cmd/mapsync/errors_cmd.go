@@ -35,19 +35,43 @@ type failure struct {
 
 func newErrorsCmd() *cobra.Command {
 	var dataDir, sync string
-	var asJSON bool
+	var asJSON, warnings bool
 	cmd := &cobra.Command{
 		Use:   "errors",
-		Short: "List the records that failed (validation errors, writes that gave up)",
+		Short: "List the records that failed (validation errors, writes that gave up), or the fields left out (--warnings)",
 		Long: `errors lists the open record-level failures of each sync: writes a system
 rejected (with its message) and writes that still failed when their retries
 ran out. A failure stays listed until a later run or ` + "`mapsync retry`" + ` applies
 the same write. Apply them again with ` + "`mapsync retry`" + ` (all), --op ID or --run ID.
 
-It reads <data-dir>/syncs/<sync>/errors.duckdb, which runs replace atomically,
-so it works while a worker (mapsync dev, mapsync demo) is running.`,
+With --warnings it lists instead every field a sync leaves out of its writes,
+per record (with the record's name), and why: a value the mapping rejects
+(several MAC addresses in one field), a value the target cannot take (an
+operating system its list does not know), a read-only or create-only field.
+A warning stays listed until a later run writes the field or sees a value
+that is no longer left out.
+
+It reads <data-dir>/syncs/<sync>/errors.duckdb (warnings.duckdb), which runs
+replace atomically, so it works while a worker (mapsync dev, mapsync demo) is
+running.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if warnings {
+				list, err := readWarnings(dataDir, sync)
+				if err != nil {
+					return &exitError{code: exitInternal, err: err}
+				}
+				if asJSON {
+					if list == nil {
+						list = []warning{}
+					}
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					return enc.Encode(list)
+				}
+				printWarnings(cmd.OutOrStdout(), list)
+				return nil
+			}
 			list, err := readFailures(dataDir, sync)
 			if err != nil {
 				return &exitError{code: exitInternal, err: err}
@@ -80,6 +104,7 @@ so it works while a worker (mapsync dev, mapsync demo) is running.`,
 	f.StringVar(&dataDir, "data-dir", devserver.DefaultDataDir, "mapsync's data directory")
 	f.StringVar(&sync, "sync", "", "only this sync (default: every sync with results)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON array")
+	f.BoolVar(&warnings, "warnings", false, "list the fields left out of writes, per record, and why")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,10 +33,11 @@ func newStatusCmd() *cobra.Command {
 		Long: `status lists the recent runs of each sync (from Temporal, when it can be
 reached: the embedded server of mapsync dev / mapsync demo, or --temporal)
 and, from the published results, the links per object and state (syncing,
-orphaned, error, ...) and the open record errors.
+orphaned, error, ...), and per object the open record errors (mapsync errors)
+and the fields left out of writes (mapsync errors --warnings).
 
 Exit status: 0 when the state could be read (Temporal unreachable is only
-noted), 1 when a sync's published results or errors file exists but cannot
+noted), 1 when a sync's published results, errors or warnings file exists but cannot
 be read (the reason and the repair command are printed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -66,12 +69,13 @@ be read (the reason and the repair command are printed).`,
 			list, err := readFailures(o.dataDir, sync)
 			if err != nil {
 				unreadable = append(unreadable, fmt.Errorf("errors file: %w", err))
-			} else {
-				fmt.Fprintf(out, "\nopen record errors: %d", len(list))
-				if len(list) > 0 {
-					fmt.Fprint(out, " (mapsync errors)")
-				}
-				fmt.Fprintln(out)
+			}
+			warns, werr := readWarnings(o.dataDir, sync)
+			if werr != nil {
+				unreadable = append(unreadable, fmt.Errorf("warnings file: %w", werr))
+			}
+			if err == nil && werr == nil {
+				printProblemCounts(out, list, warns)
 			}
 			if len(unreadable) > 0 {
 				return &exitError{code: exitFailure, err: errors.Join(unreadable...)}
@@ -149,4 +153,47 @@ func printLinks(ctx context.Context, out io.Writer, dataDir, sync string) error 
 	}
 	tw.Flush()
 	return rows.Err()
+}
+
+// printProblemCounts prints the open record errors and field warnings, in
+// total and per sync and object.
+func printProblemCounts(out io.Writer, errs []failure, warns []warning) {
+	fmt.Fprintf(out, "\nopen record errors: %d", len(errs))
+	if len(errs) > 0 {
+		fmt.Fprint(out, " (mapsync errors)")
+	}
+	fmt.Fprintf(out, "\nfield warnings: %d", len(warns))
+	if len(warns) > 0 {
+		fmt.Fprint(out, " (mapsync errors --warnings)")
+	}
+	fmt.Fprintln(out)
+	type key struct{ sync, object string }
+	counts := map[key]*[2]int{}
+	var keys []key
+	at := func(k key) *[2]int {
+		if c, ok := counts[k]; ok {
+			return c
+		}
+		c := &[2]int{}
+		counts[k] = c
+		keys = append(keys, k)
+		return c
+	}
+	for _, e := range errs {
+		at(key{e.Sync, e.Object})[0]++
+	}
+	for _, w := range warns {
+		at(key{w.Sync, w.Object})[1]++
+	}
+	if len(keys) == 0 {
+		return
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.sync, b.sync), cmp.Compare(a.object, b.object)) })
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "sync\tobject\terrors\twarnings\t")
+	for _, k := range keys {
+		c := counts[k]
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t\n", k.sync, k.object, c[0], c[1])
+	}
+	tw.Flush()
 }
