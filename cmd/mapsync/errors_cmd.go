@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mapsync/cmd/mapsync/internal/devserver"
+	"mapsync/cmd/mapsync/internal/fieldwarn"
 	"mapsync/workflows"
 )
 
@@ -62,14 +63,11 @@ running.`,
 					return &exitError{code: exitInternal, err: err}
 				}
 				if asJSON {
-					if list == nil {
-						list = []warning{}
-					}
 					enc := json.NewEncoder(cmd.OutOrStdout())
 					enc.SetIndent("", "  ")
 					return enc.Encode(list)
 				}
-				printWarnings(cmd.OutOrStdout(), list)
+				fieldwarn.Print(cmd.OutOrStdout(), list)
 				return nil
 			}
 			list, err := readFailures(dataDir, sync)

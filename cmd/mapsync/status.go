@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"mapsync/cmd/mapsync/internal/fieldwarn"
 	"mapsync/engine/match"
 	"mapsync/workflows"
 )
@@ -75,7 +74,7 @@ be read (the reason and the repair command are printed).`,
 				unreadable = append(unreadable, fmt.Errorf("warnings file: %w", werr))
 			}
 			if err == nil && werr == nil {
-				printProblemCounts(out, list, warns)
+				fieldwarn.PrintCounts(out, problemsOf(list), fieldwarn.Problems(warns))
 			}
 			if len(unreadable) > 0 {
 				return &exitError{code: exitFailure, err: errors.Join(unreadable...)}
@@ -153,47 +152,4 @@ func printLinks(ctx context.Context, out io.Writer, dataDir, sync string) error 
 	}
 	tw.Flush()
 	return rows.Err()
-}
-
-// printProblemCounts prints the open record errors and field warnings, in
-// total and per sync and object.
-func printProblemCounts(out io.Writer, errs []failure, warns []warning) {
-	fmt.Fprintf(out, "\nopen record errors: %d", len(errs))
-	if len(errs) > 0 {
-		fmt.Fprint(out, " (mapsync errors)")
-	}
-	fmt.Fprintf(out, "\nfield warnings: %d", len(warns))
-	if len(warns) > 0 {
-		fmt.Fprint(out, " (mapsync errors --warnings)")
-	}
-	fmt.Fprintln(out)
-	type key struct{ sync, object string }
-	counts := map[key]*[2]int{}
-	var keys []key
-	at := func(k key) *[2]int {
-		if c, ok := counts[k]; ok {
-			return c
-		}
-		c := &[2]int{}
-		counts[k] = c
-		keys = append(keys, k)
-		return c
-	}
-	for _, e := range errs {
-		at(key{e.Sync, e.Object})[0]++
-	}
-	for _, w := range warns {
-		at(key{w.Sync, w.Object})[1]++
-	}
-	if len(keys) == 0 {
-		return
-	}
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.sync, b.sync), cmp.Compare(a.object, b.object)) })
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sync\tobject\terrors\twarnings\t")
-	for _, k := range keys {
-		c := counts[k]
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t\n", k.sync, k.object, c[0], c[1])
-	}
-	tw.Flush()
 }

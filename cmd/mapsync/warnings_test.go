@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mapsync/cmd/mapsync/internal/fieldwarn"
 	"mapsync/connectors"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
@@ -85,7 +86,7 @@ func TestErrorsWarnings(t *testing.T) {
 		t.Errorf("errors --warnings:\n%s", out)
 	}
 	code, out = cli("errors", "--warnings", "--json", "--sync", sync)
-	var list []warning
+	var list []fieldwarn.Warning
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
 		t.Fatalf("errors --warnings --json exited %d\n%s", code, out)
 	}
