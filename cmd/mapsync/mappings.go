@@ -107,15 +107,18 @@ type showObject struct {
 }
 
 type showField struct {
-	Name      string   `json:"name"`
-	Label     string   `json:"label,omitempty"`
-	Type      string   `json:"type"`
-	Direction string   `json:"direction"`
-	Winner    string   `json:"winner"`
-	Ref       string   `json:"ref,omitempty"`
-	Deferred  bool     `json:"deferred,omitempty"`
-	PSA       showSide `json:"psa"`
-	Doc       showSide `json:"doc"`
+	Name      string `json:"name"`
+	Label     string `json:"label,omitempty"`
+	Type      string `json:"type"`
+	Direction string `json:"direction"`
+	Winner    string `json:"winner"`
+	Ref       string `json:"ref,omitempty"`
+	Deferred  bool   `json:"deferred,omitempty"`
+	// ClearOnDisconnect: written empty on the doc record when its link is
+	// disconnected.
+	ClearOnDisconnect bool     `json:"clear_on_disconnect,omitempty"`
+	PSA               showSide `json:"psa"`
+	Doc               showSide `json:"doc"`
 }
 
 type showSide struct {
@@ -175,7 +178,7 @@ func buildShowView(p *plan.Plan, syncName string, args []string) (*showView, err
 		for _, f := range o.Fields {
 			so.Fields = append(so.Fields, showField{
 				Name: f.Name, Label: f.Label, Type: f.Type, Direction: f.Direction, Winner: f.Winner,
-				Ref: f.Ref, Deferred: f.Deferred,
+				Ref: f.Ref, Deferred: f.Deferred, ClearOnDisconnect: f.ClearOnDisconnect,
 				PSA: sideOf(psa, o.Object, f.Name), Doc: sideOf(doc, o.Object, f.Name),
 			})
 		}
@@ -318,6 +321,9 @@ func notes(v *showView, f showField) string {
 		if side.s.Access != "" && side.s.Access != plan.FieldBoth {
 			out = append(out, side.name+" "+side.s.Access+" only")
 		}
+	}
+	if f.ClearOnDisconnect {
+		out = append(out, "cleared on disconnect")
 	}
 	return strings.Join(out, "; ")
 }
