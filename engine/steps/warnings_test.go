@@ -81,8 +81,9 @@ func TestWarningsListFieldsLeftOut(t *testing.T) {
 		t.Fatalf("run 1 left warnings: %q", got)
 	}
 	patch("001A2B3C4D5E 001A2B3C4D5F", "Plan 9 from Bell Labs")
+	doc := p.Syncs[0].Doc // the documentation system's name
 	want := []string{
-		`configuration psa operating_system ` + name + ` "Plan 9 from Bell Labs" | not sent to itglue: operating_system "Plan 9 from Bell Labs" does not exist in itglue: the field is left empty`,
+		`configuration psa operating_system ` + name + ` "Plan 9 from Bell Labs" | not sent to ` + doc + `: operating_system "Plan 9 from Bell Labs" does not exist in ` + doc + `: the field is left empty`,
 		`configuration psa primary_mac ` + name + ` "001A2B3C4D5E 001A2B3C4D5F" | MAC address field holds more than one MAC address or is not a MAC address`,
 	}
 	for _, run := range []string{"run2", "run3"} { // run 3 changes nothing: the warnings stay

@@ -66,7 +66,7 @@ func TestWarningsListedAndCounted(t *testing.T) {
 		regexp.MustCompile(`(?m)^` + sync + `\s+configuration\s+psa ` + psaID + `\s+` + regexp.QuoteMeta(name) +
 			`\s+primary_mac\s+"001A2B3C4D5E 001A2B3C4D5F"\s+MAC address field holds more than one MAC address.*\s` + res.RunID + `$`),
 		regexp.MustCompile(`(?m)^` + sync + `\s+configuration\s+psa ` + psaID + `\s+` + regexp.QuoteMeta(name) +
-			`\s+operating_system\s+"Plan 9 from Bell Labs"\s+not sent to itglue: .*does not exist in itglue.*\s` + res.RunID + `$`),
+			`\s+operating_system\s+"Plan 9 from Bell Labs"\s+not sent to ` + h.plan.Syncs[0].Doc + `: .*does not exist in ` + h.plan.Syncs[0].Doc + `.*\s` + res.RunID + `$`),
 	} {
 		if !want.MatchString(table.String()) {
 			t.Errorf("errors --warnings lacks %s:\n%s", want, table.String())
