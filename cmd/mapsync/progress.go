@@ -151,4 +151,7 @@ func printSummary(w io.Writer, r workflows.SyncResult) {
 	if t.Errors > 0 {
 		fmt.Fprintf(w, "%d records failed: see `mapsync errors`, then `mapsync retry`\n", t.Errors)
 	}
+	if t.Invalid > 0 && !r.DryRun {
+		fmt.Fprintf(w, "%d invalid values left out of writes: see `mapsync errors --warnings`\n", t.Invalid)
+	}
 }
