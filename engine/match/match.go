@@ -28,6 +28,9 @@ type MatchStats struct {
 	Lost         int64            // sources whose candidates were all claimed by others
 	UnmatchedPSA int64
 	UnmatchedDoc int64
+	// Confirmed counts waiting doc records confirmed for a push this run
+	// (create_in_psa = "confirmed"): they are planned as creates.
+	Confirmed int64
 	// Fallbacks counts phases rerun with exact key partitioning because two
 	// key groups shared a 64-bit hash (expected: never).
 	Fallbacks int
