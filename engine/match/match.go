@@ -202,6 +202,16 @@ func (m *matcher) run(ctx context.Context) error {
 			return fmt.Errorf("the %s side was not staged (open a Stager, even for an empty listing)", s)
 		}
 	}
+	// What was listed in full, for Apply: a create planned while its
+	// target was not listed in full is looked up there first.
+	for _, l := range []struct {
+		side Side
+		ok   bool
+	}{{PSA, m.listing.PSAComplete}, {Doc, m.listing.DocComplete}} {
+		if _, err := m.exec(ctx, "note listing", `INSERT OR REPLACE INTO _meta VALUES (?, ?)`, listedKey(o.Name(), l.side), fmt.Sprint(l.ok)); err != nil {
+			return err
+		}
+	}
 	for _, t := range []string{"match_decisions", "unmatched"} {
 		if _, err := m.exec(ctx, "clear earlier attempt", "DELETE FROM "+t+" WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
 			return err
