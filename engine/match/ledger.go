@@ -251,7 +251,9 @@ func (r *Run) ListedComplete(ctx context.Context, object string, side Side) (boo
 	return v == "true", nil
 }
 
-func listedKey(object string, side Side) string { return "listed_complete/" + object + "/" + string(side) }
+func listedKey(object string, side Side) string {
+	return "listed_complete/" + object + "/" + string(side)
+}
 
 // LinkedIDs returns which of ids are already linked on side.
 func (r *Run) LinkedIDs(ctx context.Context, object string, side Side, ids []string) (map[string]bool, error) {
