@@ -2,8 +2,10 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"slices"
 
+	"mapsync/connectors"
 	"mapsync/engine/controls"
 	"mapsync/engine/match"
 )
@@ -74,4 +76,33 @@ func (r *Run) noteUnsentPushes(ctx context.Context, object string) error {
 		return ledgerError("note unsent pushes", err)
 	}
 	return nil
+}
+
+// confirmed reads the doc records of the object confirmed for a push, one
+// request each (a changed-since listing leaves out those that did not
+// change). A record gone from the system (404) is left out: it has nothing
+// to push.
+func (ex *extraction) confirmed(ctx context.Context) ([]match.Row, error) {
+	set, err := controls.Load(ex.r.cfg.Dir)
+	if err != nil {
+		return nil, &Error{Kind: KindConfig, What: "push confirmations", Err: err}
+	}
+	var recs []connectors.Record
+	for _, p := range set.Pushes {
+		if p.Object != ex.o.spec.Object {
+			continue
+		}
+		rec, err := ex.client.Get(ctx, p.Object, p.ID)
+		if errors.Is(err, connectors.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, Classify("read confirmed "+p.Object+" "+p.ID, err)
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	return ex.page(ctx, recs)
 }
