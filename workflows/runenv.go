@@ -57,7 +57,7 @@ func (a *Activities) open(ctx context.Context, ref RunRef) (*runEnv, error) {
 		Plan: p, Sync: ref.Sync, Dir: SyncDir(a.cfg.DataDir, ref.Sync), RunID: ref.RunID,
 		Vars: connectors.NewResolver(p.Variables, a.cfg.Env), ConnectorOptions: append(opts, a.cfg.ConnectorOptions...),
 		Threads: a.cfg.Threads, MemoryLimit: a.cfg.MemoryLimit,
-		DryRun: ref.DryRun, Now: a.cfg.Now, Lookback: a.cfg.Lookback,
+		DryRun: ref.DryRun, Now: a.cfg.Now, Lookback: a.cfg.Lookback, PushAll: ref.PushAll,
 	})
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("open run %s: %v", ref.RunID, err), errConfig, nil)

@@ -49,6 +49,9 @@ type SyncInput struct {
 	// object). Links of the others are carried over unchanged and their
 	// cursors do not move.
 	Objects []string `json:"objects,omitempty"`
+	// PushAll lists objects whose waiting documentation records this run
+	// pushes to the PSA, as if each was confirmed (mapsync push-all).
+	PushAll []string `json:"push_all,omitempty"`
 }
 
 // Tuning holds the knobs of a run. Zero fields take defaults.
@@ -105,6 +108,8 @@ type RunRef struct {
 	DryRun   bool   `json:"dry_run,omitempty"` // plan only: nothing is written or published
 	// Objects limits the run to these objects (SyncInput.Objects).
 	Objects []string `json:"objects,omitempty"`
+	// PushAll is SyncInput.PushAll.
+	PushAll []string `json:"push_all,omitempty"`
 }
 
 // Prepared is Prepare's answer.

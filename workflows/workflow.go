@@ -33,7 +33,7 @@ func SyncRun(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	if res.RunID == "" {
 		res.RunID = workflow.GetInfo(ctx).WorkflowExecution.RunID
 	}
-	ref := RunRef{Sync: in.Sync, PlanHash: in.PlanHash, RunID: res.RunID, Mode: in.Mode, DryRun: in.DryRun, Objects: in.Objects}
+	ref := RunRef{Sync: in.Sync, PlanHash: in.PlanHash, RunID: res.RunID, Mode: in.Mode, DryRun: in.DryRun, Objects: in.Objects, PushAll: in.PushAll}
 	t := in.Tuning.withDefaults()
 
 	prog := &Progress{Stage: "prepare"}

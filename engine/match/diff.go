@@ -353,7 +353,8 @@ func (p *planner) updates(ctx context.Context) error {
 func (p *planner) creates(ctx context.Context) error {
 	o := p.obj
 	for _, s := range []Side{PSA, Doc} {
-		if act, _ := o.createAction(s); act != actionCreate {
+		// Waiting doc records confirmed for a push have action create too.
+		if act, _ := o.createAction(s); act != actionCreate && (s != Doc || act != actionNotYetPushed) {
 			continue
 		}
 		t := s.other()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -186,15 +187,15 @@ type RangeCounts struct {
 }
 
 // RangeOutcome counts the outcome of every op of one object in a range;
-// adopted is the message that marks a create found on the target rather
-// than created.
+// adopted is the start of the messages that mark a create found on the
+// target rather than created.
 func (r *Run) RangeOutcome(ctx context.Context, object string, s SeqRange, adopted string) (RangeCounts, error) {
 	var c RangeCounts
 	err := r.db.QueryRowContext(ctx, `SELECT
-			count(*) FILTER (WHERE op = 'create' AND status = 'applied' AND coalesce(message, '') <> ?),
+			count(*) FILTER (WHERE op = 'create' AND status = 'applied' AND NOT starts_with(coalesce(message, ''), ?)),
 			count(*) FILTER (WHERE op = 'update' AND status = 'applied'),
 			count(*) FILTER (WHERE op = 'orphan' AND status = 'applied'),
-			count(*) FILTER (WHERE op = 'create' AND status = 'applied' AND message = ?),
+			count(*) FILTER (WHERE op = 'create' AND status = 'applied' AND starts_with(coalesce(message, ''), ?)),
 			count(*) FILTER (WHERE op IN ('create', 'update') AND status IN ('rejected', 'failed'))
 		FROM ops WHERE run = ? AND object = ? AND seq BETWEEN ? AND ?`,
 		adopted, adopted, r.cfg.RunID, object, s.From, s.To).
@@ -203,6 +204,55 @@ func (r *Run) RangeOutcome(ctx context.Context, object string, s SeqRange, adopt
 		return c, fmt.Errorf("range outcome %s: %w", object, err)
 	}
 	return c, nil
+}
+
+// PairedIDs returns which of ids are in a pair on side (a doc record
+// waiting for a push is not).
+func (r *Run) PairedIDs(ctx context.Context, object string, side Side, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if !side.valid() {
+		return nil, fmt.Errorf("paired ids: side %q", side)
+	}
+	col := string(side) + "_id"
+	rows, err := r.db.QueryContext(ctx, `SELECT `+col+` FROM links WHERE object = ? AND psa_id IS NOT NULL AND doc_id IS NOT NULL AND `+col+` IN `+inList,
+		object, textList(ids))
+	if err != nil {
+		return nil, fmt.Errorf("paired ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("paired ids: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("paired ids: %w", err)
+	}
+	return out, nil
+}
+
+// ListedComplete reports whether this run's Match of object was given a
+// complete listing of side (Listing). false when Match did not run for it
+// in this run (a retry run): the safe answer.
+func (r *Run) ListedComplete(ctx context.Context, object string, side Side) (bool, error) {
+	var v string
+	err := r.db.QueryRowContext(ctx, `SELECT value FROM _meta WHERE key = ?`, listedKey(object, side)).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("listing of %s %s: %w", object, side, err)
+	}
+	return v == "true", nil
+}
+
+func listedKey(object string, side Side) string {
+	return "listed_complete/" + object + "/" + string(side)
 }
 
 // LinkedIDs returns which of ids are already linked on side.

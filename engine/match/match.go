@@ -28,6 +28,9 @@ type MatchStats struct {
 	Lost         int64            // sources whose candidates were all claimed by others
 	UnmatchedPSA int64
 	UnmatchedDoc int64
+	// Confirmed counts waiting doc records confirmed for a push this run
+	// (create_in_psa = "confirmed"): they are planned as creates.
+	Confirmed int64
 	// Fallbacks counts phases rerun with exact key partitioning because two
 	// key groups shared a 64-bit hash (expected: never).
 	Fallbacks int
@@ -197,6 +200,16 @@ func (m *matcher) run(ctx context.Context) error {
 		}
 		if n == 0 {
 			return fmt.Errorf("the %s side was not staged (open a Stager, even for an empty listing)", s)
+		}
+	}
+	// What was listed in full, for Apply: a create planned while its
+	// target was not listed in full is looked up there first.
+	for _, l := range []struct {
+		side Side
+		ok   bool
+	}{{PSA, m.listing.PSAComplete}, {Doc, m.listing.DocComplete}} {
+		if _, err := m.exec(ctx, "note listing", `INSERT OR REPLACE INTO _meta VALUES (?, ?)`, listedKey(o.Name(), l.side), fmt.Sprint(l.ok)); err != nil {
+			return err
 		}
 	}
 	for _, t := range []string{"match_decisions", "unmatched"} {

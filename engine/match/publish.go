@@ -147,6 +147,17 @@ func (r *Run) fillResults(ctx context.Context, conn *sql.Conn, scratch string, h
 	if _, err := exec(ctx, conn, "publish links", `INSERT INTO _pub.links BY NAME SELECT * FROM links`); err != nil {
 		return err
 	}
+	// Object start times: replaced like links.
+	if ok, err := prevHas("object_starts"); err != nil {
+		return err
+	} else if ok {
+		if _, err := exec(ctx, conn, "carry other starts", `INSERT INTO _pub.object_starts BY NAME SELECT * FROM _prev.object_starts WHERE sync <> ?`, sync); err != nil {
+			return err
+		}
+	}
+	if _, err := exec(ctx, conn, "publish starts", `INSERT INTO _pub.object_starts BY NAME SELECT * FROM object_starts`); err != nil {
+		return err
+	}
 	keep := "true"
 	if r.cfg.KeepRuns > 0 {
 		keep = fmt.Sprintf(`run IN (SELECT run FROM _prev.runs WHERE run <> %s ORDER BY started_at DESC NULLS LAST, run DESC LIMIT %d)`, lit(run), r.cfg.KeepRuns-1)
@@ -179,6 +190,7 @@ func (r *Run) writeParquet(ctx context.Context, conn *sql.Conn, dir string) erro
 	}
 	tables := map[string]string{
 		"links":           "SELECT * FROM links",
+		"object_starts":   "SELECT * FROM object_starts",
 		"match_decisions": "SELECT * FROM match_decisions WHERE run = " + lit(r.cfg.RunID),
 		"unmatched":       "SELECT * FROM unmatched WHERE run = " + lit(r.cfg.RunID),
 		"ops":             "SELECT * FROM ops WHERE run = " + lit(r.cfg.RunID),

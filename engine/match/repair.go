@@ -108,6 +108,14 @@ func fillRebuilt(ctx context.Context, db *sql.DB, runsDir, linksRun string, runs
 	if _, err := exec(ctx, db, "links", `INSERT INTO links BY NAME SELECT * FROM read_parquet(`+lit(filepath.Join(runsDir, linksRun, "links.parquet"))+`)`); err != nil {
 		return err
 	}
+	// Object start times as the newest run published them (runs
+	// published before they existed have no file: the next run records
+	// its own start, a later one, so fewer records count as new).
+	if p := filepath.Join(runsDir, linksRun, "object_starts.parquet"); fileExists(p) {
+		if _, err := exec(ctx, db, "object starts", `INSERT INTO object_starts BY NAME SELECT * FROM read_parquet(`+lit(p)+`)`); err != nil {
+			return err
+		}
+	}
 	for _, r := range runs {
 		for _, t := range []string{"match_decisions", "unmatched", "ops"} {
 			p := filepath.Join(runsDir, r.id, t+".parquet")
@@ -125,4 +133,9 @@ func fillRebuilt(ctx context.Context, db *sql.DB, runsDir, linksRun string, runs
 		}
 	}
 	return execAll(ctx, db, "checkpoint", "CHECKPOINT")
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

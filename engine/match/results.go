@@ -194,10 +194,11 @@ func (r *Run) recordResults(ctx context.Context, conn *sql.Conn, obj *Object, re
 			WHERE k.run = `+lit(run)+` AND k.object = `+lit(o)+` AND k.op = 'create' AND x.status = 'applied'
 				AND NOT EXISTS (SELECT 1 FROM links l WHERE l.object = k.object AND
 					(CASE WHEN k.target_side = 'psa' THEN l.doc_id ELSE l.psa_id END) = k.source_id AND l.state <> 'not_yet_pushed')`,
-		// A pushed doc record no longer waits.
+		// A pushed doc record no longer waits; nor does a waiting doc
+		// record a create toward the doc side found there and linked.
 		`DELETE FROM links WHERE object = `+lit(o)+` AND state = 'not_yet_pushed' AND doc_id IN (
-			SELECT k.source_id FROM op_results x JOIN ops k ON k.key = x.key
-			WHERE k.run = `+lit(run)+` AND k.object = `+lit(o)+` AND k.op = 'create' AND k.target_side = 'psa' AND x.status = 'applied')`,
+			SELECT CASE WHEN k.target_side = 'psa' THEN k.source_id ELSE x.target_id END FROM op_results x JOIN ops k ON k.key = x.key
+			WHERE k.run = `+lit(run)+` AND k.object = `+lit(o)+` AND k.op = 'create' AND x.status = 'applied')`,
 		`UPDATE links SET psa_synced = `+merge("links.psa_synced", "json_extract(u.after, '/psa')")+`,
 				doc_synced = `+merge("links.doc_synced", "json_extract(u.after, '/doc')")+`,
 				state = CASE WHEN links.state = 'error' THEN 'syncing' ELSE links.state END,

@@ -55,6 +55,10 @@ type Run struct {
 	// hashMod, when set (tests only), reduces the phase hash modulo this
 	// number, forcing key groups to collide and the exact fallback to run.
 	hashMod uint64
+
+	// pushes are the confirmations of waiting doc records given for this
+	// run, per object (SetPushes).
+	pushes map[string]Pushes
 }
 
 // OpenRun opens (or creates) the scratch database of a run. On first open
@@ -144,6 +148,8 @@ func (r *Run) init(ctx context.Context) (err error) {
 	for _, t := range scratchTables {
 		stmts = append(stmts, t.ddl)
 	}
+	// A scratch database a run began before the column existed.
+	stmts = append(stmts, linksUpgrade...)
 	if err := execAll(ctx, r.db, "create result tables", stmts...); err != nil {
 		return err
 	}
@@ -184,6 +190,9 @@ func (r *Run) init(ctx context.Context) (err error) {
 		if havePrev {
 			if _, err := exec(ctx, conn, "import links",
 				`INSERT INTO links BY NAME SELECT * FROM _prev.links WHERE sync = ?`, r.cfg.Sync); err != nil {
+				return err
+			}
+			if err := importStarts(ctx, conn, r.cfg.Sync); err != nil {
 				return err
 			}
 			if _, err := exec(ctx, conn, "remember links",

@@ -33,7 +33,8 @@ var resultTables = []struct{ name, ddl string }{
 	last_run         VARCHAR,          -- last run that saw the link
 	state_run        VARCHAR,          -- run in which the state last changed
 	psa_synced       JSON,             -- {field: last synced value on the psa side}
-	doc_synced       JSON              -- {field: last synced value on the doc side}
+	doc_synced       JSON,             -- {field: last synced value on the doc side}
+	seen_updated     TIMESTAMP         -- not_yet_pushed: the doc record's updated time when first seen waiting
 )`},
 	{"match_decisions", `CREATE TABLE IF NOT EXISTS match_decisions (
 	run         VARCHAR NOT NULL,
@@ -77,6 +78,16 @@ var resultTables = []struct{ name, ddl string }{
 	key         VARCHAR,          -- idempotency key: sha256(sync, object, source id, target side, field values)
 	status      VARCHAR NOT NULL, -- planned | sending | applied | failed | rejected | noted
 	message     VARCHAR           -- the target system's message for failed/rejected
+)`},
+	// object_starts: when two-way sync began for an object (the start of
+	// its first run that flowed to the psa side, once published): a doc
+	// record created after it is new and is pushed (docs/lifecycle.md).
+	// Replaced on publish like links, not a history table.
+	{"object_starts", `CREATE TABLE IF NOT EXISTS object_starts (
+	sync       VARCHAR NOT NULL,
+	object     VARCHAR NOT NULL,
+	started_at TIMESTAMP NOT NULL,
+	run        VARCHAR NOT NULL
 )`},
 	{"runs", `CREATE TABLE IF NOT EXISTS runs (
 	run          VARCHAR NOT NULL,

@@ -83,20 +83,44 @@ func (m *matcher) unmatched(ctx context.Context, s Side) error {
 			WHEN NOT (` + strings.Join(usable, " OR ") + `) THEN 'no usable key: ' || concat_ws('; ', ` + strings.Join(missing, ", ") + `)
 			WHEN coalesce(` + strings.Join(firstN, ", ") + `) IS NOT NULL THEN ` + lostWhy + `
 			ELSE ` + lit("no "+otherName+" record with the same key on rule "+strings.Join(ruleNames, " or ")) + ` END`
+	base := reason
 	if why != "" {
 		reason = `CASE WHEN x.scope_reason IS NULL THEN (` + reason + `) || ` + lit("; "+why) + ` ELSE ` + reason + ` END`
 	}
+	// A waiting doc record confirmed for a push (pushes.go) is created
+	// when in scope; out of scope, a user's confirmation keeps it waiting
+	// with the reason.
+	confirm := s == Doc && act == actionNotYetPushed
+	action := `CASE WHEN x.scope_reason IS NOT NULL THEN 'excluded' ELSE ` + lit(act) + ` END`
+	var confJoin string
+	if confirm {
+		if err := m.confirmRules(ctx, u); err != nil {
+			return err
+		}
+		confJoin = " LEFT JOIN " + tConf + " cf ON cf.id = x.id"
+		reason = `CASE WHEN cf.why IS NULL THEN ` + reason + `
+			WHEN x.scope_reason IS NOT NULL THEN cf.why || ', but ' || (` + base + `)
+			ELSE (` + base + `) || '; pushed: ' || cf.why END`
+		action = `CASE WHEN x.scope_reason IS NOT NULL THEN (CASE WHEN cf.by_user THEN 'not_yet_pushed' ELSE 'excluded' END)
+			WHEN cf.why IS NOT NULL THEN 'create' ELSE ` + lit(act) + ` END`
+	}
 	all := "SELECT x.rid, x.id, x.scope_reason, coalesce(" + strings.Join(firstN, ", ") + ") AS n, coalesce(" + strings.Join(firstPO, ", ") + ") AS po, " +
-		"coalesce(" + strings.Join(firstRule, ", ") + ") AS rule, " + reason + " AS reason FROM " + u + " x " + strings.Join(joins, " ")
+		"coalesce(" + strings.Join(firstRule, ", ") + ") AS rule, " + reason + " AS reason, " + action + " AS action FROM " + u + " x " + strings.Join(joins, " ") + confJoin
 	ur := u + "_r"
 	if err := m.temp(ctx, "unmatched reasons "+string(s), ur, all); err != nil {
 		return err
 	}
 	n, err := m.exec(ctx, "write unmatched "+string(s), `INSERT INTO unmatched
-		SELECT ?, ?, ?, ?, id, reason, CASE WHEN scope_reason IS NOT NULL THEN 'excluded' ELSE ? END FROM `+ur,
-		r.cfg.RunID, r.cfg.Sync, o.Name(), string(s), act)
+		SELECT ?, ?, ?, ?, id, reason, action FROM `+ur,
+		r.cfg.RunID, r.cfg.Sync, o.Name(), string(s))
 	if err != nil {
 		return err
+	}
+	if confirm {
+		if m.st.Confirmed, err = queryInt(ctx, m.conn, "count pushes", `SELECT count(*) FROM `+ur+` WHERE action = 'create'`); err != nil {
+			return err
+		}
+		m.drop(ctx, tConf)
 	}
 	if s == PSA {
 		m.st.UnmatchedPSA = n
@@ -146,12 +170,21 @@ func (m *matcher) writeLinks(ctx context.Context) error {
 		FROM `+m.newPairs()+` n JOIN `+tPhases+` ph ON ph.no = n.phase_no`, r.cfg.Sync, o.Name(), run, run, run); err != nil {
 		return err
 	}
+	// A record confirmed for a push waits until its create is applied
+	// (RecordResults then drops the waiting link): a create that is not
+	// sent (a required field missing, its parent not linked) leaves it
+	// waiting. seen_updated keeps its updated time when first seen
+	// waiting: a later edit confirms it.
+	act, _ := o.createAction(Doc)
 	_, err := m.exec(ctx, "waiting links", `INSERT INTO links BY NAME
 		SELECT ? AS sync, ? AS object, u.id AS doc_id, 'not_yet_pushed' AS state, u.reason,
-			coalesce(w.first_linked_run, ?) AS first_linked_run, ? AS last_run, coalesce(w.state_run, ?) AS state_run
+			coalesce(w.first_linked_run, ?) AS first_linked_run, ? AS last_run, coalesce(w.state_run, ?) AS state_run,
+			CASE WHEN w.doc_id IS NULL THEN x._updated ELSE coalesce(w.seen_updated, x._updated) END AS seen_updated
 		FROM unmatched u LEFT JOIN `+tNYP+` w ON w.doc_id = u.id
-		WHERE u.run = ? AND u.object = ? AND u.side = 'doc' AND u.action = 'not_yet_pushed'`,
-		r.cfg.Sync, o.Name(), run, run, run, run, o.Name())
+		LEFT JOIN `+ident(r.stageTable(o, Doc))+` x ON x._id = u.id
+		WHERE u.run = ? AND u.object = ? AND u.side = 'doc'
+			AND (u.action = 'not_yet_pushed' OR (? AND u.action = 'create'))`,
+		r.cfg.Sync, o.Name(), run, run, run, run, o.Name(), act == actionNotYetPushed)
 	if err != nil {
 		return err
 	}

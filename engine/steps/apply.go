@@ -100,7 +100,7 @@ func (r *Run) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	if b.err != nil {
 		return ApplyResult{}, b.err
 	}
-	c, err := r.db.RangeOutcome(ctx, in.Object, in.Range, AdoptedMessage)
+	c, err := r.db.RangeOutcome(ctx, in.Object, in.Range, adoptedPrefix)
 	if err != nil {
 		return ApplyResult{}, ledgerError("count results", err)
 	}
@@ -209,6 +209,22 @@ func (b *batch) creates(ctx context.Context, side match.Side, ops []match.Op) er
 				fresh = append(fresh, op)
 			}
 		}
+	}
+	// A target this run did not list in full may hold the record already.
+	if len(fresh) > 0 {
+		found, err := b.r.findUnlisted(ctx, b.o, side, fresh)
+		if err != nil {
+			return err
+		}
+		kept := fresh[:0]
+		for _, op := range fresh {
+			if id, ok := found[op.Key]; ok {
+				b.applied(op.Key, id, FoundMessage)
+			} else {
+				kept = append(kept, op)
+			}
+		}
+		fresh = kept
 	}
 	var recs []connectors.WriteRecord
 	for _, op := range fresh {

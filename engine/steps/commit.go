@@ -58,6 +58,9 @@ func (r *Run) Commit(ctx context.Context, in CommitInput) (match.Published, erro
 	if err != nil {
 		return pub, ledgerError("publish", err)
 	}
+	if err := r.forgetPushed(ctx); err != nil {
+		return pub, ledgerError("forget push confirmations", err)
+	}
 	if !in.Failed && len(in.Cursors) > 0 {
 		if err := SaveCursors(r.cfg.Dir, r.cfg.RunID, in.Cursors); err != nil {
 			return pub, ledgerError("commit", err)

@@ -128,6 +128,18 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 			break
 		}
 	}
+	if ended && !in.Since.IsZero() && in.Side == match.Doc {
+		// A changed-since listing does not list a record confirmed for a
+		// push that did not change since: read those one by one.
+		rows, err := ex.confirmed(ctx)
+		if err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+		if err := stager.Append(ctx, rows); err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+		res.Staged += len(rows)
+	}
 	if err := closeStager(); err != nil {
 		return res, fmt.Errorf("stages: %s: %w", where, err)
 	}

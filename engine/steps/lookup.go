@@ -31,6 +31,26 @@ import (
 // value the target does not know with missing = "empty", a read-only
 // field) is blank on the created record, whatever the source holds.
 func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops []match.Op) (map[string]string, error) {
+	keys := make([]string, len(ops))
+	for i, op := range ops {
+		keys[i] = op.Key
+	}
+	since, err := r.db.FirstSent(ctx, keys)
+	if err != nil {
+		return nil, ledgerError("look up lost creates of "+o.spec.Object, err)
+	}
+	if !since.IsZero() {
+		since = since.Add(-r.cfg.Lookback)
+	}
+	return r.findOnTarget(ctx, o, side, ops, since, "look up lost creates of "+o.spec.Object, r.db.LinkedIDs)
+}
+
+// findOnTarget lists the target (side) for records agreeing with create
+// ops on a match key (see findCreated): changed since since (zero: all),
+// under the ops' scope parents when the listing allows it (scopeQuery).
+// taken says which found ids are no longer free.
+func (r *Run) findOnTarget(ctx context.Context, o *object, side match.Side, ops []match.Op, since time.Time, what string,
+	taken func(context.Context, string, match.Side, []string) (map[string]bool, error)) (map[string]string, error) {
 	object := o.spec.Object
 	var keysets [][]string
 	for _, rule := range o.spec.Match.Rules {
@@ -42,7 +62,6 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 	}
 	want := make([]map[string]string, len(ops))
 	sent := make([]map[string]any, len(ops))
-	keys := make([]string, len(ops))
 	for i, op := range ops {
 		vals, err := r.sentValues(ctx, o, side, op)
 		if err != nil {
@@ -50,14 +69,6 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 		}
 		sent[i] = vals
 		want[i] = r.keyText(o, vals)
-		keys[i] = op.Key
-	}
-	since, err := r.db.FirstSent(ctx, keys)
-	if err != nil {
-		return nil, ledgerError("look up lost creates of "+object, err)
-	}
-	if !since.IsZero() {
-		since = since.Add(-r.cfg.Lookback)
 	}
 	m := o.mappers[side]
 	// A list under parents (sites under their company) is read for the
@@ -79,6 +90,9 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 			}
 		}
 	}
+	if since.IsZero() {
+		r.scopeFilter(o, side, q.Parents != nil, sent, &q)
+	}
 	type cand struct {
 		id      string
 		created time.Time
@@ -86,7 +100,7 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 	cands := make([][]cand, len(ops))
 	for page, err := range r.clients[side].List(ctx, object, q) {
 		if err != nil {
-			return nil, Classify("look up lost creates of "+object, err)
+			return nil, Classify(what, err)
 		}
 		for _, raw := range page.Records {
 			row, err := m.Map(raw, nil)
@@ -107,9 +121,9 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 			all = append(all, c.id)
 		}
 	}
-	taken, err := r.db.LinkedIDs(ctx, object, side, all)
+	used, err := taken(ctx, object, side, all)
 	if err != nil {
-		return nil, ledgerError("look up lost creates of "+object, err)
+		return nil, ledgerError(what, err)
 	}
 	found := map[string]string{}
 	for i, cs := range cands {
@@ -120,9 +134,9 @@ func (r *Run) findCreated(ctx context.Context, o *object, side match.Side, ops [
 			return cs[x].id < cs[y].id
 		})
 		for _, c := range cs {
-			if !taken[c.id] {
+			if !used[c.id] {
 				found[ops[i].Key] = c.id
-				taken[c.id] = true
+				used[c.id] = true
 				break
 			}
 		}

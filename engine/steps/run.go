@@ -37,6 +37,9 @@ type Config struct {
 	// Now is the clock of the ledger (first sends, the errors file).
 	// Default time.Now.
 	Now func() time.Time
+	// PushAll lists the objects whose waiting documentation records this
+	// run treats as confirmed for a push (mapsync push-all).
+	PushAll []string
 	// Lookback is subtracted from the first send of an in-doubt create
 	// before the target is listed for it (clock skew between this process
 	// and the systems). Default 2m.

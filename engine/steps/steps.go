@@ -19,6 +19,8 @@ type MatchResult struct {
 	Lost         int64            `json:"lost"`
 	UnmatchedPSA int64            `json:"unmatched_psa"`
 	UnmatchedDoc int64            `json:"unmatched_doc"`
+	// Pushed counts waiting doc records confirmed for a push this run.
+	Pushed int64 `json:"pushed,omitempty"`
 }
 
 // Match pairs the staged records of one object (package match). listing
@@ -35,6 +37,9 @@ func (r *Run) Match(ctx context.Context, object string, listing match.Listing) (
 		res.Disabled = why
 		return res, err
 	}
+	if err := r.loadPushes(object); err != nil {
+		return res, err
+	}
 	st, err := r.db.Match(ctx, o.match, listing)
 	if err != nil {
 		return res, fmt.Errorf("stages: %w", err)
@@ -42,6 +47,7 @@ func (r *Run) Match(ctx context.Context, object string, listing match.Listing) (
 	res.Linked, res.Matched, res.ByPhase = st.Linked, st.Matched, st.ByPhase
 	res.Orphaned, res.Dropped, res.Lost = st.Orphaned, st.Dropped, st.Lost
 	res.UnmatchedPSA, res.UnmatchedDoc = st.UnmatchedPSA, st.UnmatchedDoc
+	res.Pushed = st.Confirmed
 	r.progress(Progress{Step: "match", Object: object, Records: int(st.Linked + st.Matched), Done: true})
 	return res, nil
 }
@@ -83,6 +89,9 @@ func (r *Run) Diff(ctx context.Context, object string) (DiffResult, error) {
 	}
 	if err := r.checkWrites(ctx, o); err != nil {
 		return res, fmt.Errorf("stages: diff %s: %w", object, err)
+	}
+	if err := r.noteUnsentPushes(ctx, object); err != nil {
+		return res, err
 	}
 	err = r.db.DB().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE op = 'create'), count(*) FILTER (WHERE op = 'update'),
 			count(*) FILTER (WHERE op = 'orphan'), count(*) FILTER (WHERE op = 'skip'), count(*) FILTER (WHERE op = 'invalid')

@@ -109,6 +109,7 @@ type mrec struct {
 	wasInScope   string         // its in-scope status, to move it back
 	pendingDoc   bool           // created in the PSA, its doc record not created yet
 	docOnly      bool           // created in the documentation system only
+	waits        bool           // doc-only from before the first sync: waits for a confirmation (model_push_test.go)
 	touchedSince bool           // changed since the last successful run
 }
 
@@ -185,9 +186,11 @@ func runModelSequence(t *testing.T, seed uint64, steps int) {
 		t.Fatalf("status %q is in scope in the plan", m.cfgOff)
 	}
 
+	waiting := m.seedWaiting(ctx)
 	res := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 	t.Log("baseline " + summary(res))
 	m.initFromBaseline(ctx)
+	m.addWaiting(ctx, waiting)
 
 	for step := 1; step <= steps; step++ {
 		m.divs = nil
@@ -349,6 +352,9 @@ func (m *model) next(prefix string) string {
 
 // edit makes one random edit and records it in the model.
 func (m *model) edit(ctx context.Context) {
+	if m.pushAction(ctx) {
+		return
+	}
 	sb := m.h.sb
 	must := func(err error) {
 		if err != nil {
@@ -513,7 +519,7 @@ func (m *model) predict(mode string) {
 	for _, r := range m.recs {
 		switch {
 		case r.docOnly:
-			r.state = stNotYetPushed
+			m.predictPush(r)
 		case r.pendingDoc:
 			// A PSA record with no link: created in the documentation
 			// system. Sent: every field that flows to the doc side. The
@@ -635,6 +641,7 @@ func (m *model) check(ctx context.Context, step int) {
 				r.docID = ls[0].docID
 			}
 		}
+		m.pushedID(r, byDoc)
 		// Link state.
 		var ls []linkRow
 		if r.psaID != "" {
@@ -738,6 +745,9 @@ func (m *model) checkDuplicates(ctx context.Context, partial bool) {
 			want := m.counts[side][o]
 			if side == local.SideDoc && o == "configuration" {
 				want += pending
+			}
+			if side == local.SidePSA && partial {
+				want += m.pushesDue(o)
 			}
 			got := len(m.list(ctx, side, o))
 			if got > want || (!partial && got != want) {
