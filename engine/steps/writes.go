@@ -52,7 +52,10 @@ func (r *Run) writer(o *object, side match.Side, live bool) (*records.Writer, er
 // target system would receive it (dry run: lookup tables are read, nothing
 // is written) and records what the mapping changes: invalid and skipped
 // writes, fields that cannot be sent, lookup values a write would create.
-func (r *Run) checkWrites(ctx context.Context, o *object) error {
+//
+// deferred reviews only the ops of a deferred pass (DiffDeferred): the
+// object's other ops were reviewed by its Diff.
+func (r *Run) checkWrites(ctx context.Context, o *object, deferred bool) error {
 	var reviews []opReview
 	var after int64
 	for {
@@ -66,6 +69,9 @@ func (r *Run) checkWrites(ctx context.Context, o *object) error {
 		for _, op := range ops {
 			after = op.Seq
 			if op.Op != match.OpCreate && op.Op != match.OpUpdate {
+				continue
+			}
+			if deferred != strings.HasPrefix(op.Reason, match.DeferredReason) {
 				continue
 			}
 			rv, err := r.review(ctx, o, op)
@@ -110,6 +116,18 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, er
 			return nil, fmt.Errorf("op %d: field %s: %w", op.Seq, name, err)
 		}
 		values[name] = v
+	}
+	// Flag references are written on the flagged records (Apply,
+	// flagWrites), not in the record's body.
+	flagged := false
+	for _, f := range o.mappers[op.TargetSide].FlagFields() {
+		if _, ok := values[f.Name]; ok {
+			delete(values, f.Name)
+			flagged = true
+		}
+	}
+	if flagged && len(values) == 0 {
+		return nil, nil
 	}
 	held, err := r.mergeLists(ctx, o, op, fields, values)
 	if err != nil {
