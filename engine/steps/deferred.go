@@ -11,7 +11,7 @@ import (
 
 // deferred lists the fields of object o that its own stage cannot decide
 // (match.Pass): references (or lists of references) to an object of a
-// later stage, and flag references (the value is read off the flagged
+// later stage or declared deferred (to another object), and flag references (the value is read off the flagged
 // records, which a later stage lists). nil when it has none.
 func (r *Run) deferred(o *object) map[string]bool {
 	stage := map[string]int{}
@@ -23,7 +23,7 @@ func (r *Run) deferred(o *object) map[string]bool {
 		if f.Ref == "" || (f.Type != plan.TypeRef && f.Type != plan.TypeList) {
 			continue
 		}
-		if i, ok := stage[f.Ref]; ok && i > stage[o.spec.Object] {
+		if i, ok := stage[f.Ref]; ok && (i > stage[o.spec.Object] || (f.Deferred && f.Ref != o.spec.Object)) {
 			out[f.Name] = true
 		}
 	}

@@ -74,3 +74,44 @@ func (s *Systems) ListSites(ctx context.Context, company string) ([]string, erro
 	}
 	return out, nil
 }
+
+// PrimaryNames names the primary locations on both sides: psa maps each
+// ConnectWise company's name to its primary site's name, doc each IT Glue
+// organization's name to the names of its locations flagged primary.
+func (s *Systems) PrimaryNames(ctx context.Context) (psa map[string]string, doc map[string][]string, err error) {
+	psa = map[string]string{}
+	var rows []map[string]any
+	if err := s.cw(ctx, http.MethodGet, "/company/companies?pageSize=1000", nil, &rows); err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rows {
+		if site, ok := r["site"].(map[string]any); ok && site["name"] != nil {
+			psa[str(r["name"])] = str(site["name"])
+		}
+	}
+	var orgs, locs struct {
+		Data []struct {
+			ID         string         `json:"id"`
+			Attributes map[string]any `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := s.itgGet(ctx, "/organizations?page[size]=1000", &orgs); err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, o := range orgs.Data {
+		names[o.ID] = str(o.Attributes["name"])
+	}
+	if err := s.itgGet(ctx, "/locations?page[size]=1000", &locs); err != nil {
+		return nil, nil, err
+	}
+	doc = map[string][]string{}
+	for _, l := range locs.Data {
+		if on, _ := l.Attributes["primary"].(bool); on {
+			org := names[idString(l.Attributes["organization-id"])]
+			doc[org] = append(doc[org], str(l.Attributes["name"]))
+			slices.Sort(doc[org])
+		}
+	}
+	return psa, doc, nil
+}
