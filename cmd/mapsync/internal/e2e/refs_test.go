@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mapsync/engine/match"
 	"mapsync/workflows"
 )
 
@@ -22,29 +23,60 @@ func deferredUpdates(r workflows.SyncResult) (n int64) {
 	return n
 }
 
-// checkPrimaryNames checks that every PSA company present on the doc side
-// (by name) has exactly its primary site flagged primary there, and
-// returns how many it checked.
-func checkPrimaryNames(t *testing.T, h *harness) int {
+// resultLinks reads the published links: object -> [psa id, doc id].
+func resultLinks(t *testing.T, h *harness) map[string][][2]string {
 	t.Helper()
-	psa, doc, err := h.sb.PrimaryNames(t.Context())
+	db, err := match.OpenResults(t.Context(), workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgs, err := h.sb.ListRecords(t.Context(), "doc", "organization")
+	defer db.Close()
+	rows, err := db.QueryContext(t.Context(), `SELECT object, psa_id, doc_id FROM links WHERE psa_id IS NOT NULL AND doc_id IS NOT NULL`)
 	if err != nil {
 		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][][2]string{}
+	for rows.Next() {
+		var o, p, d string
+		if err := rows.Scan(&o, &p, &d); err != nil {
+			t.Fatal(err)
+		}
+		out[o] = append(out[o], [2]string{p, d})
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkPrimaries checks that every linked organization whose PSA primary
+// site is linked has exactly that site's location flagged primary on the
+// doc side, and returns how many it checked.
+func checkPrimaries(t *testing.T, h *harness) int {
+	t.Helper()
+	links := resultLinks(t, h)
+	sites, err := h.sb.PrimarySites(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged, err := h.sb.FlaggedLocations(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := map[string]string{}
+	for _, l := range links["location"] {
+		loc[l[0]] = l[1]
 	}
 	n := 0
-	for _, o := range orgs {
-		name := fmt.Sprint(o.Fields["name"])
-		site, ok := psa[name]
-		if !ok {
+	for _, org := range links["organization"] {
+		site, ok := sites[org[0]]
+		if !ok || loc[site] == "" {
 			continue
 		}
 		n++
-		if got := doc[name]; !slices.Equal(got, []string{site}) {
-			t.Errorf("doc organization %q: primary locations %q, want [%q]", name, got, site)
+		if got := flagged[org[1]]; !slices.Equal(got, []string{loc[site]}) {
+			t.Errorf("doc organization %s (psa %s): flagged locations %v, want [%s] (psa site %s)", org[1], org[0], got, loc[site], site)
 		}
 	}
 	return n
@@ -64,7 +96,7 @@ func TestDeferredPrimaryLocationEndToEnd(t *testing.T) {
 	if deferredUpdates(res) == 0 {
 		t.Fatalf("the first sync wrote no deferred reference\n%s", summary(res))
 	}
-	if n := checkPrimaryNames(t, h); n == 0 {
+	if n := checkPrimaries(t, h); n == 0 {
 		t.Fatal("no synced organization to check")
 	}
 
@@ -101,13 +133,13 @@ func TestDeferredPrimaryLocationEndToEnd(t *testing.T) {
 	if n := deferredUpdates(res); n != 1 {
 		t.Errorf("the incremental run after the primary site moved wrote %d deferred references, want 1", n)
 	}
-	checkPrimaryNames(t, h)
-	psa, doc, err := h.sb.PrimaryNames(ctx)
+	checkPrimaries(t, h)
+	sites, err := h.sb.PrimarySites(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if psa[co.Name] != "Riverside Annex" || !slices.Equal(doc[co.Name], []string{"Riverside Annex"}) {
-		t.Errorf("company %q: psa primary %q, doc primaries %q; want Riverside Annex on both", co.Name, psa[co.Name], doc[co.Name])
+	if sites[cid] != fmt.Sprint(site["id"]) {
+		t.Errorf("company %s: primary site %s, want the new one %v", cid, sites[cid], site["id"])
 	}
 	res = h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeIncremental})
 	if n := writes(res); n != 0 {
