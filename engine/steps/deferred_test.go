@@ -21,6 +21,14 @@ import (
 // deferred pass's ops as "object op target_side status fields" lines.
 func stagedSync(t *testing.T, p *plan.Plan, sys *local.Systems, dir, runID string) (deferred []string, links map[string][][2]string) {
 	t.Helper()
+	deferred, links, _ = stagedSyncSince(t, p, sys, dir, runID, time.Time{})
+	return deferred, links
+}
+
+// stagedSyncSince is stagedSync listing only what changed after since
+// (zero: everything). It also returns the extractions.
+func stagedSyncSince(t *testing.T, p *plan.Plan, sys *local.Systems, dir, runID string, since time.Time) (deferred []string, links map[string][][2]string, extracts []ExtractResult) {
+	t.Helper()
 	ctx := context.Background()
 	r, err := Open(ctx, Config{
 		Plan: p, Dir: dir, RunID: runID, Threads: 1,
@@ -45,10 +53,11 @@ func stagedSync(t *testing.T, p *plan.Plan, sys *local.Systems, dir, runID strin
 	for _, name := range r.Objects() {
 		var listing match.Listing
 		for _, side := range Sides {
-			res, err := r.Extract(ctx, ExtractInput{Object: name, Side: side})
+			res, err := r.Extract(ctx, ExtractInput{Object: name, Side: side, Since: since})
 			if err != nil {
 				t.Fatalf("%s: extract %s: %v", runID, name, err)
 			}
+			extracts = append(extracts, res)
 			if side == match.PSA {
 				listing.PSAComplete = res.Complete
 			} else {
@@ -79,7 +88,7 @@ func stagedSync(t *testing.T, p *plan.Plan, sys *local.Systems, dir, runID strin
 	if _, err := r.Commit(ctx, CommitInput{}); err != nil {
 		t.Fatalf("%s: commit: %v", runID, err)
 	}
-	return deferred, links
+	return deferred, links, extracts
 }
 
 // checkPrimaries checks that every linked organization whose PSA primary
