@@ -146,3 +146,71 @@ func TestDeferredPrimaryLocationEndToEnd(t *testing.T) {
 		t.Errorf("the run after that wrote %d records\n%s", n, summary(res))
 	}
 }
+
+// Only a ticket's configurations change in the PSA (its updated date does
+// not move): the next incremental run through the workflows writes them to
+// the doc side's ticket.
+func TestTicketConfigurationsReachDocIncrementally(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	h := newHarness(t, "refs", small)
+	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	time.Sleep(1100 * time.Millisecond) // the PSA's dates have whole seconds
+	res := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeIncremental})
+	quiet := res.Requests
+
+	links := resultLinks(t, h)
+	open, err := h.sb.OpenTickets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgDoc := map[string]string{}
+	for _, l := range links["configuration"] {
+		cfgDoc[l[0]] = l[1]
+	}
+	var ticket, docTicket, cfg string
+	for _, l := range links["ticket"] {
+		company, ok := open[l[0]]
+		if !ok || cfg != "" {
+			continue
+		}
+		have, err := h.sb.DocTicketConfigurations(ctx, l[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfgs, err := h.sb.CompanyConfigurations(ctx, company)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cfgs {
+			if cfgDoc[c] != "" && !slices.Contains(have, cfgDoc[c]) {
+				ticket, docTicket, cfg = l[0], l[1], c
+				break
+			}
+		}
+	}
+	if cfg == "" {
+		t.Fatal("no open linked ticket with a linked configuration of its company to add")
+	}
+	if err := h.sb.AddTicketConfiguration(ctx, ticket, cfg); err != nil {
+		t.Fatal(err)
+	}
+	res = h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeIncremental})
+	t.Logf("incremental run after a ticket's configurations changed: %d requests (an unchanged incremental run: %d)\n%s", res.Requests, quiet, summary(res))
+	got, err := h.sb.DocTicketConfigurations(ctx, docTicket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, cfgDoc[cfg]) {
+		t.Errorf("doc ticket %s has configurations %v, want the new %s among them", docTicket, got, cfgDoc[cfg])
+	}
+	for _, o := range res.Objects {
+		if o.Object == "ticket" && o.Updated != 1 {
+			t.Errorf("the run updated %d tickets, want 1\n%s", o.Updated, summary(res))
+		}
+	}
+	res = h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeIncremental})
+	if n := writes(res); n != 0 {
+		t.Errorf("the next incremental run wrote %d records\n%s", n, summary(res))
+	}
+}
