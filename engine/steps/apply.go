@@ -298,10 +298,9 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 		}
 		// Flag references are written on the flagged records, before the
 		// record's own fields.
-		fws, err := b.flagWrites(side, op, vals)
+		fws, err := b.flagWrites(ctx, side, op, vals)
 		if err != nil {
-			b.rejected(op.Key, err.Error())
-			continue
+			return ledgerError("flag references "+b.name(), err)
 		}
 		if len(fws) > 0 {
 			if err := b.r.db.MarkSending(ctx, b.name(), []string{op.Key}, b.r.cfg.Now()); err != nil {

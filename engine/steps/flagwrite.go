@@ -21,9 +21,9 @@ type flagWrite struct {
 
 // flagWrites takes the flag references out of an update's values (vals
 // loses them) and returns the writes to the flagged records that carry
-// them. The op's old value (the target's current one) is the record whose
-// flag is cleared.
-func (b *batch) flagWrites(side match.Side, op match.Op, vals map[string]any) ([]flagWrite, error) {
+// them. The op's old value (the target's current one) and the link's
+// memory of the field name the records whose flag is cleared.
+func (b *batch) flagWrites(ctx context.Context, side match.Side, op match.Op, vals map[string]any) ([]flagWrite, error) {
 	flags := b.o.mappers[side].FlagFields()
 	if len(flags) == 0 {
 		return nil, nil
@@ -56,12 +56,23 @@ func (b *batch) flagWrites(side match.Side, op match.Op, vals map[string]any) ([
 		if newID != "" {
 			fw.sets = append(fw.sets, connectors.Update{ID: newID, Key: op.Key, Fields: map[string]any{f.Flag: true}, Refs: refs})
 		}
+		// The flagged record before: the target's value the op saw, and
+		// the one the link remembers (an incremental listing that did not
+		// list the flagged records reads the value as empty).
 		var was any
 		if o, ok := old[f.Name]; ok && len(o.Old) > 0 {
 			_ = json.Unmarshal(o.Old, &was) // not JSON: nothing to clear
 		}
-		if oldID := idString(was); oldID != "" && oldID != newID {
-			fw.sets = append(fw.sets, connectors.Update{ID: oldID, Key: op.Key, Fields: map[string]any{f.Flag: false}, Refs: refs})
+		mem, err := b.r.db.SyncedValue(ctx, b.o.spec.Object, side, op.TargetID, f.Name)
+		if err != nil {
+			return nil, err
+		}
+		cleared := map[string]bool{newID: true, "": true}
+		for _, oldID := range []string{idString(was), mem} {
+			if !cleared[oldID] {
+				cleared[oldID] = true
+				fw.sets = append(fw.sets, connectors.Update{ID: oldID, Key: op.Key, Fields: map[string]any{f.Flag: false}, Refs: refs})
+			}
 		}
 		out = append(out, fw)
 	}
@@ -83,8 +94,9 @@ func idString(v any) string {
 }
 
 // sendFlags writes the flag references of one op, in order (set, then
-// clear). It reports whether every write went through; a refusal rejects
-// the op, a retryable failure is added to failed.
+// clear). It reports whether the op's writes went through: a refused set
+// rejects the op (a refused clear is let go: that record no longer holds
+// the reference or is gone), a retryable failure is added to failed.
 func (b *batch) sendFlags(ctx context.Context, side match.Side, writes []flagWrite, failed *failures) bool {
 	for _, fw := range writes {
 		for _, u := range fw.sets {
@@ -92,6 +104,11 @@ func (b *batch) sendFlags(ctx context.Context, side match.Side, writes []flagWri
 			switch res.Status {
 			case connectors.StatusOK:
 			case connectors.StatusRejected:
+				if u.Fields[fw.field.Flag] == false {
+					// The record that held the flag is gone or refuses
+					// the change: the new flag is set, which is what counts.
+					continue
+				}
 				b.rejected(u.Key, fmt.Sprintf("%s (the %s flag of %s %s): %s", fw.field.Name, fw.field.Flag, fw.field.Ref, u.ID, systemMessage(res)))
 				return false
 			default:
