@@ -103,18 +103,7 @@ func (c *Client) renderFilters(obj *plan.Object, since, until time.Time, filters
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(obj.Query))
-	for k := range obj.Query {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if d.exprParam != "" && k == d.exprParam {
-			lf.fragments[k] = append(lf.fragments[k], obj.Query[k])
-			continue
-		}
-		lf.params.Set(k, obj.Query[k])
-	}
+	lf.addQuery(d, obj.Query)
 	if cs := obj.ChangedSince; cs != nil && !since.IsZero() {
 		switch cs.Mode {
 		case plan.ChangedFilter:
@@ -137,6 +126,24 @@ func (c *Client) renderFilters(obj *plan.Object, since, until time.Time, filters
 		}
 	}
 	return lf, nil
+}
+
+// addQuery adds static query parameters: the dialect's expression
+// parameter (conditions) is and-ed with what it already holds, any other
+// parameter is set.
+func (lf *listFilters) addQuery(d dialect, query map[string]string) {
+	keys := make([]string, 0, len(query))
+	for k := range query {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if d.exprParam != "" && k == d.exprParam {
+			lf.fragments[k] = append(lf.fragments[k], query[k])
+			continue
+		}
+		lf.params.Set(k, query[k])
+	}
 }
 
 func changedFragment(lf *listFilters, _ *plan.Object, cs *plan.ChangedSince, frag string) error {

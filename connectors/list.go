@@ -24,6 +24,10 @@ type ListQuery struct {
 	Until time.Time
 	// Filters are extra server-side filters in the system's dialect.
 	Filters []Filter
+	// Query holds extra static query parameters, as the object's own
+	// query attribute: the dialect's expression parameter (conditions) is
+	// and-ed with the object's (a field's refetch_query).
+	Query map[string]string
 	// Parents gives, for a list path holding {ref:FIELD}, the ids of the
 	// records the ref field FIELD points at whose children are read (one paged series per id). An
 	// empty list reads nothing; a missing entry is an error.
@@ -114,6 +118,14 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 			if err != nil {
 				yield(Page{}, err)
 				return
+			}
+			if len(q.Query) > 0 {
+				d, err := c.dialect()
+				if err != nil {
+					yield(Page{}, err)
+					return
+				}
+				lf.addQuery(d, q.Query)
 			}
 			run := &listRun{
 				c: c, op: "list " + obj.Name, path: seg.path, route: obj.ListPath, method: obj.ListMethod,

@@ -29,6 +29,13 @@ type Field struct {
 	CreateOnly       bool
 	Fetch            string
 	Flag             string
+	// RefetchQuery and RefetchLimit: for a fetch field whose sub-resource
+	// changes without moving the record's updated date, the records an
+	// incremental listing lists again (static query parameters of the
+	// object's list, as its query attribute) and reads the sub-resource of,
+	// at most RefetchLimit of them.
+	RefetchQuery map[string]string
+	RefetchLimit int
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -51,8 +58,11 @@ var accesses = []string{plan.FieldBoth, plan.FieldRead, plan.FieldWrite}
 var fieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "path"}, {Name: "write_path"}, {Name: "ref"}, {Name: "lookup"}, {Name: "access"},
 	{Name: "to_canonical"}, {Name: "from_canonical"}, {Name: "required_on_create"}, {Name: "create_only"},
-	{Name: "fetch"}, {Name: "flag"},
+	{Name: "fetch"}, {Name: "flag"}, {Name: "refetch_query"}, {Name: "refetch_limit"},
 }}
+
+// defaultRefetchLimit bounds a refetch_query listing without refetch_limit.
+const defaultRefetchLimit = 500
 
 func decodeFieldBlock(block *hcl.Block) (*Field, hcl.Diagnostics) {
 	f := &Field{Name: block.Labels[0], Access: plan.FieldBoth, DeclRange: block.DefRange, NameRange: block.LabelRanges[0]}
@@ -86,6 +96,23 @@ func decodeFieldBlock(block *hcl.Block) (*Field, hcl.Diagnostics) {
 			*dst, d = decodeBool(a)
 			diags = append(diags, d...)
 		}
+	}
+	if a, ok := f.attrs["refetch_query"]; ok {
+		f.RefetchQuery, _, d = decodeStringMap(a)
+		diags = append(diags, d...)
+		f.RefetchLimit = defaultRefetchLimit
+	}
+	if a, ok := f.attrs["refetch_limit"]; ok {
+		f.RefetchLimit, d = decodeInt(a, 1)
+		diags = append(diags, d...)
+		if _, q := f.attrs["refetch_query"]; !q {
+			diags = append(diags, errorAt(f.AttrDeclRange("refetch_limit"), "refetch_limit without refetch_query",
+				"refetch_limit bounds the records refetch_query lists again; field %q has no refetch_query.", f.Name))
+		}
+	}
+	if _, q := f.attrs["refetch_query"]; q && f.Fetch == "" {
+		diags = append(diags, errorAt(f.AttrDeclRange("refetch_query"), "refetch_query without fetch",
+			"refetch_query reads a sub-resource again on incremental runs; field %q reads no sub-resource (fetch).", f.Name))
 	}
 	if _, hasPath := f.attrs["path"]; !hasPath && f.Flag == "" {
 		diags = append(diags, errorAt(f.DeclRange, "Missing path",

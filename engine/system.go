@@ -51,6 +51,7 @@ func compileObject(cfg *dsl.Config, s *dsl.System, o *dsl.Object) plan.Object {
 			Name: f.Name, Path: f.Path, WritePath: f.WritePath, Ref: f.Ref, Lookup: f.Lookup,
 			Access: f.Access, ToCanonical: exprSource(f.ToCanonical), FromCanonical: exprSource(f.FromCanonical),
 			RequiredOnCreate: f.RequiredOnCreate, CreateOnly: f.CreateOnly, Fetch: f.Fetch, Flag: f.Flag,
+			RefetchQuery: f.RefetchQuery, RefetchLimit: f.RefetchLimit,
 			Range: rangeOf(f.DeclRange),
 		}
 		if ct != nil {

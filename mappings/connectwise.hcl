@@ -409,10 +409,17 @@ EOT
       path = "contact.id"
     }
     # Linked configurations are a sub-resource, read once per ticket.
+    # Adding or removing one does not move the ticket's lastUpdated, and the
+    # links have no date of their own: each incremental run lists the open
+    # tickets again (one paged list, at most 500 tickets) and reads their
+    # configurations, so a change reaches the documentation side without
+    # waiting for a full run.
     field "configurations" {
-      fetch  = "/service/tickets/{id}/configurations"
-      path   = "id"
-      access = "read"
+      fetch         = "/service/tickets/{id}/configurations"
+      path          = "id"
+      access        = "read"
+      refetch_query = { conditions = "closedFlag = false" }
+      refetch_limit = 500
     }
     field "created_at" {
       path   = "_info.dateEntered"

@@ -137,6 +137,11 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 		}
 		out.Objects = append(out.Objects, ObjectRef{Name: o.Object, Stage: o.Stage})
 	}
+	for _, name := range run.Deferred() {
+		if slices.ContainsFunc(out.Objects, func(o ObjectRef) bool { return o.Name == name }) {
+			out.Deferred = append(out.Deferred, name)
+		}
+	}
 	if ref.Mode == ModeIncremental {
 		if out.Since, err = steps.LoadCursors(SyncDir(a.cfg.DataDir, ref.Sync)); err != nil {
 			return Prepared{}, err
@@ -180,6 +185,27 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchRes
 		Planned: OpCounts{Create: ps.Creates, Update: ps.Updates, Orphan: ps.Orphans, Skip: ps.Skips, Invalid: ps.Invalid},
 		Batches: batches,
 	}, nil
+}
+
+// DiffDeferred plans the deferred references of one object once every
+// stage has applied (steps.Run.DiffDeferred) and cuts its writes into
+// batches.
+func (a *Activities) DiffDeferred(ctx context.Context, in DeferredInput) (res MatchResult, err error) {
+	ctx, reqs := steps.CountRequests(ctx)
+	env, err := a.open(ctx, in.Run)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	defer tally(ctx, env, "deferred "+in.Object, reqs, &res.Requests, &err)
+	ds, err := env.steps.DiffDeferred(ctx, in.Object)
+	if err != nil {
+		return MatchResult{}, retryable("deferred "+in.Object, err)
+	}
+	batches, err := env.steps.Batches(ctx, in.Object, in.ApplyBatch)
+	if err != nil {
+		return MatchResult{}, stepError(err)
+	}
+	return MatchResult{Planned: OpCounts{Update: ds.Updates, Skip: ds.Skips, Invalid: ds.Invalid}, Batches: batches}, nil
 }
 
 // Apply applies the planned ops of one object in a seq range

@@ -118,6 +118,10 @@ type Prepared struct {
 	TaskQueue string      `json:"task_queue"`
 	Objects   []ObjectRef `json:"objects"` // enabled objects, in stage order
 	Disabled  []string    `json:"disabled,omitempty"`
+	// Deferred lists, in stage order, the objects of the run with
+	// deferred references (steps.Run.Deferred): each gets a DiffDeferred
+	// and an apply once every stage has applied.
+	Deferred []string `json:"deferred,omitempty"`
 	// Since holds the changed-since cursor of each (object, side) in
 	// incremental mode; a missing entry lists everything.
 	Since map[string]time.Time `json:"since,omitempty"`
@@ -252,6 +256,24 @@ type ObjectSummary struct {
 	Invalid      int64    `json:"invalid"`
 	Errors       int64    `json:"errors"`
 	Requests     int64    `json:"requests"`
+	// Deferred is the deferred-reference pass of the object (references
+	// written once the records they name were linked), when it has one.
+	Deferred *DeferredSummary `json:"deferred,omitempty"`
+}
+
+// DeferredSummary counts an object's deferred-reference pass.
+type DeferredSummary struct {
+	Planned  OpCounts `json:"planned"`
+	Updated  int64    `json:"updated"`
+	Errors   int64    `json:"errors"`
+	Requests int64    `json:"requests"`
+}
+
+// DeferredInput asks for the deferred-reference pass of one object.
+type DeferredInput struct {
+	Run        RunRef `json:"run"`
+	Object     string `json:"object"`
+	ApplyBatch int    `json:"apply_batch"`
 }
 
 // SyncResult is a run's summary.

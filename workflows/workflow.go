@@ -102,6 +102,11 @@ func (r *runner) run(ctx workflow.Context) error {
 			break
 		}
 	}
+	// Deferred references, once every stage has applied (runs recorded
+	// before this step existed replay without it).
+	if runErr == nil && workflow.GetVersion(ctx, deferredVersion, workflow.DefaultVersion, 1) >= 1 {
+		runErr = r.deferred(ctx, wctx)
+	}
 	if ahead != nil {
 		// The run failed while the next listings ran: stop them before the
 		// commit closes the run's database.
@@ -129,6 +134,42 @@ func (r *runner) run(ctx workflow.Context) error {
 	r.res.ResultsFile = cres.ResultsFile
 	r.prog.Stage = "done"
 	return runErr
+}
+
+// deferredVersion gates the deferred-reference step of SyncRun.
+const deferredVersion = "deferred-references"
+
+// deferred runs the deferred-reference pass of each object that has one:
+// plan it, then apply its batches. Its counts join the object's summary.
+func (r *runner) deferred(ctx, wctx workflow.Context) error {
+	var a *Activities
+	for _, name := range r.prep.Deferred {
+		r.prog.Stage, r.prog.Object, r.prog.Applied, r.prog.Planned = "deferred", name, 0, 0
+		var m MatchResult
+		din := DeferredInput{Run: r.ref, Object: name, ApplyBatch: r.t.ApplyBatch}
+		if err := workflow.ExecuteActivity(wctx, a.DiffDeferred, din).Get(ctx, &m); err != nil {
+			return fmt.Errorf("%s: deferred references: %w", name, err)
+		}
+		d := &DeferredSummary{Planned: m.Planned, Requests: m.Requests}
+		var err error
+		if !r.in.DryRun && m.Planned.Writes() > 0 {
+			r.prog.Stage, r.prog.Planned = "apply", m.Planned.Writes()
+			var applied ApplyResult
+			applied, err = r.apply(ctx, wctx, name, m.Batches)
+			d.Updated, d.Errors = applied.Updated, applied.Rejected
+			d.Requests += applied.Requests
+		}
+		r.res.Requests += d.Requests
+		for i := range r.res.Objects {
+			if r.res.Objects[i].Object == name {
+				r.res.Objects[i].Deferred = d
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: deferred references: apply: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // listing is the two listings (psa, doc) of one object, in flight.

@@ -178,6 +178,9 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 		for _, ob := range res.Objects {
 			r.extracted += ob.ExtractedPSA + ob.ExtractedDoc
 			r.writes += ob.Created + ob.Updated + ob.Adopted
+			if ob.Deferred != nil {
+				r.writes += ob.Deferred.Updated
+			}
 			r.errors += ob.Errors
 			pages += ob.PagesPSA + ob.PagesDoc
 		}

@@ -127,8 +127,15 @@ func printSummary(w io.Writer, r workflows.SyncResult) {
 		if r.DryRun {
 			created, updated = o.Planned.Create, o.Planned.Update
 		}
+		errs, reqs := o.Errors, o.Requests
+		if d := o.Deferred; d != nil { // its deferred references count with it
+			updated, errs, reqs = updated+d.Updated, errs+d.Errors, reqs+d.Requests
+			if r.DryRun {
+				updated += d.Planned.Update - d.Updated
+			}
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", o.Object, o.ExtractedPSA, o.ExtractedDoc,
-			o.Matched, o.Linked, created, updated, o.Orphaned, o.Invalid, o.Errors, o.Requests)
+			o.Matched, o.Linked, created, updated, o.Orphaned, o.Invalid, errs, reqs)
 		t.ExtractedPSA += o.ExtractedPSA
 		t.ExtractedDoc += o.ExtractedDoc
 		t.Matched += o.Matched
@@ -137,7 +144,7 @@ func printSummary(w io.Writer, r workflows.SyncResult) {
 		t.Updated += updated
 		t.Orphaned += o.Orphaned
 		t.Invalid += o.Invalid
-		t.Errors += o.Errors
+		t.Errors += errs
 	}
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", t.ExtractedPSA, t.ExtractedDoc, t.Matched, t.Linked,
 		t.Created, t.Updated, t.Orphaned, t.Invalid, t.Errors, r.Requests)

@@ -54,13 +54,41 @@ func (s PlanStats) Writes() int64 { return s.Creates + s.Updates + s.Orphans }
 // Plan must follow Match for the same object in the same run; calling it
 // again replaces this run's ops for the object.
 func (r *Run) Plan(ctx context.Context, obj *Object) (PlanStats, error) {
+	return r.PlanPass(ctx, obj, Pass{})
+}
+
+// DeferredReason starts the reason of every op a deferred pass plans: it
+// tells them from the object's other ops (a repeated deferred pass
+// replaces only its own).
+const DeferredReason = "deferred reference"
+
+// Pass says which fields one Plan call decides.
+//
+// Deferred fields (references to records of a later stage, and flag
+// references) cannot be decided when their object's stage runs: the
+// referenced records are not linked yet. The object's own pass (Only
+// false) leaves them alone: no write, no memory change, and a create
+// remembers them as empty on the new record's side and not at all on the
+// source side, so the deferred pass fills them in. The deferred pass (Only
+// true), run once the referenced stage has applied, plans updates of the
+// deferred fields of linked pairs and nothing else.
+type Pass struct {
+	Deferred map[string]bool
+	Only     bool
+}
+
+// active reports whether the pass decides field name.
+func (ps Pass) active(name string) bool { return ps.Deferred[name] == ps.Only }
+
+// PlanPass is Plan restricted to the fields of a pass.
+func (r *Run) PlanPass(ctx context.Context, obj *Object, pass Pass) (PlanStats, error) {
 	st := PlanStats{Object: obj.Name()}
 	conn, err := r.db.Conn(ctx)
 	if err != nil {
 		return st, fmt.Errorf("plan %s: %w", obj.Name(), err)
 	}
 	defer conn.Close()
-	p := &planner{matcher: matcher{r: r, obj: obj, conn: conn, st: &MatchStats{}}, ps: &st}
+	p := &planner{matcher: matcher{r: r, obj: obj, conn: conn, st: &MatchStats{}}, ps: &st, pass: pass}
 	for _, f := range obj.diff {
 		if f.direction != plan.DirNone {
 			p.fields = append(p.fields, f)
@@ -82,6 +110,7 @@ type planner struct {
 	matcher
 	fields []diffField // fields with a direction
 	ps     *PlanStats
+	pass   Pass
 }
 
 const (
@@ -165,11 +194,17 @@ func jsonPair(a, x, b, y string) string {
 
 func (p *planner) run(ctx context.Context) error {
 	r, o := p.r, p.obj
-	if _, err := p.exec(ctx, "clear earlier attempt", "DELETE FROM ops WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
+	clear := "DELETE FROM ops WHERE run = ? AND object = ?"
+	if p.pass.Only {
+		clear += " AND starts_with(coalesce(reason, ''), " + lit(DeferredReason) + ")"
+	}
+	if _, err := p.exec(ctx, "clear earlier attempt", clear, r.cfg.RunID, o.Name()); err != nil {
 		return err
 	}
-	if _, err := p.exec(ctx, "clear earlier warnings", "DELETE FROM field_warnings WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
-		return err
+	if !p.pass.Only {
+		if _, err := p.exec(ctx, "clear earlier warnings", "DELETE FROM field_warnings WHERE run = ? AND object = ?", r.cfg.RunID, o.Name()); err != nil {
+			return err
+		}
 	}
 	for _, s := range []Side{PSA, Doc} {
 		if err := r.ensureStage(ctx, p.conn, o, s); err != nil {
@@ -181,6 +216,9 @@ func (p *planner) run(ctx context.Context) error {
 		return err
 	}
 	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.orphans, p.clears, p.invalid, p.writeOps, p.baselines}
+	if p.pass.Only {
+		steps = []func(context.Context) error{p.pairs, p.decide, p.updates, p.writeOps, p.baselines}
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -273,6 +311,10 @@ func (p *planner) decide(ctx context.Context) error {
 				WHEN %[5]s THEN 'psa' WHEN %[6]s THEN 'doc' ELSE %[4]s END`, mem, cp, cd, winner, ep, ed)
 		}
 		w := fmt.Sprintf(`CASE WHEN inv%[1]d OR p%[1]d IS NULL OR d%[1]d IS NULL OR coalesce(%[2]s, false) THEN NULL ELSE %[3]s END`, i, sync, choose)
+		if !p.pass.active(f.name) {
+			// Another pass decides it: no write, and its memory stays.
+			sync, w = "false", "NULL"
+		}
 		sel = append(sel,
 			fmt.Sprintf("%s AS pd%d", pd, i),
 			fmt.Sprintf("%s AS dp%d", dp, i),
@@ -326,7 +368,7 @@ func (p *planner) updates(ctx context.Context) error {
 				FROM ` + tD + ` WHERE ` + strings.Join(due, " OR ") + `)
 			SELECT CASE WHEN state IN ('paused', 'sync_disabled') THEN 'skip' ELSE 'update' END AS op,
 				? AS target_side, target_id, ? AS source_side, source_id, CAST(fields AS JSON) AS fields, after,
-				CASE WHEN state IN ('paused', 'sync_disabled') THEN 'link is ' || replace(state, '_', ' ') END AS reason,
+				` + p.reasonSQL("CASE WHEN state IN ('paused', 'sync_disabled') THEN 'link is ' || replace(state, '_', ' ') END") + ` AS reason,
 				sha256(CAST(to_json([?, ?, source_id, ?, news]) AS VARCHAR)) AS key,
 				CASE WHEN state IN ('paused', 'sync_disabled') THEN 'noted' ELSE 'planned' END AS status
 			FROM c`
@@ -338,13 +380,22 @@ func (p *planner) updates(ctx context.Context) error {
 		}
 		q = `INSERT INTO ` + tOps + ` BY NAME
 			SELECT 'skip' AS op, ? AS target_side, ` + tgtID + ` AS target_id, ? AS source_side, ` + srcID + ` AS source_id,
-				concat_ws('; ', ` + strings.Join(blocked, ", ") + `) AS reason, 'noted' AS status
+				` + p.reasonSQL("concat_ws('; ', "+strings.Join(blocked, ", ")+")") + ` AS reason, 'noted' AS status
 			FROM ` + tD + ` WHERE concat_ws('; ', ` + strings.Join(blocked, ", ") + `) <> ''`
 		if _, err := p.exec(ctx, "blocked writes to "+string(t), q, string(t), string(s)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// reasonSQL is the reason of an op the pass plans: in a deferred pass it
+// starts with DeferredReason, so a repeated pass finds its own ops.
+func (p *planner) reasonSQL(why string) string {
+	if !p.pass.Only {
+		return why
+	}
+	return "CASE WHEN (" + why + ") IS NULL THEN " + lit(DeferredReason) + " ELSE " + lit(DeferredReason+": ") + " || (" + why + ") END"
 }
 
 // creates writes a create op for every unmatched record whose action is
@@ -369,6 +420,13 @@ func (p *planner) creates(ctx context.Context) error {
 			// target what it is sent (Apply corrects this for fields the
 			// writer leaves out), and empty for the rest: a one-way field
 			// toward the source never flows back.
+			if p.pass.Deferred[f.name] {
+				// Decided by the deferred pass, once the referenced
+				// records are linked: the new record holds nothing yet,
+				// and the source has no memory, so that pass fills it.
+				afterT = append(afterT, entry(f.name, "'null'"))
+				continue
+			}
 			afterS = append(afterS, entry(f.name, own))
 			if f.direction != plan.DirTwoWay && f.direction != "to_"+string(t) {
 				afterT = append(afterT, entry(f.name, "'null'"))

@@ -320,6 +320,13 @@ type Field struct {
 	// id); Path is then read in each returned item and the value is the list
 	// (ConnectWise ticket configurations).
 	Fetch string `json:"fetch,omitempty"`
+	// RefetchQuery, for a Fetch field whose sub-resource changes without
+	// moving the record's updated date, selects the records an
+	// incremental listing lists again and reads the sub-resource of
+	// (extra static query parameters of the object's list, the dialect's
+	// expression parameter and-ed), at most RefetchLimit of them.
+	RefetchQuery map[string]string `json:"refetch_query,omitempty"`
+	RefetchLimit int               `json:"refetch_limit,omitempty"`
 	// Flag is set, instead of Path, for a ref field the system does not keep
 	// on this record: the value is the id of the record of Ref (belonging to
 	// this record) whose boolean at Flag is true, and writing it sets that

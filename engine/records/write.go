@@ -249,7 +249,7 @@ func (p *prepare) field(ctx context.Context, f *field, val any) error {
 		p.omit(f.Name, "not supported yet: writing a fetched sub-resource")
 		return nil
 	case f.Flag != "":
-		p.omit(f.Name, fmt.Sprintf("not supported yet: writing a flag reference (set %s on the %s record)", f.Flag, f.Ref))
+		p.omit(f.Name, fmt.Sprintf("a flag reference: written on the %s record (%s) once it is linked, not in this record", f.Ref, f.Flag))
 		return nil
 	case !p.ch.Create && f.CreateOnly:
 		p.omit(f.Name, "can only be set when the record is created")

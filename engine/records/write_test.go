@@ -196,7 +196,7 @@ func TestPrepare(t *testing.T) {
 			fields: map[string]any{"attributes.region-id": int64(14), "attributes.country-id": int64(1)},
 		},
 		{
-			name: "doc organization: the flag reference is not written yet, and says so",
+			name: "doc organization: the flag reference is not in the record's body (Apply writes it on the flagged record)",
 			role: plan.RoleDoc, object: "organization", lk: docLookups(),
 			change:  Change{Fields: map[string]any{"primary_location": "4000002", "name": "Acme"}},
 			fields:  map[string]any{"attributes.name": "Acme"},

@@ -304,11 +304,32 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 		return ledgerError("update refs "+b.name(), err)
 	}
 	var ups []connectors.Update
+	var flagFailed failures
+	flagged := map[string]bool{} // op keys whose flag references were written
 	for _, op := range ops {
 		vals, err := newValues(op.Fields)
 		if err != nil {
 			b.rejected(op.Key, err.Error())
 			continue
+		}
+		// Flag references are written on the flagged records, before the
+		// record's own fields.
+		fws, err := b.flagWrites(ctx, side, op, vals)
+		if err != nil {
+			return ledgerError("flag references "+b.name(), err)
+		}
+		if len(fws) > 0 {
+			if err := b.r.db.MarkSending(ctx, b.name(), []string{op.Key}, b.r.cfg.Now()); err != nil {
+				return ledgerError("ledger", err)
+			}
+			if !b.sendFlags(ctx, side, fws, &flagFailed) {
+				continue
+			}
+			flagged[op.Key] = true
+			if len(vals) == 0 {
+				b.applied(op.Key, "", "")
+				continue
+			}
 		}
 		// A field coupled to another (a lookup scoped under a parent
 		// lookup) whose pair the change splits is prepared from the source
@@ -340,6 +361,9 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 		}
 		ups = append(ups, connectors.Update{ID: op.TargetID, Key: op.Key, Fields: out.Fields, Refs: refs[op.Key]})
 	}
+	if err := b.settle("update "+b.name(), flagFailed); err != nil {
+		return err
+	}
 	if len(ups) == 0 {
 		return nil
 	}
@@ -354,7 +378,11 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 	for _, res := range b.r.clients[side].Update(ctx, b.name(), ups) {
 		switch res.Status {
 		case connectors.StatusOK:
-			b.appliedHolding(res.Key, "", "", res.Record)
+			rec := res.Record
+			if flagged[res.Key] {
+				rec = nil // the record does not hold its flag references: keep the planned memory
+			}
+			b.appliedHolding(res.Key, "", "", rec)
 		case connectors.StatusRejected:
 			b.rejected(res.Key, systemMessage(res))
 		default:

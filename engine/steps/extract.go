@@ -44,6 +44,9 @@ type ExtractResult struct {
 	// Rejections holds the first few reasons records were rejected.
 	Rejections []string `json:"rejections,omitempty"`
 	Fetches    int      `json:"fetches"` // sub-resource reads (one per record and fetched field)
+	// Refetched counts the records an incremental listing staged again to
+	// read their sub-resources (plan.Field.RefetchQuery).
+	Refetched int `json:"refetched,omitempty"`
 	// Next is where to resume; nil when the listing reached its end.
 	Next *connectors.Cursor `json:"next,omitempty"`
 	Done bool               `json:"done"` // the listing reached its end
@@ -142,6 +145,13 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 	}
 	if err := closeStager(); err != nil {
 		return res, fmt.Errorf("stages: %s: %w", where, err)
+	}
+	if ended && !in.Since.IsZero() {
+		n, err := r.refetch(ctx, ex, q)
+		if err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+		res.Refetched, res.Staged = n, res.Staged+n
 	}
 	if err := r.dedupe(ctx, o, in.Side); err != nil {
 		return res, fmt.Errorf("stages: %s: %w", where, err)

@@ -81,13 +81,13 @@ func (r *Run) Diff(ctx context.Context, object string) (DiffResult, error) {
 		res.Disabled = why
 		return res, err
 	}
-	if _, err := r.db.Plan(ctx, o.match); err != nil {
+	if _, err := r.db.PlanPass(ctx, o.match, match.Pass{Deferred: r.deferred(o)}); err != nil {
 		return res, fmt.Errorf("stages: %w", err)
 	}
 	if err := r.awaitParents(ctx, o); err != nil {
 		return res, fmt.Errorf("stages: diff %s: %w", object, err)
 	}
-	if err := r.checkWrites(ctx, o); err != nil {
+	if err := r.checkWrites(ctx, o, false); err != nil {
 		return res, fmt.Errorf("stages: diff %s: %w", object, err)
 	}
 	if err := r.noteUnsentPushes(ctx, object); err != nil {
@@ -158,6 +158,9 @@ type PlanResult struct {
 	Extracts []ExtractResult `json:"extracts"`
 	Matches  []MatchResult   `json:"matches"`
 	Diffs    []DiffResult    `json:"diffs"`
+	// Deferred is the deferred-reference pass of the objects that have
+	// one (DiffDeferred), after every Diff.
+	Deferred []DiffResult `json:"deferred,omitempty"`
 	// Guards is the mass-change guard's verdict per object. A plan the
 	// guard would stop publishes the object's links as they were.
 	Guards []GuardVerdict `json:"guards"`
@@ -196,6 +199,15 @@ func (r *Run) Plan(ctx context.Context) (PlanResult, error) {
 			return out, err
 		}
 		out.Diffs = append(out.Diffs, res)
+	}
+	// Deferred references: every record is matched by now, so the links
+	// they translate through are known (creates of this plan excepted).
+	for _, name := range r.Deferred() {
+		res, err := r.DiffDeferred(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		out.Deferred = append(out.Deferred, res)
 	}
 	// The guard runs once every diff is done: putting an object's links
 	// back must not change how later objects' references resolve.

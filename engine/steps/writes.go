@@ -52,7 +52,10 @@ func (r *Run) writer(o *object, side match.Side, live bool) (*records.Writer, er
 // target system would receive it (dry run: lookup tables are read, nothing
 // is written) and records what the mapping changes: invalid and skipped
 // writes, fields that cannot be sent, lookup values a write would create.
-func (r *Run) checkWrites(ctx context.Context, o *object) error {
+//
+// deferred reviews only the ops of a deferred pass (DiffDeferred): the
+// object's other ops were reviewed by its Diff.
+func (r *Run) checkWrites(ctx context.Context, o *object, deferred bool) error {
 	var reviews []opReview
 	var warnings []match.Warning
 	var after int64
@@ -67,6 +70,9 @@ func (r *Run) checkWrites(ctx context.Context, o *object) error {
 		for _, op := range ops {
 			after = op.Seq
 			if op.Op != match.OpCreate && op.Op != match.OpUpdate {
+				continue
+			}
+			if deferred != strings.HasPrefix(op.Reason, match.DeferredReason) {
 				continue
 			}
 			rv, ws, err := r.review(ctx, o, op)
@@ -116,6 +122,18 @@ func (r *Run) review(ctx context.Context, o *object, op match.Op) (*opReview, []
 			return nil, nil, fmt.Errorf("op %d: field %s: %w", op.Seq, name, err)
 		}
 		values[name] = v
+	}
+	// Flag references are written on the flagged records (Apply,
+	// flagWrites), not in the record's body.
+	flagged := false
+	for _, f := range o.mappers[op.TargetSide].FlagFields() {
+		if _, ok := values[f.Name]; ok {
+			delete(values, f.Name)
+			flagged = true
+		}
+	}
+	if flagged && len(values) == 0 {
+		return nil, nil, nil
 	}
 	held, err := r.mergeLists(ctx, o, op, fields, values)
 	if err != nil {

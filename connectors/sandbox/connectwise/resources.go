@@ -232,6 +232,14 @@ func (s *Sandbox) afterWrite(res *resource, rec *core.Record, old *core.Record) 
 		if old == nil {
 			s.createMainSite(rec)
 		}
+	case "sites":
+		if on, _ := rec.Data["primaryAddressFlag"].(bool); on {
+			if old == nil {
+				s.movePrimarySite(rec)
+			} else if was, _ := old.Data["primaryAddressFlag"].(bool); !was {
+				s.movePrimarySite(rec)
+			}
+		}
 	case "tickets":
 		if old == nil {
 			s.initialNotes(rec)
@@ -260,6 +268,35 @@ func (s *Sandbox) createMainSite(company *core.Record) {
 	cd := core.DeepCopy(company.Data)
 	cd["site"] = s.refTo(sites, site, "site")
 	_, _ = s.byName["companies"].table.Put(company.ID, company.Created, company.Updated, cd)
+}
+
+// movePrimarySite makes site the company's primary one, as ConnectWise
+// does when a site is flagged primary: the company's other sites lose the
+// flag and company.site points at it (both records change, so their
+// lastUpdated moves).
+func (s *Sandbox) movePrimarySite(site *core.Record) {
+	ref, _ := site.Data["company"].(map[string]any)
+	cid, ok := asNumber(ref["id"])
+	if !ok {
+		return
+	}
+	sites, companies := s.byName["sites"], s.byName["companies"]
+	for _, other := range sites.table.All() {
+		if other.ID == site.ID {
+			continue
+		}
+		oref, _ := other.Data["company"].(map[string]any)
+		if n, _ := asNumber(oref["id"]); n != cid {
+			continue
+		}
+		if on, _ := other.Data["primaryAddressFlag"].(bool); on {
+			_, _ = sites.table.Update(other.ID, func(d map[string]any) error { d["primaryAddressFlag"] = false; return nil })
+		}
+	}
+	_, _ = companies.table.Update(int64(cid), func(d map[string]any) error {
+		d["site"] = s.refTo(sites, site, "site")
+		return nil
+	})
 }
 
 // initialNotes turns initialDescription / initialInternalAnalysis into

@@ -31,7 +31,7 @@ import (
 // namespace, so workers of different tests never share a queue.
 var server *devserver.Server
 
-var namespaces = []string{"access", "e2e", "faults", "guard", "model", "once", "partial", "psafields", "push", "replay", "retry", "warnings"}
+var namespaces = []string{"access", "e2e", "faults", "guard", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -186,6 +186,9 @@ func testPlan(t *testing.T) *plan.Plan {
 func writes(r workflows.SyncResult) (n int64) {
 	for _, o := range r.Objects {
 		n += o.Created + o.Updated + o.Adopted
+		if o.Deferred != nil {
+			n += o.Deferred.Updated
+		}
 	}
 	return n
 }
