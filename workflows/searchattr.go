@@ -11,12 +11,14 @@ var (
 	saObject   = temporal.NewSearchAttributeKeyKeyword("MapsyncObject")
 	saMode     = temporal.NewSearchAttributeKeyKeyword("MapsyncMode")
 	saPlanHash = temporal.NewSearchAttributeKeyKeyword("MapsyncPlanHash")
+	// saWatcher is "true" on a sync's watcher (workflow Watch).
+	saWatcher = temporal.NewSearchAttributeKeyKeyword("MapsyncWatcher")
 )
 
 // SearchAttributeNames are the Keyword search attributes mapsync's
 // workflows set.
 func SearchAttributeNames() []string {
-	return []string{saSync.GetName(), saObject.GetName(), saMode.GetName(), saPlanHash.GetName()}
+	return []string{saSync.GetName(), saObject.GetName(), saMode.GetName(), saPlanHash.GetName(), saWatcher.GetName()}
 }
 
 func runAttributes(sync, mode, hash string) []temporal.SearchAttributeUpdate {
@@ -31,4 +33,9 @@ func StartAttributes(in SyncInput) temporal.SearchAttributes {
 		mode = ModeIncremental
 	}
 	return temporal.NewSearchAttributes(saSync.ValueSet(in.Sync), saMode.ValueSet(mode), saPlanHash.ValueSet(in.PlanHash))
+}
+
+// WatchAttributes are the search attributes a starter sets on a watcher.
+func WatchAttributes(in WatchInput) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(saSync.ValueSet(in.Sync), saWatcher.ValueSet("true"), saPlanHash.ValueSet(in.PlanHash))
 }

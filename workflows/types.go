@@ -49,7 +49,15 @@ type SyncInput struct {
 	// object). Links of the others are carried over unchanged and their
 	// cursors do not move.
 	Objects []string `json:"objects,omitempty"`
+	// Records makes a record run: only these records and their linked
+	// counterparts are listed (by id where the system's filter dialect
+	// can), only their objects run (unless Objects says otherwise), and no
+	// cursor moves. Nothing is orphaned: such listings are never complete.
+	Records []RecordRef `json:"records,omitempty"`
 }
+
+// RecordRef names one record of one object on one side.
+type RecordRef = steps.RecordRef
 
 // Tuning holds the knobs of a run. Zero fields take defaults.
 type Tuning struct {
@@ -105,6 +113,8 @@ type RunRef struct {
 	DryRun   bool   `json:"dry_run,omitempty"` // plan only: nothing is written or published
 	// Objects limits the run to these objects (SyncInput.Objects).
 	Objects []string `json:"objects,omitempty"`
+	// Records makes a record run (SyncInput.Records).
+	Records []RecordRef `json:"records,omitempty"`
 }
 
 // Prepared is Prepare's answer.
@@ -133,6 +143,9 @@ type ExtractInput struct {
 	Object string    `json:"object"`
 	Side   string    `json:"side"`
 	Since  time.Time `json:"since,omitempty"` // zero = list everything
+	// Records limits the listing to these records of the object and their
+	// linked counterparts (a record run).
+	Records []RecordRef `json:"records,omitempty"`
 }
 
 // ExtractResult counts one side's listing.
