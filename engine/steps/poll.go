@@ -70,20 +70,22 @@ func NewPoller(cfg Config) (*Poller, error) {
 
 // Objects are the objects the poller lists: enabled, flowing to the PSA
 // (two_way or to_psa) and with a changed-since listing on the doc side.
-func (p *Poller) Objects() ([]string, error) {
+func (p *Poller) Objects() ([]string, error) { return pollObjects(p.run) }
+
+func pollObjects(r *Run) ([]string, error) {
 	var out []string
-	for _, o := range p.run.sync.Objects {
+	for _, o := range r.sync.Objects {
 		if o.Direction != plan.DirTwoWay && o.Direction != plan.DirToPSA {
 			continue
 		}
-		obj, err := p.run.object(o.Object)
+		obj, err := r.object(o.Object)
 		if err != nil {
 			return nil, err
 		}
 		if obj.mappers[match.Doc].Object().ChangedSince == nil {
 			continue
 		}
-		on, _, err := p.run.Enabled(o.Object)
+		on, _, err := r.Enabled(o.Object)
 		if err != nil {
 			return nil, err
 		}
@@ -181,4 +183,49 @@ func MergeRecords(pending, recs []RecordRef) []RecordRef {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
 	return out
+}
+
+// DefaultWatchShare is the share of the documentation system's request
+// budget a watcher's polls use when it is quiet (one page per polled
+// object and poll), which sets its default interval (WatchInterval).
+const DefaultWatchShare = 0.2
+
+// WatchInterval is the pause between polls that keeps a quiet watcher of
+// a sync within share of the documentation system's request budget
+// (window_requests per window_seconds, else requests_per_second): one
+// request per polled object and poll. At least one second; objects is how
+// many objects a poll lists (0: no watcher is needed).
+func WatchInterval(p *plan.Plan, sync string, share float64) (interval time.Duration, objects int, err error) {
+	r, err := Inspect(Config{Plan: p, Sync: sync})
+	if err != nil {
+		return 0, 0, err
+	}
+	objs, err := pollObjects(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	rl := r.systems[match.Doc].RateLimit
+	rate := rl.RequestsPerSecond
+	if rl.WindowRequests > 0 && rl.WindowSeconds > 0 {
+		rate = float64(rl.WindowRequests) / float64(rl.WindowSeconds)
+	}
+	interval = time.Second
+	if rate > 0 && share > 0 && len(objs) > 0 {
+		need := time.Duration(float64(len(objs)) / (share * rate) * float64(time.Second))
+		interval = max(interval, need.Round(100*time.Millisecond))
+	}
+	return interval, len(objs), nil
+}
+
+// BudgetShare is the share of a system's request budget that requests
+// made in window use (0 when the system declares no limit).
+func BudgetShare(rl plan.RateLimit, requests int64, window time.Duration) float64 {
+	rate := rl.RequestsPerSecond
+	if rl.WindowRequests > 0 && rl.WindowSeconds > 0 {
+		rate = float64(rl.WindowRequests) / float64(rl.WindowSeconds)
+	}
+	if rate <= 0 || window <= 0 {
+		return 0
+	}
+	return float64(requests) / (rate * window.Seconds())
 }
