@@ -167,16 +167,28 @@ func TestWatcherAppliesDocEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitField(ctx, t, h, psaID, "WATCH-1")
-	st := watchStatus(ctx, t, h, sync)
-	if st.Runs == 0 || st.Polls == 0 {
-		t.Errorf("watcher status %+v: want polls and a record run", st)
+	// The record run that wrote it has ended (the watcher waits for it).
+	for deadline := time.Now().Add(2 * time.Minute); watchStatus(ctx, t, h, sync).Runs == 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no record run ended: %+v", watchStatus(ctx, t, h, sync))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// 2. While another run holds the sync's id, the edit waits; after, it
 	// is applied.
-	holder, err := h.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SyncWorkflowID(sync), TaskQueue: holdQueue}, "Hold")
-	if err != nil {
-		t.Fatal(err)
+	var holder client.WorkflowRun
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		// A record run of the watcher may hold the id: try again.
+		holder, err = h.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SyncWorkflowID(sync), TaskQueue: holdQueue,
+			WorkflowExecutionErrorWhenAlreadyStarted: true}, "Hold")
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	busy := watchStatus(ctx, t, h, sync).Busy
 	if err := h.sb.EditRecord(ctx, local.SideDoc, "configuration", docID, map[string]any{"asset_tag": "WATCH-2"}); err != nil {
