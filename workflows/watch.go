@@ -70,7 +70,8 @@ type PollRequest struct {
 	State    steps.PollInput `json:"state,omitzero"`
 }
 
-// Watch is a sync's watcher: every Interval it polls the documentation
+// Watch is a sync's watcher: every Interval (at once after a record run)
+// it polls the documentation
 // system for changed records of the objects that flow to the PSA (activity
 // Poll, any worker) and, when some changed, runs a record run for them as
 // a child workflow with the sync's run id, so it never overlaps another
@@ -103,10 +104,16 @@ func Watch(ctx workflow.Context, in WatchInput) error {
 	})
 	state := in.State
 	log := workflow.GetLogger(ctx)
+	// After a record run the watcher polls at once: edits made while it
+	// ran have waited long enough.
+	pollNow := false
 	for range ticks {
-		if err := workflow.Sleep(ctx, interval); err != nil {
-			return err
+		if !pollNow {
+			if err := workflow.Sleep(ctx, interval); err != nil {
+				return err
+			}
 		}
+		pollNow = false
 		var pr steps.PollResult
 		if err := workflow.ExecuteActivity(pctx, a.Poll, PollRequest{Sync: in.Sync, PlanHash: in.PlanHash, State: state}).Get(ctx, &pr); err != nil {
 			st.Failed++
@@ -133,6 +140,7 @@ func Watch(ctx workflow.Context, in WatchInput) error {
 			st.Synced += int64(len(recs))
 			st.LastRun = res.RunID
 			st.Pending = nil
+			pollNow = true
 		}
 	}
 	in.State, in.Pending, in.Totals = state, st.Pending, st

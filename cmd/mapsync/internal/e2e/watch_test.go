@@ -273,3 +273,30 @@ func recordWatchHistory(ctx context.Context, t *testing.T, c client.Client, run 
 	}
 	t.Logf("recorded %d events to %s", len(hist.Events), watchHistoryFile)
 }
+
+// A record run of a record whose counterpart is listed under a parent (a
+// site under its company) lists under that one parent only, found in the
+// link memory, not under every linked parent.
+func TestRecordRunNestedListsOneParent(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	h := newHarness(t, "watch", small)
+	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	_, docID := linkedPair(ctx, t, h, "location")
+	h.sb.ResetLogs()
+	res := h.mustSync(ctx, workflows.SyncInput{Records: []workflows.RecordRef{{Object: "location", Side: match.Doc, ID: docID}}})
+	t.Log(summary(res))
+	logs := h.sb.Logs()
+	t.Logf("psa routes %v; doc routes %v", logs[0].ByRoute, logs[1].ByRoute)
+	psaWrites, psaSites := counts(logs[0], "/sites")
+	_, docLocations := counts(logs[1], "locations")
+	if psaSites != 1 || docLocations != 1 {
+		t.Errorf("site listings %d, doc location listings %d: want 1 each (one parent)", psaSites, docLocations)
+	}
+	if psaWrites != 0 {
+		t.Errorf("%d psa writes for an unchanged record", psaWrites)
+	}
+	if len(res.Objects) != 1 || res.Objects[0].ExtractedPSA != 1 || res.Objects[0].ExtractedDoc != 1 || res.Objects[0].Orphaned != 0 {
+		t.Errorf("want the location and its site listed, nothing orphaned:\n%s", summary(res))
+	}
+}
