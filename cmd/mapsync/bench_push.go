@@ -132,7 +132,9 @@ func runBenchPush(ctx context.Context, o benchPushOptions, cmd *cobra.Command) e
 	if err := startWatcher(ctx, c, *win); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	defer func() { _ = c.TerminateWorkflow(context.WithoutCancel(ctx), workflows.WatchWorkflowID(name), "", "bench done") }()
+	defer func() {
+		_ = c.TerminateWorkflow(context.WithoutCancel(ctx), workflows.WatchWorkflowID(name), "", "bench done")
+	}()
 	sb.ResetLogs()
 	began := time.Now()
 	fmt.Fprintf(out, "watcher polls every %s; %d edits, mean gap %s ...\n", win.Interval, o.edits, o.gap)
