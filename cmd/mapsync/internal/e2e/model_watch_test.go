@@ -64,6 +64,7 @@ func (m *model) recordStep(ctx context.Context) {
 		m.h.sb.SetFaults(nil)
 		if err == nil {
 			m.logf("  record run ok (attempt %d, %d writes)", attempt+1, writes(res))
+			m.t.Logf("record run of %d records: ok at attempt %d, %d writes", len(refs), attempt+1, writes(res))
 			for _, r := range named {
 				for _, fl := range modelFields[r.object] {
 					m.applyField(r, fl)
