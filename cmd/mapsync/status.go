@@ -122,6 +122,7 @@ func printRuns(ctx context.Context, out io.Writer, o temporalOptions, sync strin
 			e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), e.GetStatus(), took)
 	}
 	tw.Flush()
+	printWatchers(ctx, out, c, o.namespace, sync)
 }
 
 // printLinks prints the link states per object of a sync's published results.

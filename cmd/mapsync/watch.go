@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"mapsync/engine/plan"
@@ -235,4 +237,36 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// printWatchers lists the running watchers (search attribute
+// MapsyncWatcher) with what their status query answers.
+func printWatchers(ctx context.Context, out io.Writer, c client.Client, namespace, sync string) {
+	q := `MapsyncWatcher = 'true' AND ExecutionStatus = 'Running'`
+	if sync != "" {
+		q += fmt.Sprintf(" AND MapsyncSync = '%s'", strings.ReplaceAll(sync, "'", ""))
+	}
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: q, PageSize: 20})
+	if err != nil {
+		fmt.Fprintf(out, "watchers: %v\n", err)
+		return
+	}
+	if len(resp.GetExecutions()) == 0 {
+		fmt.Fprintln(out, "watchers: none running (mapsync watch start, or mapsync dev)")
+		return
+	}
+	fmt.Fprintln(out, "watchers:")
+	for _, e := range resp.GetExecutions() {
+		id := e.GetExecution().GetWorkflowId()
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		v, err := c.QueryWorkflow(qctx, id, "", workflows.WatchStatusQuery)
+		cancel()
+		var st workflows.WatchStatus
+		if err != nil || v.Get(&st) != nil {
+			fmt.Fprintf(out, "  %s: running (no worker answered its status)\n", id)
+			continue
+		}
+		fmt.Fprintf(out, "  %s: %d polls (%d requests), %d record runs (%d records), %d pending, %d failed\n",
+			id, st.Polls, st.Requests, st.Runs, st.Synced, len(st.Pending), st.Failed)
+	}
 }

@@ -88,6 +88,9 @@ func TestRecordAndWatchCommands(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	if code, out := cli("status"); code != 0 || !strings.Contains(out, "watchers:\n  "+workflows.WatchWorkflowID(sync)+": ") {
+		t.Errorf("status exited %d, want the watcher listed:\n%s", code, out)
+	}
 	if code, out := cli(withMappings("watch", "stop")...); code != 0 {
 		t.Errorf("watch stop exited %d:\n%s", code, out)
 	}
