@@ -29,7 +29,8 @@ func newStatusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Show recent runs and the state of the links",
 		Long: `status lists the recent runs of each sync (from Temporal, when it can be
-reached: the embedded server of mapsync dev / mapsync demo, or --temporal)
+reached: the embedded server of mapsync dev / mapsync demo, or --temporal),
+the running watchers with their counts (polls, record runs, pending records)
 and, from the published results, the links per object and state (syncing,
 orphaned, error, ...) and the open record errors.
 
