@@ -28,11 +28,22 @@ func runAttributes(sync, mode, hash string) []temporal.SearchAttributeUpdate {
 // StartAttributes are the search attributes a starter sets on a new run,
 // so it can be found before its first workflow task ran.
 func StartAttributes(in SyncInput) temporal.SearchAttributes {
-	mode := in.Mode
-	if mode == "" {
-		mode = ModeIncremental
+	return temporal.NewSearchAttributes(saSync.ValueSet(in.Sync), saMode.ValueSet(modeAttribute(in)), saPlanHash.ValueSet(in.PlanHash))
+}
+
+// ModeRecord is the MapsyncMode search attribute of a record run.
+const ModeRecord = "record"
+
+// modeAttribute is a run's MapsyncMode: its mode, or "record" for a
+// record run (SyncInput.Records).
+func modeAttribute(in SyncInput) string {
+	switch {
+	case len(in.Records) > 0:
+		return ModeRecord
+	case in.Mode == "":
+		return ModeIncremental
 	}
-	return temporal.NewSearchAttributes(saSync.ValueSet(in.Sync), saMode.ValueSet(mode), saPlanHash.ValueSet(in.PlanHash))
+	return in.Mode
 }
 
 // WatchAttributes are the search attributes a starter sets on a watcher.

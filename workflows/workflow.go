@@ -43,7 +43,7 @@ func SyncRun(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return *prog, nil }); err != nil {
 		return res, fmt.Errorf("progress query: %w", err)
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, runAttributes(in.Sync, in.Mode, in.PlanHash)...); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, runAttributes(in.Sync, modeAttribute(in), in.PlanHash)...); err != nil {
 		return res, fmt.Errorf("search attributes: %w", err)
 	}
 
