@@ -77,6 +77,7 @@ type Activities struct {
 	cfg   Config
 	plans *PlanStore
 	runs  *runCache
+	polls pollers // the watchers' pollers (poll.go)
 }
 
 // NewActivities returns the activities of a worker.

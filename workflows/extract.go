@@ -51,7 +51,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (res ExtractR
 	defer hb.close()
 	for !prog.Done {
 		r, err := env.steps.Extract(ctx, steps.ExtractInput{
-			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk,
+			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk, Records: in.Records,
 		})
 		if err != nil {
 			return res, retryable(fmt.Sprintf("extract %s %s", in.Side, in.Object), err)

@@ -52,7 +52,15 @@ type SyncInput struct {
 	// PushAll lists objects whose waiting documentation records this run
 	// pushes to the PSA, as if each was confirmed (mapsync push-all).
 	PushAll []string `json:"push_all,omitempty"`
+	// Records makes a record run: only these records and their linked
+	// counterparts are listed (by id where the system's filter dialect
+	// can), only their objects run (unless Objects says otherwise), and no
+	// cursor moves. Nothing is orphaned: such listings are never complete.
+	Records []RecordRef `json:"records,omitempty"`
 }
+
+// RecordRef names one record of one object on one side.
+type RecordRef = steps.RecordRef
 
 // Tuning holds the knobs of a run. Zero fields take defaults.
 type Tuning struct {
@@ -110,6 +118,8 @@ type RunRef struct {
 	Objects []string `json:"objects,omitempty"`
 	// PushAll is SyncInput.PushAll.
 	PushAll []string `json:"push_all,omitempty"`
+	// Records makes a record run (SyncInput.Records).
+	Records []RecordRef `json:"records,omitempty"`
 }
 
 // Prepared is Prepare's answer.
@@ -142,6 +152,9 @@ type ExtractInput struct {
 	Object string    `json:"object"`
 	Side   string    `json:"side"`
 	Since  time.Time `json:"since,omitempty"` // zero = list everything
+	// Records limits the listing to these records of the object and their
+	// linked counterparts (a record run).
+	Records []RecordRef `json:"records,omitempty"`
 }
 
 // ExtractResult counts one side's listing.

@@ -13,6 +13,7 @@ import (
 func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(SyncRun, workflow.RegisterOptions{Name: SyncRunName})
 	r.RegisterWorkflowWithOptions(RetryOps, workflow.RegisterOptions{Name: RetryOpsName})
+	r.RegisterWorkflowWithOptions(Watch, workflow.RegisterOptions{Name: WatchName})
 }
 
 // RegisterActivities registers the activities of acts on r.

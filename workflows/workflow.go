@@ -33,14 +33,17 @@ func SyncRun(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	if res.RunID == "" {
 		res.RunID = workflow.GetInfo(ctx).WorkflowExecution.RunID
 	}
-	ref := RunRef{Sync: in.Sync, PlanHash: in.PlanHash, RunID: res.RunID, Mode: in.Mode, DryRun: in.DryRun, Objects: in.Objects, PushAll: in.PushAll}
+	if len(in.Records) > 0 && len(in.Objects) == 0 {
+		in.Objects = recordObjects(in.Records)
+	}
+	ref := RunRef{Sync: in.Sync, PlanHash: in.PlanHash, RunID: res.RunID, Mode: in.Mode, DryRun: in.DryRun, Objects: in.Objects, Records: in.Records, PushAll: in.PushAll}
 	t := in.Tuning.withDefaults()
 
 	prog := &Progress{Stage: "prepare"}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return *prog, nil }); err != nil {
 		return res, fmt.Errorf("progress query: %w", err)
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, runAttributes(in.Sync, in.Mode, in.PlanHash)...); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, runAttributes(in.Sync, modeAttribute(in), in.PlanHash)...); err != nil {
 		return res, fmt.Errorf("search attributes: %w", err)
 	}
 
@@ -118,7 +121,8 @@ func (r *runner) run(ctx workflow.Context) error {
 
 	r.prog.Stage, r.prog.Object = "commit", ""
 	cin := CommitInput{Run: r.ref, Failed: runErr != nil}
-	if runErr == nil && !r.in.DryRun {
+	if runErr == nil && !r.in.DryRun && len(r.in.Records) == 0 {
+		// A record run lists some records only: the cursors stay.
 		cin.Cursors = cursors
 	}
 	var cres CommitResult
@@ -185,7 +189,7 @@ func (r *runner) startExtract(wctx workflow.Context, name string) *listing {
 	cctx, cancel := workflow.WithCancel(wctx)
 	l := &listing{object: name, cancel: cancel}
 	for i, side := range []string{SidePSA, SideDoc} {
-		in := ExtractInput{Run: r.ref, Object: name, Side: side}
+		in := ExtractInput{Run: r.ref, Object: name, Side: side, Records: objectRecords(r.in.Records, name)}
 		if r.in.Mode == ModeIncremental {
 			in.Since = r.prep.Since[CursorKey(name, side)]
 		}

@@ -34,6 +34,7 @@ type devConfig struct {
 	sandbox   bool
 	// unreachableFor: see workerConfig.
 	unreachableFor time.Duration
+	prompt         promptConfig // default schedules and watchers
 }
 
 func newDevCmd() *cobra.Command {
@@ -47,7 +48,14 @@ func newDevCmd() *cobra.Command {
     one SQLite file (<data-dir>/temporal.db, kept across restarts), workflow
     retention of at least 7 days;
   - the Temporal Web UI (http://127.0.0.1:8233 by default);
-  - a mapsync worker (workflows SyncRun and RetryOps, and their activities);
+  - a mapsync worker (workflows SyncRun, RetryOps and Watch, and their
+    activities);
+  - for each sync of the mapping files (--mappings, default ./mappings): an
+    incremental schedule (every 15m, --schedule-incremental), a full one
+    (daily, --schedule-full) and, when some object's documentation-side
+    changes flow to the PSA, the sync's watcher, which applies such changes
+    within seconds (--watch-interval); --no-schedules and --no-watch turn
+    them off. They run the mapping version dev found at start;
   - with --sandbox, the sandbox systems seeded with realistic data; the
     worker's runs use them (their URLs and credentials are set for the
     mapping variables).
@@ -74,6 +82,15 @@ See docs/embedded-temporal.md.`,
 					}
 				}
 			}
+			cfg.prompt.mappingsChanged = cmd.Flags().Changed("mappings")
+			for _, f := range []string{"schedule-incremental", "schedule-full"} {
+				if d, _ := cmd.Flags().GetDuration(f); cmd.Flags().Changed(f) && d != 0 && d < time.Minute {
+					return usageErr("--%s must be at least 1m (0 turns it off)", f)
+				}
+			}
+			if cmd.Flags().Changed("watch-interval") && cfg.prompt.watchInterval < 100*time.Millisecond {
+				return usageErr("--watch-interval must be at least 100ms")
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			// After the first signal, restore the default handling so a
@@ -96,6 +113,12 @@ See docs/embedded-temporal.md.`,
 	f.StringVar(&cfg.namespace, "namespace", devserver.DefaultNamespace, "Temporal namespace (created in the embedded server)")
 	f.StringVar(&cfg.temporal, "temporal", "", "use the existing Temporal cluster at `HOST:PORT` instead of the embedded server")
 	f.BoolVar(&cfg.sandbox, "sandbox", false, "also run the sandbox systems, seeded with realistic data")
+	f.StringVar(&cfg.prompt.mappings, "mappings", "mappings", "directory of the mapping files whose syncs get the default schedules and watchers")
+	f.DurationVar(&cfg.prompt.incremental, "schedule-incremental", defaultIncrementalEvery, "interval of each sync's incremental schedule (0: none)")
+	f.DurationVar(&cfg.prompt.full, "schedule-full", defaultFullEvery, "interval of each sync's full schedule (0: none)")
+	f.DurationVar(&cfg.prompt.watchInterval, "watch-interval", 0, "pause between the watcher's polls (default: what keeps a quiet watcher within 20% of the documentation system's request budget, at least 1s)")
+	f.BoolVar(&cfg.prompt.noSchedules, "no-schedules", false, "create no schedules")
+	f.BoolVar(&cfg.prompt.noWatch, "no-watch", false, "start no watcher")
 	f.DurationVar(&cfg.unreachableFor, "unreachable-for", connectors.DefaultUnreachableFor, "how long the worker retries a host it cannot reach (refused, not resolved, connect timeout) before the run stops")
 	return cmd
 }
@@ -109,6 +132,7 @@ func mapsyncSearchAttributes() map[string]enumspb.IndexedValueType {
 		"MapsyncObject":   kw,
 		"MapsyncMode":     kw,
 		"MapsyncPlanHash": kw,
+		"MapsyncWatcher":  kw,
 	}
 }
 
@@ -148,6 +172,9 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 	defer stopWorker()
 
 	printDevInfo(stdout, cfg, hostPort, uiURL, dbPath)
+	if err := setupPrompt(ctx, c, cfg.dataDir, cfg.prompt, stdout); err != nil {
+		return err
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "mapsync dev: stopping")
 	return nil

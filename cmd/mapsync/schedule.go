@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"text/tabwriter"
@@ -66,19 +67,8 @@ func newScheduleCreateCmd() *cobra.Command {
 				mode = workflows.ModeFull
 			}
 			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode}
-			sc := sess.client.ScheduleClient()
-			_ = sc.GetHandle(cmd.Context(), scheduleID(name)).Delete(cmd.Context()) // replace
-			_, err = sc.Create(cmd.Context(), client.ScheduleOptions{
-				ID:      scheduleID(name),
-				Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
-				Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-				Action: &client.ScheduleWorkflowAction{
-					ID: syncWorkflowID(name), Workflow: workflows.SyncRunName, Args: []any{in},
-					TaskQueue: workflows.TaskQueue, TypedSearchAttributes: workflows.StartAttributes(in),
-				},
-			})
-			if err != nil {
-				return &exitError{code: exitFailure, err: fmt.Errorf("creating the schedule: %w", err)}
+			if err := createSchedule(cmd.Context(), sess.client, scheduleID(name), in, every); err != nil {
+				return &exitError{code: exitFailure, err: err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "schedule %s: %s run of %s every %s (plan %s)\n", scheduleID(name), mode, name, every, p.Hash[:12])
 			return nil
@@ -169,4 +159,28 @@ func newScheduleDeleteCmd() *cobra.Command {
 	f.StringVar(&sync, "sync", "", "the sync (default: the only sync of the mapping set)")
 	f.StringVar(&mappings, "mappings", "mappings", "directory of the mapping files")
 	return cmd
+}
+
+// fullScheduleID is the id of the full-run schedule mapsync dev creates
+// beside the incremental one (scheduleID).
+func fullScheduleID(sync string) string { return scheduleID(sync) + "-full" }
+
+// createSchedule creates (or replaces) schedule id: a run of in every
+// every, skipped while the previous run of the sync still runs.
+func createSchedule(ctx context.Context, c client.Client, id string, in workflows.SyncInput, every time.Duration) error {
+	sc := c.ScheduleClient()
+	_ = sc.GetHandle(ctx, id).Delete(ctx) // replace
+	_, err := sc.Create(ctx, client.ScheduleOptions{
+		ID:      id,
+		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Action: &client.ScheduleWorkflowAction{
+			ID: syncWorkflowID(in.Sync), Workflow: workflows.SyncRunName, Args: []any{in},
+			TaskQueue: workflows.TaskQueue, TypedSearchAttributes: workflows.StartAttributes(in),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("creating schedule %s: %w", id, err)
+	}
+	return nil
 }

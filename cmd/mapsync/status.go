@@ -30,7 +30,8 @@ func newStatusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Show recent runs and the state of the links",
 		Long: `status lists the recent runs of each sync (from Temporal, when it can be
-reached: the embedded server of mapsync dev / mapsync demo, or --temporal)
+reached: the embedded server of mapsync dev / mapsync demo, or --temporal),
+the running watchers with their counts (polls, record runs, pending records)
 and, from the published results, the links per object and state (syncing,
 orphaned, error, ...), and per object the open record errors (mapsync errors)
 and the fields left out of writes (mapsync errors --warnings).
@@ -125,6 +126,7 @@ func printRuns(ctx context.Context, out io.Writer, o temporalOptions, sync strin
 			e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), e.GetStatus(), took)
 	}
 	tw.Flush()
+	printWatchers(ctx, out, c, o.namespace, sync)
 }
 
 // printLinks prints the link states per object of a sync's published results.

@@ -32,12 +32,13 @@ type syncOptions struct {
 	dryRun   bool
 	guard    steps.GuardOptions // --max-change, --allow-mass-change
 	detach   bool
+	records  []string // --record OBJECT (the IDs are the arguments)
 }
 
 func newSyncCmd() *cobra.Command {
 	var o syncOptions
 	cmd := &cobra.Command{
-		Use:   "sync",
+		Use:   "sync [--record OBJECT ID]...",
 		Short: "Run a sync now, durably, on Temporal",
 		Long: `sync compiles the mapping files, stores the plan under the data directory
 (by content hash, so the run keeps its mapping version whatever happens to
@@ -48,6 +49,12 @@ Runs are incremental (records changed since the last successful run) unless
 --full is given; only a full run finds records deleted from the PSA (their
 links become orphaned; nothing is ever deleted on the documentation side).
 --dry-run plans without writing anything.
+
+--record OBJECT ID (repeatable; ID is [psa:|doc:]ID, a bare id is looked up
+in the published links) runs a record run: only those records and their
+linked counterparts on the other side are listed (by id where the system's
+filter allows), the value rules decide as in any run, nothing is orphaned
+and the changed-since cursors stay where they are.
 
 The mass-change guard stops a run, before anything of an object type is
 written, that would orphan, disconnect or rewrite more than the mapping's
@@ -62,8 +69,13 @@ unless one already serves the queue.
 
 It prints progress per stage (JSON log lines on stderr when stdout is not a
 terminal) and a summary per object. Exit status 1 if the run failed.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(o.records) == 0 && len(args) > 0 {
+				return usageErr("unexpected arguments %v (IDs go with --record OBJECT)", args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
 			// Ctrl+C ends the setup; once the run is started it is a
 			// question about the run (waitRunWith, sync_watch.go).
 			sig := make(chan os.Signal, 1)
@@ -112,6 +124,14 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 				workerEnvWarning(cmd.ErrOrStderr(), p, os.LookupEnv)
 			}
 			in := workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: mode, DryRun: o.dryRun, Guard: o.guard}
+			if len(o.records) > 0 {
+				if o.full {
+					return usageErr("--record and --full: a record run lists only the records named")
+				}
+				if in.Records, err = recordRefs(ctx, p, name, o.temporal.dataDir, o.records, args); err != nil {
+					return err
+				}
+			}
 			close(setupDone)
 			intr := &interrupts{sig: sig, ownWorker: sess.worker != nil, decide: func(runID string) interruptAction {
 				return askInterrupt(cmd.InOrStdin(), cmd.ErrOrStderr(), stdinInteractive(), o.detach, runID)
@@ -136,6 +156,7 @@ terminal) and a summary per object. Exit status 1 if the run failed.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "plan the writes without sending them")
 	f.BoolVar(&o.guard.Allow, "allow-mass-change", false, "let the run orphan, disconnect or rewrite more than the mass-change guard's share of an object type's links")
 	f.Float64Var(&o.guard.MaxChange, "max-change", 0, "the mass-change guard's share for this run, in (0, 1] (default: the mapping's guard { max_change }, else 0.2)")
+	f.StringArrayVar(&o.records, "record", nil, "a record run: sync only the record ID (an argument, [psa:|doc:]ID; a bare id is looked up in the links) of OBJECT and its linked counterpart; repeatable")
 	f.BoolVar(&o.detach, "detach", false, "on Ctrl+C, leave the run going (and say how to follow it) instead of asking whether to cancel it")
 	f.DurationVar(&o.temporal.unreachableFor, "unreachable-for", connectors.DefaultUnreachableFor, "how long the worker started here retries a host it cannot reach (refused, not resolved, connect timeout) before the run stops")
 	return cmd

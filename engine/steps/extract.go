@@ -30,6 +30,12 @@ type ExtractInput struct {
 	// PageSize overrides the system's page size (capped at its maximum);
 	// a resumed listing must use the same.
 	PageSize int `json:"page_size,omitempty"`
+	// Records makes a record run's listing: only the records named on this
+	// side and the linked counterparts of those named on the other side
+	// (records of other objects are ignored), selected by id where the
+	// system's filter dialect can, else the listing from Since. Never
+	// complete. Empty: a normal listing.
+	Records []RecordRef `json:"records,omitempty"`
 }
 
 // ExtractResult counts what one Extract call did.
@@ -93,6 +99,22 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 	if q.Parents, err = r.parents(ctx, o, in.Side); err != nil {
 		return res, fmt.Errorf("stages: %s: %w", where, err)
 	}
+	listNothing := false
+	if len(in.Records) > 0 {
+		rl, err := r.recordListing(ctx, o, in.Side, in.Records)
+		if err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+		switch {
+		case len(rl.ids) == 0:
+			listNothing = true
+		case rl.filter != nil:
+			q.Since, q.Filters = time.Time{}, []connectors.Filter{*rl.filter}
+			if rl.parents != nil {
+				q.Parents = rl.parents
+			}
+		}
+	}
 	if in.Cursor == nil {
 		if err := r.db.ResetStage(ctx, o.match, in.Side); err != nil {
 			return res, fmt.Errorf("stages: %s: %w", where, err)
@@ -111,7 +133,11 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 	client := r.clients[in.Side]
 	ex := &extraction{r: r, o: o, side: in.Side, mapper: mapper, client: client, outOfScope: outOfScope, res: &res}
 	ended := true // the listing ran to its end (not stopped at MaxPages)
-	for page, err := range client.List(ctx, in.Object, q) {
+	pages := client.List(ctx, in.Object, q)
+	if listNothing {
+		pages = func(func(connectors.Page, error) bool) {}
+	}
+	for page, err := range pages {
 		if err != nil {
 			return res, fmt.Errorf("stages: %s: %w", where, err)
 		}
@@ -162,7 +188,7 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 			return res, fmt.Errorf("stages: %s: %w", where, err)
 		}
 	}
-	res.Complete = res.Done && in.Since.IsZero()
+	res.Complete = res.Done && in.Since.IsZero() && len(in.Records) == 0
 	r.progress(Progress{Step: "extract", Object: in.Object, Side: in.Side, Pages: res.Pages, Records: res.Staged, Done: res.Done})
 	return res, nil
 }

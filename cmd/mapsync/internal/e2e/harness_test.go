@@ -31,7 +31,7 @@ import (
 // namespace, so workers of different tests never share a queue.
 var server *devserver.Server
 
-var namespaces = []string{"access", "e2e", "faults", "guard", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings"}
+var namespaces = []string{"access", "e2e", "faults", "guard", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings", "watch"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))

@@ -194,6 +194,15 @@ func runModelSequence(t *testing.T, seed uint64, steps int) {
 
 	for step := 1; step <= steps; step++ {
 		m.divs = nil
+		if m.rng.IntN(4) == 0 { // a watcher / record run step (model_watch_test.go)
+			m.logf("step %d: record run", step)
+			m.recordStep(ctx)
+			m.check(ctx, step)
+			if t.Failed() {
+				return
+			}
+			continue
+		}
 		n := 1 + m.rng.IntN(4)
 		for range n {
 			m.edit(ctx)
