@@ -141,6 +141,16 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 		if out.Since, err = steps.LoadCursors(SyncDir(a.cfg.DataDir, ref.Sync)); err != nil {
 			return Prepared{}, err
 		}
+		// Objects with a control lifted since their last run are listed
+		// in full: their held records' changes were listed back then.
+		lifted, err := steps.LiftedObjects(ctx, SyncDir(a.cfg.DataDir, ref.Sync), ref.Sync)
+		if err != nil {
+			return Prepared{}, err
+		}
+		for _, o := range lifted {
+			delete(out.Since, CursorKey(o, SidePSA))
+			delete(out.Since, CursorKey(o, SideDoc))
+		}
 	}
 	activity.GetLogger(ctx).Info("prepared run", "sync", ref.Sync, "objects", len(out.Objects), "queue", out.TaskQueue)
 	return out, nil
