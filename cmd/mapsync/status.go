@@ -31,7 +31,9 @@ func newStatusCmd() *cobra.Command {
 		Long: `status lists the recent runs of each sync (from Temporal, when it can be
 reached: the embedded server of mapsync dev / mapsync demo, or --temporal)
 and, from the published results, the links per object and state (syncing,
-orphaned, error, ...) and the open record errors.
+orphaned, error, paused, sync_disabled, disconnected, not_yet_pushed), the
+active user controls (pauses, disabled and disconnected links: mapsync
+pause, mapsync link) and the open record errors.
 
 Exit status: 0 when the state could be read (Temporal unreachable is only
 noted), 1 when a sync's published results or errors file exists but cannot
@@ -60,6 +62,9 @@ be read (the reason and the repair command are printed).`,
 						continue
 					}
 					fmt.Fprintf(out, "\nsync %s: cannot read the results\n", s)
+					unreadable = append(unreadable, fmt.Errorf("sync %s: %w", s, err))
+				}
+				if err := printControls(out, o.dataDir, s); err != nil {
 					unreadable = append(unreadable, fmt.Errorf("sync %s: %w", s, err))
 				}
 			}
