@@ -89,7 +89,7 @@ func TestControlStatesAndPrecedence(t *testing.T) {
 	ctl := withControls(t, o,
 		Control{Kind: ControlDisconnect, Object: "organization", Side: "psa", ID: "p1"},
 		Control{Kind: ControlDisable, Object: "organization", Side: "doc", ID: "d2"},
-		Control{Kind: ControlPause, Object: "organization", Type: "vendor"}, // case does not matter
+		Control{Kind: ControlPause, Object: "organization", Type: "vendor"},             // case does not matter
 		Control{Kind: ControlDisconnect, Object: "organization", Side: "doc", ID: "d5"}, // disconnected > orphaned
 		Control{Kind: ControlDisable, Object: "organization", Side: "psa", ID: "p6"},    // orphaned > sync_disabled
 		Control{Kind: ControlDisable, Object: "organization", Side: "psa", ID: "p7"},    // sync_disabled > paused

@@ -13,9 +13,9 @@ import (
 // joining two records (not the doc records waiting for a push), in any
 // state; the other counts are links among those.
 type Change struct {
-	Object       string
-	Before       int64 // links of the object before the run (both records known)
-	Orphaned     int64 // not orphaned before, orphaned now
+	Object   string
+	Before   int64 // links of the object before the run (both records known)
+	Orphaned int64 // not orphaned before, orphaned now
 	// Disconnected counts links gone from the links (dropped: the doc
 	// record is gone from a complete listing). A user's disconnect (state
 	// disconnected) is not the run's change and is not counted.
