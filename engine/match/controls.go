@@ -186,3 +186,33 @@ func Lifted(ctx context.Context, dir, sync string, current []Control) ([]string,
 	}
 	return out, nil
 }
+
+// LinkStates lists the states present among the published links of
+// sync, as "object:state", sorted. No published results: none.
+func LinkStates(ctx context.Context, dir, sync string) ([]string, error) {
+	db, err := OpenResults(ctx, dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("link states: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT object || ':' || state AS s FROM links WHERE sync = ? ORDER BY s`, sync)
+	if err != nil {
+		return nil, fmt.Errorf("link states: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("link states: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("link states: %w", err)
+	}
+	return out, nil
+}

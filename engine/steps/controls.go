@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"mapsync/engine/controls"
 	"mapsync/engine/match"
@@ -54,4 +55,31 @@ func LiftedObjects(ctx context.Context, dir, sync string) ([]string, error) {
 		return nil, fmt.Errorf("stages: %w", err)
 	}
 	return out, nil
+}
+
+// StateSummary describes the sync in dir as its search attributes show
+// it: the active pauses ("object", "object:type", "*" for every object,
+// "*:type") and the link states present in the published results
+// ("object:state"), both sorted.
+func StateSummary(ctx context.Context, dir, sync string) (paused, states []string, err error) {
+	set, err := controls.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range set.Pauses {
+		s := p.Object
+		if s == "" {
+			s = "*"
+		}
+		if p.Type != "" {
+			s += ":" + p.Type
+		}
+		paused = append(paused, s)
+	}
+	slices.Sort(paused)
+	states, err = match.LinkStates(ctx, dir, sync)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stages: %w", err)
+	}
+	return paused, states, nil
 }
