@@ -216,3 +216,30 @@ func LinkStates(ctx context.Context, dir, sync string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// holdPaused turns the creates of records a pause holds (the object is
+// paused, or the record's type is) into skips: a pause writes nothing in
+// its scope, new records included, until it is lifted.
+func (p *planner) holdPaused(ctx context.Context) error {
+	o := p.obj
+	n, err := queryInt(ctx, p.conn, "pauses", `SELECT count(*) FROM controls WHERE object = ? AND kind = 'pause'`, o.Name())
+	if err != nil || n == 0 {
+		return err
+	}
+	for _, s := range []Side{PSA, Doc} {
+		typ := "CAST(NULL AS VARCHAR)"
+		if tf := o.spec.TypeField; tf != "" {
+			typ = "CAST(x." + ident(tf) + " AS VARCHAR)"
+		}
+		_, err := p.exec(ctx, "hold paused creates from "+string(s), `UPDATE `+tOps+` SET op = 'skip', status = 'noted', key = NULL, after = NULL,
+				reason = 'not created: paused by a user' || coalesce(' (type ' || h.typ || ')', '') || ' (mapsync resume lifts it)'
+			FROM (SELECT x._id AS id, `+typ+` AS typ FROM `+ident(p.r.stageTable(o, s))+` x) h
+			WHERE `+tOps+`.op = 'create' AND `+tOps+`.source_side = ? AND `+tOps+`.source_id = h.id
+				AND EXISTS (SELECT 1 FROM controls c WHERE c.object = ? AND c.kind = 'pause' AND (c.type IS NULL OR lower(c.type) = lower(h.typ)))`,
+			string(s), o.Name())
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

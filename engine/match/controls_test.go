@@ -254,3 +254,25 @@ func TestTypedPauseNeedsTypeField(t *testing.T) {
 		t.Fatal("a typed pause of an object without type_field was accepted")
 	}
 }
+
+// A pause holds creates in its scope too: a new record of a paused type
+// is not created until the pause is lifted; another type's is.
+func TestPauseHoldsCreates(t *testing.T) {
+	dir := t.TempDir()
+	o := typedOrg(t)
+	pause := withControls(t, o, Control{Kind: ControlPause, Object: "organization", Type: "Vendor"})
+	psa := []Row{orgRow("p1", 1, "Vendor"), orgRow("p2", 2, "Customer")}
+	ps, ops := runCycle(t, dir, "r1", o, full, psa, nil, pause)
+	creates := only(t, ops, OpCreate)
+	if ps.Creates != 1 || len(creates) != 1 || creates[0].SourceID != "p2" {
+		t.Errorf("while Vendor is paused: %+v %v, want only p2 created", ps, ops)
+	}
+	skips := only(t, ops, OpSkip)
+	if len(skips) != 1 || skips[0].SourceID != "p1" || skips[0].Key != "" {
+		t.Errorf("skips %+v, want p1's create held, without an idempotency key", skips)
+	}
+	ps, ops = runCycle(t, dir, "r2", o, full, psa, nil, withControls(t, o))
+	if ps.Creates != 2 {
+		t.Errorf("after resume: %+v %v, want both created (nothing was applied)", ps, ops)
+	}
+}

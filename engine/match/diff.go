@@ -174,7 +174,7 @@ func (p *planner) run(ctx context.Context) error {
 	if _, err := p.exec(ctx, "ops table", "CREATE OR REPLACE TEMP TABLE "+tOps+" AS SELECT * EXCLUDE (run, sync, object, seq) FROM ops LIMIT 0"); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.orphans, p.invalid, p.writeOps, p.baselines}
+	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.holdPaused, p.orphans, p.invalid, p.writeOps, p.baselines}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
