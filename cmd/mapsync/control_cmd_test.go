@@ -92,6 +92,13 @@ func TestControlCommandArguments(t *testing.T) {
 		{[]string{"pause", "--object", "location", "--type", "Main"}, exitUsage, "no record type to pause by"},
 		{[]string{"resume", "--object", "planet"}, exitUsage, `has no object "planet"`},
 		{[]string{"pause", "extra"}, exitUsage, "unknown command"},
+
+	}
+	for _, args := range [][]string{{"link", "cut", "organization", "7"}, {"link"}} {
+		var out bytes.Buffer
+		if code := run(args, &out, &out); code != exitUsage || !strings.Contains(out.String(), "mapsync link disable|disconnect|enable") {
+			t.Errorf("%v: exit %d, want 2 naming the actions:\n%s", args, code, out.String())
+		}
 	}
 	for _, tc := range before {
 		code, out := cli(tc.args...)

@@ -34,6 +34,13 @@ shows at once (--no-run: don't); otherwise the next run applies it.
 
 Exit status: 0 when the control was recorded (even when no run could be
 started), 1 when the run started here failed, 2 for unknown objects or ids.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr("name an action: mapsync link disable|disconnect|enable OBJECT ID...")
+			}
+			return usageErr("unknown action %q: mapsync link disable|disconnect|enable OBJECT ID...", args[0])
+		},
 	}
 	for _, a := range []struct{ name, short, action string }{
 		{"disable", "Keep the links but sync nothing over them (state sync_disabled)", controls.Disable},
