@@ -43,7 +43,9 @@ func (c Control) applies(object string) bool {
 
 // SetControls records the user controls that apply to obj in this run:
 // Match gives its links their states from them (see Match). Calling it
-// again replaces obj's controls. The rows are published with the links
+// again replaces obj's controls. A pause by type of an object without a
+// type field (the mapping lost its type_field) holds the whole object:
+// holding more than asked never writes over a value. The rows are published with the links
 // (the controls table), so a later run can tell a control was lifted.
 func (r *Run) SetControls(ctx context.Context, obj *Object, controls []Control) error {
 	conn, err := r.db.Conn(ctx)
@@ -58,9 +60,6 @@ func (r *Run) SetControls(ctx context.Context, obj *Object, controls []Control) 
 		for _, c := range controls {
 			if !c.applies(obj.Name()) {
 				continue
-			}
-			if c.Kind == ControlPause && c.Type != "" && obj.spec.TypeField == "" {
-				return fmt.Errorf("a pause of %s records of type %q: the object has no type field (type_field)", obj.Name(), c.Type)
 			}
 			var at any
 			if !c.At.IsZero() {
@@ -90,7 +89,7 @@ func nullIfEmpty(s string) any {
 // of phase 0 (alias l: the link; typ: the record's type or NULL), before
 // the run's own verdicts: 'disconnected', 'sync_disabled', 'paused' or
 // NULL (no control). A disconnect outranks a disable, a disable a pause.
-func controlState(object string) string {
+func controlState(object string, typed bool) string {
 	o := lit(object)
 	link := func(kind string) string {
 		return `EXISTS (SELECT 1 FROM controls c WHERE c.object = ` + o + ` AND c.kind = '` + kind + `'
@@ -99,7 +98,16 @@ func controlState(object string) string {
 	return `CASE WHEN ` + link(ControlDisconnect) + ` THEN 'disconnected'
 		WHEN ` + link(ControlDisable) + ` THEN 'sync_disabled'
 		WHEN EXISTS (SELECT 1 FROM controls c WHERE c.object = ` + o + ` AND c.kind = 'pause'
-			AND (c.type IS NULL OR lower(c.type) = lower(typ))) THEN 'paused' END`
+			AND ` + pauseType(typed, "typ") + `) THEN 'paused' END`
+}
+
+// pauseType is the condition for a pause c to hold a record of type typ:
+// any type, the same type, or (an object without a type field) always.
+func pauseType(typed bool, typ string) string {
+	if !typed {
+		return "true"
+	}
+	return "(c.type IS NULL OR lower(c.type) = lower(" + typ + "))"
 }
 
 // recordType is the SQL of a link's record type (column typ of phase 0)
@@ -235,7 +243,7 @@ func (p *planner) holdPaused(ctx context.Context) error {
 				reason = 'not created: paused by a user' || coalesce(' (type ' || h.typ || ')', '') || ' (mapsync resume lifts it)'
 			FROM (SELECT x._id AS id, `+typ+` AS typ FROM `+ident(p.r.stageTable(o, s))+` x) h
 			WHERE `+tOps+`.op = 'create' AND `+tOps+`.source_side = ? AND `+tOps+`.source_id = h.id
-				AND EXISTS (SELECT 1 FROM controls c WHERE c.object = ? AND c.kind = 'pause' AND (c.type IS NULL OR lower(c.type) = lower(h.typ)))`,
+				AND EXISTS (SELECT 1 FROM controls c WHERE c.object = ? AND c.kind = 'pause' AND `+pauseType(o.spec.TypeField != "", "h.typ")+`)`,
 			string(s), o.Name())
 		if err != nil {
 			return err

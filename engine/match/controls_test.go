@@ -245,13 +245,17 @@ func TestGuardDoesNotCountUserDisconnects(t *testing.T) {
 	}
 }
 
-// A typed pause of an object without a type field is refused.
-func TestTypedPauseNeedsTypeField(t *testing.T) {
-	r := openTestRun(t, t.TempDir(), "r1")
-	o := object(t, "location")
-	err := r.SetControls(context.Background(), o, []Control{{Kind: ControlPause, Object: "location", Type: "Main"}})
-	if err == nil {
-		t.Fatal("a typed pause of an object without type_field was accepted")
+// A pause by type of an object without a type field holds the whole
+// object: more than asked, never less.
+func TestTypedPauseWithoutTypeFieldHoldsAll(t *testing.T) {
+	dir := t.TempDir()
+	o := object(t, "organization") // no TypeField
+	psa := []Row{orgRow("p1", 1, "Vendor"), orgRow("p2", 2, "Customer")}
+	doc := []Row{orgRow("d1", 1, "Vendor"), orgRow("d2", 2, "Customer")}
+	runCycle(t, dir, "r1", o, full, psa, doc)
+	runCycle(t, dir, "r2", o, full, psa, doc, withControls(t, o, Control{Kind: ControlPause, Object: "organization", Type: "Vendor"}))
+	if got := states(t, dir, "organization"); got["p1=d1"] != StatePaused || got["p2=d2"] != StatePaused {
+		t.Errorf("states %v, want both paused", got)
 	}
 }
 

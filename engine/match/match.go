@@ -317,7 +317,7 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 		LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
 		LEFT JOIN ` + tDoc + ` d ON d.id = l.doc_id` + typJoins + `
 		WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL),
-	c AS (SELECT l.*, ` + controlState(o.Name()) + ` AS ctl FROM base l)
+	c AS (SELECT l.*, ` + controlState(o.Name(), o.spec.TypeField != "") + ` AS ctl FROM base l)
 	SELECT * EXCLUDE (p_scope),
 		CASE
 			WHEN ctl = 'disconnected' THEN 'disconnect'
