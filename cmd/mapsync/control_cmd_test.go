@@ -92,7 +92,6 @@ func TestControlCommandArguments(t *testing.T) {
 		{[]string{"pause", "--object", "location", "--type", "Main"}, exitUsage, "no record type to pause by"},
 		{[]string{"resume", "--object", "planet"}, exitUsage, `has no object "planet"`},
 		{[]string{"pause", "extra"}, exitUsage, "unknown command"},
-
 	}
 	for _, args := range [][]string{{"link", "cut", "organization", "7"}, {"link"}} {
 		var out bytes.Buffer
