@@ -40,7 +40,9 @@ type MatchStats struct {
 //     from a complete listing, or is now out of scope, is orphaned (and
 //     keeps its doc record out of the pools); a link whose doc record is
 //     gone from a complete listing is dropped and its psa record competes
-//     again.
+//     again. A link the user disconnected is neither: it keeps both records
+//     out of the pools for good; disables and pauses set the state of a
+//     kept link (SetControls, existingLinks).
 //  1. For each rule in order, for each narrow field in order and then the
 //     plain key, one phase: both sides' remaining in-scope records with a
 //     complete key are numbered within their key group by (created, id),
