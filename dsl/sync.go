@@ -184,6 +184,10 @@ type SyncObject struct {
 	Fields      []*SyncField
 	Match       *Match
 	MaxChange   float64 // guard { max_change }; 0 = the sync's
+	// TypeField names the canonical field a pause by record type
+	// (`mapsync pause --type`) filters on; "" = the field named "type",
+	// when the canonical type has one.
+	TypeField string
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -236,7 +240,7 @@ var (
 var syncObjectSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "direction"}, {Name: "winner"}, {Name: "enabled"}, {Name: "scope"}, {Name: "scope_reason"},
-		{Name: "create_in_doc"}, {Name: "create_in_psa"},
+		{Name: "create_in_doc"}, {Name: "create_in_psa"}, {Name: "type_field"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "field", LabelNames: []string{"name"}}, {Type: "match"}, {Type: "guard"}},
 }
@@ -269,6 +273,10 @@ func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 	}
 	if a, ok := o.attrs["scope_reason"]; ok {
 		o.ScopeReason, d = decodeString(a)
+		diags = append(diags, d...)
+	}
+	if a, ok := o.attrs["type_field"]; ok {
+		o.TypeField, d = decodeString(a)
 		diags = append(diags, d...)
 	}
 	// create_in_psa defaults to what the direction allows: a two-way sync

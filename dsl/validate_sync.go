@@ -51,6 +51,7 @@ func (c *Config) validateSyncObject(s *Sync, o *SyncObject, psa, doc *System) hc
 		diags = append(diags, warningAt(o.AttrRange("scope"), "Scope without a reason",
 			"Add scope_reason = \"...\": it is what reports show for records left out of scope."))
 	}
+	diags = append(diags, validateTypeField(o, ct)...)
 	if psa == nil || doc == nil {
 		return diags // the systems are unusable; field checks would only add noise
 	}
@@ -183,4 +184,21 @@ func (c *Config) validateMatch(s *Sync, o *SyncObject, ct *Canonical, pairFields
 		checkKey(k, m.NormalizeRanges[k], "normalize field")
 	}
 	return diags
+}
+
+// validateTypeField checks type_field: a canonical string field of the
+// object (the field `mapsync pause --type` compares record types with).
+func validateTypeField(o *SyncObject, ct *Canonical) hcl.Diagnostics {
+	if o.TypeField == "" {
+		return nil
+	}
+	cf := ct.Field(o.TypeField)
+	if cf == nil {
+		return hcl.Diagnostics{unknownName(o.AttrRange("type_field"), "Unknown canonical field", "field in canonical type "+ct.Name, o.TypeField, ct.FieldNames())}
+	}
+	if cf.Type != plan.TypeString {
+		return hcl.Diagnostics{errorAt(o.AttrRange("type_field"), "Record type field is not a string",
+			"type_field names the field a pause by record type compares with; field %q of %q has type %s, it must be a string field.", o.TypeField, o.Name, cf.Type)}
+	}
+	return nil
 }

@@ -33,6 +33,10 @@ func compileSync(cfg *dsl.Config, s *dsl.Sync) (plan.Sync, hcl.Diagnostics) {
 			obj.MaxChange = plan.DefaultMaxChange
 		}
 		ct := cfg.Canonical[o.Name]
+		obj.TypeField = o.TypeField
+		if obj.TypeField == "" && ct != nil && ct.Field("type") != nil && ct.Field("type").Type == plan.TypeString {
+			obj.TypeField = "type"
+		}
 		if ct != nil && psa != nil && doc != nil && psa.Object(o.Name) != nil && doc.Object(o.Name) != nil {
 			obj.Fields = compileFields(s, o, ct, psa.Object(o.Name), doc.Object(o.Name))
 		}

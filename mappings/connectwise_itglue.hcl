@@ -37,6 +37,7 @@ sync "connectwise_itglue" {
     scope         = "record.type in settings.organization_types && record.status in settings.organization_statuses"
     scope_reason  = "organization type or status is not set to sync"
     create_in_psa = "confirmed"
+    type_field    = "type"
 
     field "name" {
       label = "Name"
@@ -164,6 +165,7 @@ sync "connectwise_itglue" {
     scope         = "record.configuration_type in settings.configuration_types && record.configuration_status in settings.configuration_statuses"
     scope_reason  = "configuration type or status is not set to sync"
     create_in_psa = "confirmed"
+    type_field    = "configuration_type" # what `mapsync pause --type` filters on
 
     field "name" {
       label = "Name"

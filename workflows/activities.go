@@ -147,6 +147,16 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 		if out.Since, err = steps.LoadCursors(SyncDir(a.cfg.DataDir, ref.Sync)); err != nil {
 			return Prepared{}, err
 		}
+		// Objects with a control lifted since their last run are listed
+		// in full: their held records' changes were listed back then.
+		lifted, err := steps.LiftedObjects(ctx, SyncDir(a.cfg.DataDir, ref.Sync), ref.Sync)
+		if err != nil {
+			return Prepared{}, err
+		}
+		for _, o := range lifted {
+			delete(out.Since, CursorKey(o, SidePSA))
+			delete(out.Since, CursorKey(o, SideDoc))
+		}
 	}
 	activity.GetLogger(ctx).Info("prepared run", "sync", ref.Sync, "objects", len(out.Objects), "queue", out.TaskQueue)
 	return out, nil
@@ -240,7 +250,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if done, err := steps.Committed(ctx, dir, in.Run.RunID); err != nil {
 		return CommitResult{}, stepError(err)
 	} else if done {
-		return CommitResult{ResultsFile: filepath.Join(dir, "results.duckdb")}, nil
+		return a.withStates(ctx, in.Run, CommitResult{ResultsFile: filepath.Join(dir, "results.duckdb")})
 	}
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
@@ -260,7 +270,18 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if keep != "" {
 		return CommitResult{ResultsFile: keep}, nil
 	}
-	return CommitResult{ResultsFile: pub.Results, ParquetDir: pub.Parquet}, nil
+	return a.withStates(ctx, in.Run, CommitResult{ResultsFile: pub.Results, ParquetDir: pub.Parquet})
+}
+
+// withStates adds the sync's pauses and link states (the run's search
+// attributes) to a commit's result.
+func (a *Activities) withStates(ctx context.Context, ref RunRef, res CommitResult) (CommitResult, error) {
+	var err error
+	res.Paused, res.LinkStates, err = steps.StateSummary(ctx, SyncDir(a.cfg.DataDir, ref.Sync), ref.Sync)
+	if err != nil {
+		return res, stepError(err)
+	}
+	return res, nil
 }
 
 // OpenErrors opens a sync's errors file read-only; ok is false when there

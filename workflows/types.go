@@ -248,6 +248,12 @@ type CommitInput struct {
 type CommitResult struct {
 	ResultsFile string `json:"results_file"`
 	ParquetDir  string `json:"parquet_dir,omitempty"`
+	// Paused and LinkStates describe the sync once published (search
+	// attributes MapsyncPaused, MapsyncLinkStates): the active pauses
+	// ("object", "object:type", "*" for every object) and the link states
+	// present ("object:state").
+	Paused     []string `json:"paused,omitempty"`
+	LinkStates []string `json:"link_states,omitempty"`
 }
 
 // ObjectSummary is what happened to one object in a run.

@@ -136,6 +136,11 @@ func (r *runner) run(ctx workflow.Context) error {
 		return errors.Join(runErr, fmt.Errorf("commit: %w", err))
 	}
 	r.res.ResultsFile = cres.ResultsFile
+	if workflow.GetVersion(ctx, "state-search-attributes", workflow.DefaultVersion, 1) == 1 && !r.in.DryRun {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, stateAttributes(cres)...); err != nil {
+			return errors.Join(runErr, fmt.Errorf("search attributes: %w", err))
+		}
+	}
 	r.prog.Stage = "done"
 	return runErr
 }

@@ -19,6 +19,7 @@ import (
 
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors"
+	"mapsync/workflows"
 )
 
 func init() { commands = append(commands, newDevCmd) }
@@ -126,14 +127,7 @@ See docs/embedded-temporal.md.`,
 // mapsyncSearchAttributes are the custom search attributes mapsync's
 // workflows set, so runs can be found by sync, object, mode and plan.
 func mapsyncSearchAttributes() map[string]enumspb.IndexedValueType {
-	kw := enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	return map[string]enumspb.IndexedValueType{
-		"MapsyncSync":     kw,
-		"MapsyncObject":   kw,
-		"MapsyncMode":     kw,
-		"MapsyncPlanHash": kw,
-		"MapsyncWatcher":  kw,
-	}
+	return workflows.SearchAttributeTypes()
 }
 
 // runDev runs Temporal (embedded unless cfg.temporal is set) and the worker

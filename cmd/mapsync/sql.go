@@ -53,7 +53,8 @@ other tools; their rows are in the history tables here too.
 Tables: links (current pairs and their state), match_decisions (how each pair
 came about, and the sources that lost their candidates), unmatched (records
 in no pair, with the reason and the action), ops (planned and applied
-writes), runs.
+writes), runs, controls (the pauses, link disables and disconnects the last
+run applied to each object; mapsync status lists the current ones).
 
 Exit status: 0 on success, 1 when the results are missing or the query
 fails (the DuckDB message is printed), 2 on usage errors.`,

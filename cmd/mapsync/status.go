@@ -33,7 +33,9 @@ func newStatusCmd() *cobra.Command {
 reached: the embedded server of mapsync dev / mapsync demo, or --temporal),
 the running watchers with their counts (polls, record runs, pending records)
 and, from the published results, the links per object and state (syncing,
-orphaned, error, ...), and per object the open record errors (mapsync errors)
+orphaned, error, paused, sync_disabled, disconnected, not_yet_pushed), the
+active user controls (pauses, disabled and disconnected links: mapsync
+pause, mapsync link), and per object the open record errors (mapsync errors)
 and the fields left out of writes (mapsync errors --warnings).
 
 Exit status: 0 when the state could be read (Temporal unreachable is only
@@ -63,6 +65,9 @@ be read (the reason and the repair command are printed).`,
 						continue
 					}
 					fmt.Fprintf(out, "\nsync %s: cannot read the results\n", s)
+					unreadable = append(unreadable, fmt.Errorf("sync %s: %w", s, err))
+				}
+				if err := printControls(out, o.dataDir, s); err != nil {
 					unreadable = append(unreadable, fmt.Errorf("sync %s: %w", s, err))
 				}
 			}

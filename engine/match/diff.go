@@ -215,7 +215,7 @@ func (p *planner) run(ctx context.Context) error {
 	if _, err := p.exec(ctx, "ops table", "CREATE OR REPLACE TEMP TABLE "+tOps+" AS SELECT * EXCLUDE (run, sync, object, seq) FROM ops LIMIT 0"); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.orphans, p.clears, p.invalid, p.writeOps, p.baselines}
+	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.holdPaused, p.orphans, p.clears, p.invalid, p.writeOps, p.baselines}
 	if p.pass.Only {
 		steps = []func(context.Context) error{p.pairs, p.decide, p.updates, p.writeOps, p.baselines}
 	}

@@ -52,7 +52,10 @@
 // whose psa record is missing from a complete listing, or now out of
 // scope, is orphaned (its doc record stays out of the pools); a link whose
 // doc record is missing from a complete listing is dropped. An incomplete
-// listing orphans nothing.
+// listing orphans nothing. The user controls of the run (SetControls) give
+// kept links their states: a disconnected link is neither orphaned nor
+// dropped and never paired again; disabled and paused links are diffed
+// into skips (docs/lifecycle.md "Link states and controls").
 //
 // Then, for each rule in order, one phase per narrow field (rule keys +
 // that field) and one for the plain rule keys. In each phase:

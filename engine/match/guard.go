@@ -13,10 +13,13 @@ import (
 // joining two records (not the doc records waiting for a push), in any
 // state; the other counts are links among those.
 type Change struct {
-	Object       string
-	Before       int64 // links of the object before the run (both records known)
-	Orphaned     int64 // not orphaned before, orphaned now
-	Disconnected int64 // gone from the links (dropped) or disconnected now
+	Object   string
+	Before   int64 // links of the object before the run (both records known)
+	Orphaned int64 // not orphaned before, orphaned now
+	// Disconnected counts links gone from the links (dropped: the doc
+	// record is gone from a complete listing). A user's disconnect (state
+	// disconnected) is not the run's change and is not counted.
+	Disconnected int64
 	// Rewritten counts links with a planned update op that overwrites a
 	// value an earlier run synced (a field with a memory on the target
 	// side); first fills of never-synced fields are not rewrites.
@@ -46,7 +49,7 @@ func (r *Run) Changes(ctx context.Context, obj *Object) (Change, error) {
 			(SELECT count(*) FROM s),
 			(SELECT count(*) FROM s JOIN now USING (psa_id, doc_id) WHERE s.state <> 'orphaned' AND now.state = 'orphaned'),
 			(SELECT count(*) FROM s LEFT JOIN now USING (psa_id, doc_id)
-				WHERE now.state IS NULL OR (now.state = 'disconnected' AND s.state <> 'disconnected')),
+				WHERE now.state IS NULL),
 			(SELECT count(DISTINCT s.psa_id) FROM rw JOIN s USING (psa_id, doc_id)
 				WHERE list_has_any(rw.keys, CASE WHEN rw.target_side = 'psa' THEN s.psa_keys ELSE s.doc_keys END))`, o, run).
 		Scan(&c.Before, &c.Orphaned, &c.Disconnected, &c.Rewritten)
@@ -63,7 +66,7 @@ func (r *Run) Changes(ctx context.Context, obj *Object) (Change, error) {
 				ORDER BY s.psa_id LIMIT $3)
 			UNION ALL
 			(SELECT 2, 'disconnected ' || s.psa_id || '=' || s.doc_id FROM s LEFT JOIN now USING (psa_id, doc_id)
-				WHERE now.state IS NULL OR (now.state = 'disconnected' AND s.state <> 'disconnected')
+				WHERE now.state IS NULL
 				ORDER BY s.psa_id LIMIT $3)
 			UNION ALL
 			(SELECT 3, 'rewritten ' || rw.psa_id || '=' || rw.doc_id || ' (' || rw.target_side || '): ' || array_to_string(rw.keys, ', ')
@@ -128,6 +131,14 @@ func (r *Run) RestoreLinks(ctx context.Context, obj *Object, keepOps bool) (err 
 		if havePrev {
 			if _, err := exec(ctx, conn, "restore links",
 				`INSERT INTO links BY NAME SELECT * FROM _prev.links WHERE sync = ? AND object = ?`, r.cfg.Sync, o); err != nil {
+				return err
+			}
+			// The controls the links' states came from, so a later run
+			// still sees a control lifted since.
+			if _, err := exec(ctx, conn, "drop controls", `DELETE FROM controls WHERE object = ?`, o); err != nil {
+				return err
+			}
+			if err := importControls(ctx, conn, r.cfg.Sync, o); err != nil {
 				return err
 			}
 		}

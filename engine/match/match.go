@@ -43,7 +43,9 @@ type MatchStats struct {
 //     from a complete listing, or is now out of scope, is orphaned (and
 //     keeps its doc record out of the pools); a link whose doc record is
 //     gone from a complete listing is dropped and its psa record competes
-//     again.
+//     again. A link the user disconnected is neither: it keeps both records
+//     out of the pools for good; disables and pauses set the state of a
+//     kept link (SetControls, existingLinks).
 //  1. For each rule in order, for each narrow field in order and then the
 //     plain key, one phase: both sides' remaining in-scope records with a
 //     complete key are numbered within their key group by (created, id),
@@ -307,35 +309,55 @@ func (m *matcher) buildPhases(ctx context.Context) error {
 	return err
 }
 
-// existingLinks is phase 0.
+// existingLinks is phase 0. Each link's verdict, in order of precedence
+// (docs/lifecycle.md "Link states and controls"):
+//
+//   - disconnect: a user disconnected it (mapsync link disconnect): both
+//     records stay out of the pools, the link is neither orphaned nor
+//     dropped, nothing is diffed over it;
+//   - orphan: its psa record is gone from a complete listing, out of
+//     scope, or was orphaned and not seen again;
+//   - drop: its doc record is gone from a complete listing;
+//   - keep: the pair stays linked; a disable or a pause (ctl) then only
+//     decides the state writeLinks gives it.
 func (m *matcher) existingLinks(ctx context.Context) error {
 	r, o := m.r, m.obj
-	q := `SELECT l.*, p.rid AS prid, d.rid AS drid,
+	typ, typJoins, err := m.recordType(ctx)
+	if err != nil {
+		return err
+	}
+	q := `WITH base AS (
+		SELECT l.*, p.rid AS prid, d.rid AS drid, p.scope_reason AS p_scope, ` + typ + ` AS typ
+		FROM links l
+		LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
+		LEFT JOIN ` + tDoc + ` d ON d.id = l.doc_id` + typJoins + `
+		WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL),
+	c AS (SELECT l.*, ` + controlState(o.Name(), o.spec.TypeField != "") + ` AS ctl FROM base l)
+	SELECT * EXCLUDE (p_scope),
 		CASE
-			WHEN p.rid IS NULL AND $1 THEN 'orphan'
-			WHEN p.scope_reason IS NOT NULL THEN 'orphan'
+			WHEN ctl = 'disconnected' THEN 'disconnect'
+			WHEN prid IS NULL AND $1 THEN 'orphan'
+			WHEN p_scope IS NOT NULL THEN 'orphan'
 			-- An orphaned link stays orphaned until its psa record is seen
 			-- again, in scope: a run that did not list it (incremental,
 			-- interrupted) knows nothing new about it.
-			WHEN p.rid IS NULL AND l.state = 'orphaned' THEN 'orphan'
-			WHEN d.rid IS NULL AND $2 THEN 'drop'
+			WHEN prid IS NULL AND state = 'orphaned' THEN 'orphan'
+			WHEN drid IS NULL AND $2 THEN 'drop'
 			ELSE 'keep' END AS verdict,
 		CASE
-			WHEN p.rid IS NULL AND $1 THEN 'the psa record is gone from a complete listing'
-			WHEN p.scope_reason IS NOT NULL THEN 'out of scope: ' || p.scope_reason
-			WHEN p.rid IS NULL AND l.state = 'orphaned' THEN coalesce(l.reason, 'orphaned') || ' (the psa record was not listed again)'
-			WHEN d.rid IS NULL AND $2 THEN 'the doc record is gone from a complete listing' END AS why
-	FROM links l
-	LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
-	LEFT JOIN ` + tDoc + ` d ON d.id = l.doc_id
-	WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL`
+			WHEN ctl = 'disconnected' THEN 'disconnected by a user (mapsync link enable reconnects it)'
+			WHEN prid IS NULL AND $1 THEN 'the psa record is gone from a complete listing'
+			WHEN p_scope IS NOT NULL THEN 'out of scope: ' || p_scope
+			WHEN prid IS NULL AND state = 'orphaned' THEN coalesce(reason, 'orphaned') || ' (the psa record was not listed again)'
+			WHEN drid IS NULL AND $2 THEN 'the doc record is gone from a complete listing' END AS why
+	FROM c`
 	n, err := queryInt(ctx, m.conn, "count links", `SELECT count(*) FROM links WHERE object = ?`, o.Name())
 	if err != nil {
 		return err
 	}
 	if n == 0 {
 		// First run of this object: nothing to honour, no 1M-row joins.
-		q += " AND false"
+		q += " WHERE false"
 	}
 	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name()); err != nil {
 		return err
@@ -363,7 +385,7 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 	}
 	_, err = m.exec(ctx, "phase 0 decisions", `INSERT INTO match_decisions
 		SELECT ?, ?, ?,
-			CASE verdict WHEN 'keep' THEN 'linked' WHEN 'orphan' THEN 'orphaned' ELSE 'dropped' END,
+			CASE verdict WHEN 'keep' THEN 'linked' WHEN 'orphan' THEN 'orphaned' WHEN 'disconnect' THEN 'disconnected' ELSE 'dropped' END,
 			?, psa_id, doc_id, rule, 'link', 0, NULL, NULL, NULL, NULL,
 			coalesce(why, 'linked since run ' || coalesce(first_linked_run, '?'))
 		FROM `+tL0, r.cfg.RunID, r.cfg.Sync, o.Name(), string(o.source))

@@ -135,28 +135,19 @@ func (r *Run) fillResults(ctx context.Context, conn *sql.Conn, scratch string, h
 		return n > 0, err
 	}
 	run, sync := r.cfg.RunID, r.cfg.Sync
-	// Links: this sync's are the scratch's; another sync's (a shared
-	// directory) are carried over untouched.
-	if ok, err := prevHas("links"); err != nil {
-		return err
-	} else if ok {
-		if _, err := exec(ctx, conn, "carry other links", `INSERT INTO _pub.links BY NAME SELECT * FROM _prev.links WHERE sync <> ?`, sync); err != nil {
+	// Links and controls: this sync's are the scratch's; another sync's
+	// (a shared directory) are carried over untouched.
+	for _, t := range currentTables {
+		if ok, err := prevHas(t); err != nil {
+			return err
+		} else if ok {
+			if _, err := exec(ctx, conn, "carry other "+t, `INSERT INTO _pub.`+t+` BY NAME SELECT * FROM _prev.`+t+` WHERE sync <> ?`, sync); err != nil {
+				return err
+			}
+		}
+		if _, err := exec(ctx, conn, "publish "+t, `INSERT INTO _pub.`+t+` BY NAME SELECT * FROM `+t); err != nil {
 			return err
 		}
-	}
-	if _, err := exec(ctx, conn, "publish links", `INSERT INTO _pub.links BY NAME SELECT * FROM links`); err != nil {
-		return err
-	}
-	// Object start times: replaced like links.
-	if ok, err := prevHas("object_starts"); err != nil {
-		return err
-	} else if ok {
-		if _, err := exec(ctx, conn, "carry other starts", `INSERT INTO _pub.object_starts BY NAME SELECT * FROM _prev.object_starts WHERE sync <> ?`, sync); err != nil {
-			return err
-		}
-	}
-	if _, err := exec(ctx, conn, "publish starts", `INSERT INTO _pub.object_starts BY NAME SELECT * FROM object_starts`); err != nil {
-		return err
 	}
 	keep := "true"
 	if r.cfg.KeepRuns > 0 {

@@ -195,6 +195,9 @@ func (r *Run) init(ctx context.Context) (err error) {
 			if err := importStarts(ctx, conn, r.cfg.Sync); err != nil {
 				return err
 			}
+			if err := importControls(ctx, conn, r.cfg.Sync, ""); err != nil {
+				return err
+			}
 			if _, err := exec(ctx, conn, "remember links",
 				`INSERT INTO links_start SELECT object, psa_id, doc_id, state, json_keys(psa_synced), json_keys(doc_synced) FROM links`); err != nil {
 				return err

@@ -26,7 +26,7 @@ var resultTables = []struct{ name, ddl string }{
 	object           VARCHAR NOT NULL,
 	psa_id           VARCHAR,          -- NULL for a doc record waiting to be pushed
 	doc_id           VARCHAR,
-	state            VARCHAR NOT NULL, -- syncing | orphaned | sync_disabled | error | paused | not_yet_pushed
+	state            VARCHAR NOT NULL, -- syncing | orphaned | sync_disabled | error | paused | disconnected | not_yet_pushed
 	rule             VARCHAR,          -- the rule (or 'created') that made the link
 	reason           VARCHAR,          -- why the state: orphan reason, last error message
 	first_linked_run VARCHAR,
@@ -89,6 +89,19 @@ var resultTables = []struct{ name, ddl string }{
 	started_at TIMESTAMP NOT NULL,
 	run        VARCHAR NOT NULL
 )`},
+	// controls: the user controls each object's links were given their
+	// states by in the last run that matched the object (the controls
+	// file, syncs/<sync>/controls.json, holds the current ones).
+	{"controls", `CREATE TABLE IF NOT EXISTS controls (
+	sync        VARCHAR NOT NULL,
+	object      VARCHAR NOT NULL, -- the object whose links it applied to
+	kind        VARCHAR NOT NULL, -- pause | disable | disconnect
+	all_objects BOOLEAN NOT NULL, -- a pause of every object
+	side        VARCHAR,          -- psa | doc: whose id id is (disable, disconnect)
+	id          VARCHAR,
+	type        VARCHAR,          -- a pause's record type (NULL = any)
+	set_at      TIMESTAMP         -- when the user set it
+)`},
 	{"runs", `CREATE TABLE IF NOT EXISTS runs (
 	run          VARCHAR NOT NULL,
 	sync         VARCHAR NOT NULL,
@@ -138,6 +151,10 @@ var scratchTables = []struct{ name, ddl string }{
 )`},
 }
 
+// currentTables are replaced on publish (this sync's rows); a run starts
+// from the published ones.
+var currentTables = []string{"links", "controls", "object_starts"}
+
 // historyTables are appended to on publish; links is replaced.
 var historyTables = []string{"match_decisions", "unmatched", "ops", "runs"}
 
@@ -150,6 +167,7 @@ const (
 	StateSyncDisabled = "sync_disabled"
 	StateError        = "error"
 	StatePaused       = "paused"
+	StateDisconnected = "disconnected"
 	StateNotYetPushed = "not_yet_pushed"
 )
 

@@ -152,12 +152,17 @@ func (m *matcher) writeLinks(ctx context.Context) error {
 	}
 	if _, err := m.exec(ctx, "keep links", `INSERT INTO links BY NAME
 		WITH k AS (
-			SELECT *, CASE verdict WHEN 'orphan' THEN 'orphaned'
-				ELSE (CASE WHEN state = 'orphaned' THEN 'syncing' ELSE state END) END AS new_state
+			SELECT *, CASE verdict WHEN 'disconnect' THEN 'disconnected' WHEN 'orphan' THEN 'orphaned'
+				-- A disable or a pause holds a kept link; a lifted one (or
+				-- an orphan seen again) syncs again.
+				ELSE coalesce(ctl, CASE WHEN state IN ('orphaned', 'disconnected', 'sync_disabled', 'paused') THEN 'syncing' ELSE state END) END AS new_state
 			FROM `+tL0+` WHERE verdict <> 'drop')
 		SELECT sync, object, psa_id, doc_id, new_state AS state, rule,
 			CASE WHEN verdict = 'orphan' THEN (CASE WHEN state = 'orphaned' THEN reason ELSE why END)
-				WHEN state = 'orphaned' THEN NULL ELSE reason END AS reason,
+				WHEN verdict = 'disconnect' THEN why
+				WHEN new_state = 'sync_disabled' THEN 'sync disabled by a user (mapsync link enable lifts it)'
+				WHEN new_state = 'paused' THEN 'paused by a user' || coalesce(' (type ' || typ || ')', '') || ' (mapsync resume lifts it)'
+				WHEN state IN ('orphaned', 'disconnected', 'sync_disabled', 'paused') THEN NULL ELSE reason END AS reason,
 			first_linked_run, ? AS last_run,
 			CASE WHEN new_state <> state THEN ? ELSE state_run END AS state_run,
 			psa_synced, doc_synced

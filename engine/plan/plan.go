@@ -405,6 +405,10 @@ type ObjectSync struct {
 	// MaxChange is the object's mass-change guard, resolved: its own
 	// guard block, else the sync's, else DefaultMaxChange. In (0, 1].
 	MaxChange float64 `json:"max_change,omitempty"`
+	// TypeField is the canonical (string) field a pause by record type
+	// compares with: type_field, else the field named "type" when the
+	// object has one; "" = the object's records have no type to pause by.
+	TypeField string `json:"type_field,omitempty"`
 }
 
 // FieldSync is the resolved rule for one canonical field of an object pair.

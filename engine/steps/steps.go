@@ -40,6 +40,9 @@ func (r *Run) Match(ctx context.Context, object string, listing match.Listing) (
 	if err := r.loadPushes(object); err != nil {
 		return res, err
 	}
+	if err := r.applyControls(ctx, o); err != nil {
+		return res, err
+	}
 	st, err := r.db.Match(ctx, o.match, listing)
 	if err != nil {
 		return res, fmt.Errorf("stages: %w", err)

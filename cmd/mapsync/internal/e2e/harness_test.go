@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
@@ -31,7 +30,7 @@ import (
 // namespace, so workers of different tests never share a queue.
 var server *devserver.Server
 
-var namespaces = []string{"access", "e2e", "faults", "guard", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings", "watch"}
+var namespaces = []string{"access", "controls", "e2e", "faults", "guard", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings", "watch"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -44,10 +43,7 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, n := range workflows.SearchAttributeNames() {
-		attrs[n] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
+	attrs := workflows.SearchAttributeTypes()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	server, err = devserver.Start(ctx, devserver.Options{

@@ -132,6 +132,7 @@ type model struct {
 	uniq     int
 	divs     []divergence
 	failures int
+	ctl      *modelControls // pauses and disables (model_controls_test.go)
 }
 
 type divergence struct {
@@ -207,6 +208,7 @@ func runModelSequence(t *testing.T, seed uint64, steps int) {
 		for range n {
 			m.edit(ctx)
 		}
+		m.controlStep(ctx)
 		mode := workflows.ModeFull
 		if m.rng.IntN(3) > 0 {
 			mode = workflows.ModeIncremental
@@ -512,6 +514,7 @@ func (m *model) run(ctx context.Context, mode string) {
 		if err == nil {
 			m.logf("  run ok (attempt %d, %d writes)", attempt+1, writes(res))
 			m.predict(mode)
+			m.afterRun()
 			return
 		}
 		last = err
@@ -528,7 +531,11 @@ func (m *model) predict(mode string) {
 	for _, r := range m.recs {
 		switch {
 		case r.docOnly:
+		case r.docOnly && m.pausedRec(r): // paused: the push is held (model_controls_test.go)
+			r.state = stNotYetPushed
+		case r.docOnly:
 			m.predictPush(r)
+		case r.pendingDoc && m.heldPending(r): // paused: not created (model_controls_test.go)
 		case r.pendingDoc:
 			// A PSA record with no link: created in the documentation
 			// system. Sent: every field that flows to the doc side. The
@@ -543,12 +550,16 @@ func (m *model) predict(mode string) {
 			r.SP, r.SD = clone(r.P), clone(r.D)
 			r.state, r.pendingDoc = stSyncing, false
 			m.counts[local.SideDoc][r.object]++
+		case r.psaGone && m.heldGone(r, mode):
+			r.state = m.heldState(r)
 		case r.psaGone:
-			if mode == workflows.ModeFull {
+			if mode == workflows.ModeFull || m.listedInFull(r.object) {
 				r.state = stOrphaned // only a complete listing orphans
 			}
 		case r.outOfScope:
 			r.state = stOrphaned // seen, and out of scope: no value flows
+		case m.heldState(r) != "":
+			m.hold(r)
 		default:
 			r.state = stSyncing
 			for _, f := range modelFields[r.object] {
@@ -659,6 +670,7 @@ func (m *model) check(ctx context.Context, step int) {
 			ls = byDoc[r.object][r.docID]
 		}
 		switch {
+		case r.pendingDoc && len(ls) == 0: // held by a pause, not created yet (model_controls_test.go)
 		case len(ls) != 1:
 			m.diverge(divergence{kind: "state", object: r.object, rec: r.n, field: "link", want: "one link " + r.state, got: fmt.Sprintf("%d links %v", len(ls), ls)})
 		case ls[0].state != r.state:
@@ -745,7 +757,7 @@ func (m *model) checkDuplicates(ctx context.Context, partial bool) {
 	}
 	pending := 0
 	for _, r := range m.recs {
-		if r.pendingDoc {
+		if r.pendingDoc && !m.heldPending(r) {
 			pending++
 		}
 	}
