@@ -212,7 +212,7 @@ func (a *Activities) DiffDeferred(ctx context.Context, in DeferredInput) (res Ma
 	if err != nil {
 		return MatchResult{}, retryable("deferred "+in.Object, err)
 	}
-	batches, err := env.steps.Batches(ctx, in.Object, in.ApplyBatch)
+	batches, err := env.steps.DeferredBatches(ctx, in.Object, in.ApplyBatch)
 	if err != nil {
 		return MatchResult{}, stepError(err)
 	}

@@ -285,7 +285,7 @@ type DeferredSummary struct {
 	Planned  OpCounts `json:"planned"`
 	Updated  int64    `json:"updated"`
 	Errors   int64    `json:"errors"`
-	Requests int64    `json:"requests"`
+	Requests int64    `json:"requests"` // also counted in the object's Requests
 }
 
 // DeferredInput asks for the deferred-reference pass of one object.

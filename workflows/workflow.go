@@ -172,6 +172,9 @@ func (r *runner) deferred(ctx, wctx workflow.Context) error {
 		for i := range r.res.Objects {
 			if r.res.Objects[i].Object == name {
 				r.res.Objects[i].Deferred = d
+				// The object's requests include its deferred pass, so the
+				// objects' counts add up to the run's.
+				r.res.Objects[i].Requests += d.Requests
 			}
 		}
 		if err != nil {

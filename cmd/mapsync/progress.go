@@ -129,7 +129,7 @@ func printSummary(w io.Writer, r workflows.SyncResult) {
 		}
 		errs, reqs := o.Errors, o.Requests
 		if d := o.Deferred; d != nil { // its deferred references count with it
-			updated, errs, reqs = updated+d.Updated, errs+d.Errors, reqs+d.Requests
+			updated, errs = updated+d.Updated, errs+d.Errors // (its requests are in o.Requests)
 			if r.DryRun {
 				updated += d.Planned.Update - d.Updated
 			}

@@ -280,3 +280,23 @@ func TestPauseHoldsCreates(t *testing.T) {
 		t.Errorf("after resume: %+v %v, want both created (nothing was applied)", ps, ops)
 	}
 }
+
+// A pause holds a push too: a waiting doc record of the paused type that
+// a user confirmed is not created in the psa while paused, and keeps
+// waiting; another type's confirmed record is pushed.
+func TestPauseHoldsConfirmedPushes(t *testing.T) {
+	dir := t.TempDir()
+	o := typedOrg(t)
+	psa := []Row{orgRow("p1", 1, "Customer")}
+	doc := []Row{orgRow("d1", 1, "Customer"), orgRow("d8", 8, "Vendor"), orgRow("d9", 9, "Customer")}
+	runCycle(t, dir, "r1", o, full, psa, doc)
+	pushes := func(r *Run) { r.SetPushes("organization", Pushes{Confirmed: []string{"d8", "d9"}}) }
+	pause := withControls(t, o, Control{Kind: ControlPause, Object: "organization", Type: "Vendor"})
+	_, ops := runCycle(t, dir, "r2", o, full, psa, doc, pause, pushes)
+	if got := createsTo(ops, PSA); !slices.Equal(got, []string{"d9"}) {
+		t.Errorf("while Vendor is paused, creates in the psa from %v, want only d9", got)
+	}
+	if st, why := waitingDoc(t, dir, "d8"); st != StateNotYetPushed {
+		t.Errorf("d8 (paused type) is %q (%q), want not_yet_pushed", st, why)
+	}
+}

@@ -26,12 +26,28 @@ type SeqRange struct {
 // most size ops (orphans included: they are recorded, not sent; noted ops
 // left out).
 func (r *Run) Batches(ctx context.Context, object string, size int) ([]SeqRange, error) {
+	return r.batches(ctx, object, size, false)
+}
+
+// DeferredBatches cuts only the ops of the object's deferred pass (their
+// reason starts with DeferredReason) into ranges: the ranges of the
+// object's own stage were applied already, and an Apply of the same range
+// again would be the same step (its request tally counted twice).
+func (r *Run) DeferredBatches(ctx context.Context, object string, size int) ([]SeqRange, error) {
+	return r.batches(ctx, object, size, true)
+}
+
+func (r *Run) batches(ctx context.Context, object string, size int, deferred bool) ([]SeqRange, error) {
 	if size <= 0 {
 		return nil, fmt.Errorf("batches %s: size %d", object, size)
 	}
+	only := "true"
+	if deferred {
+		only = "starts_with(coalesce(reason, ''), " + lit(DeferredReason) + ")"
+	}
 	rows, err := r.db.QueryContext(ctx, `SELECT min(seq), max(seq) FROM (
 			SELECT seq, (row_number() OVER (ORDER BY seq) - 1) // ? AS b FROM ops
-			WHERE run = ? AND object = ? AND op IN ('create', 'update', 'orphan') AND status <> 'noted')
+			WHERE run = ? AND object = ? AND op IN ('create', 'update', 'orphan') AND status <> 'noted' AND `+only+`)
 		GROUP BY b ORDER BY b`, size, r.cfg.RunID, object)
 	if err != nil {
 		return nil, fmt.Errorf("batches %s: %w", object, err)

@@ -17,6 +17,16 @@ func (r *Run) Batches(ctx context.Context, object string, size int) ([]match.Seq
 	return b, nil
 }
 
+// DeferredBatches cuts the planned writes of an object's deferred pass
+// (DiffDeferred) into ranges of at most size ops.
+func (r *Run) DeferredBatches(ctx context.Context, object string, size int) ([]match.SeqRange, error) {
+	b, err := r.db.DeferredBatches(ctx, object, size)
+	if err != nil {
+		return nil, ledgerError("deferred batches "+object, err)
+	}
+	return b, nil
+}
+
 // CommitInput ends a run.
 type CommitInput struct {
 	// Failed marks a run that did not finish: ops left "sending" become

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"maps"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -215,4 +216,66 @@ func TestControlsHoldAndRelease(t *testing.T) {
 	if p, d := h.sb.PSACount("configurations"), h.sb.DocCount("configurations"); p != psaCount || d != docCount {
 		t.Errorf("configurations psa %d doc %d after enabling, want %d and %d", p, d, psaCount, docCount)
 	}
+
+	// Disconnect an organization: the PSA custom fields shown on its doc
+	// record (a read-only overlay, clear_on_disconnect) are removed by the
+	// run that applies the disconnect; the PSA record is not written.
+	org := h.orgWithCustomFields(ctx)
+	psaWrites := h.sandboxWrites()
+	h.control(func(s *controls.Set) error {
+		return s.SetLink("organization", controls.SidePSA, org.psa, controls.Disconnect, time.Now())
+	})
+	res := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeIncremental, Objects: []string{"organization"}})
+	if got := h.docCustomFields(ctx, "/organizations/"+org.doc); len(got) != 0 {
+		t.Errorf("disconnected organization %s still shows PSA custom fields %v", org.doc, got)
+	}
+	if n := writes(res); n != 1 {
+		t.Errorf("the disconnect run wrote %d records, want 1 (the doc organization's overlay cleared): %s", n, summary(res))
+	}
+	if got := h.sandboxWrites() - psaWrites; got != 1 {
+		t.Errorf("the sandboxes received %d writes, want 1", got)
+	}
+}
+
+// orgWithCustomFields finds a linked organization whose doc record shows
+// PSA custom fields.
+func (h *harness) orgWithCustomFields(ctx context.Context) cfgLink {
+	h.t.Helper()
+	db, err := match.OpenResults(ctx, h.syncDir())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT psa_id, doc_id, state FROM links
+		WHERE object = 'organization' AND state = 'syncing' AND psa_id IS NOT NULL AND doc_id IS NOT NULL ORDER BY psa_id`)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l cfgLink
+		if err := rows.Scan(&l.psa, &l.doc, &l.state); err != nil {
+			h.t.Fatal(err)
+		}
+		if len(h.docCustomFields(ctx, "/organizations/"+l.doc)) > 0 {
+			return l
+		}
+	}
+	h.t.Fatal("no linked organization shows PSA custom fields")
+	return cfgLink{}
+}
+
+// docCustomFields reads the psa-custom-fields overlay of a doc record.
+func (h *harness) docCustomFields(ctx context.Context, path string) []any {
+	h.t.Helper()
+	var doc struct {
+		Data struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := h.sb.DocRequest(ctx, http.MethodGet, path, nil, &doc); err != nil {
+		h.t.Fatal(err)
+	}
+	list, _ := doc.Data.Attributes["psa-custom-fields"].([]any)
+	return list
 }

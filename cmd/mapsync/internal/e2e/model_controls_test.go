@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"time"
 
 	"mapsync/connectors/sandbox/local"
@@ -110,12 +111,13 @@ func (m *model) pausedRec(r *mrec) bool {
 	if c.pauseTyp == "" {
 		return true
 	}
+	if r.docOnly {
+		// A documentation-only record: its own type decides.
+		return c.pauseTyp == "" || strings.EqualFold(r.docType, c.pauseTyp)
+	}
 	t, ok := c.types[r.psaID]
-	switch {
-	case !ok && r.pendingDoc:
+	if !ok && r.pendingDoc {
 		t = m.cfgType
-	case !ok && r.docOnly:
-		t, _ = r.D["configuration_type"].(string)
 	}
 	return t == c.pauseTyp
 }

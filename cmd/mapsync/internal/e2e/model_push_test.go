@@ -57,6 +57,7 @@ func (m *model) addWaiting(ctx context.Context, ids []string) {
 		}
 		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, waits: true, state: stNotYetPushed,
 			D: pick(d.Fields, modelFields["configuration"])}
+		r.docType, _ = d.Fields["configuration_type"].(string)
 		m.recs = append(m.recs, r)
 		m.logf("baseline: configuration #%d waits in the doc (%s)", r.n, id)
 		m.t.Logf("configuration #%d waits in the doc (%s)", r.n, id)

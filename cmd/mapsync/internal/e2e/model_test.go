@@ -110,6 +110,7 @@ type mrec struct {
 	pendingDoc   bool           // created in the PSA, its doc record not created yet
 	docOnly      bool           // created in the documentation system only
 	waits        bool           // doc-only from before the first sync: waits for a confirmation (model_push_test.go)
+	docType      string         // a doc-only record's configuration type (a pause may hold its push)
 	touchedSince bool           // changed since the last successful run
 }
 
@@ -470,7 +471,7 @@ func (m *model) edit(ctx context.Context) {
 		id, err := sb.CreateRecord(ctx, local.SideDoc, "configuration", m.orgs[oi].docID, vals)
 		must(err)
 		vals["asset_tag"] = ""
-		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, D: pick(vals, modelFields["configuration"])}
+		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, docType: m.cfgType, D: pick(vals, modelFields["configuration"])}
 		m.recs = append(m.recs, r)
 		m.counts[local.SideDoc]["configuration"]++
 		m.logf("  create configuration #%d in the doc only (%s) %v", r.n, id, r.D)
@@ -530,7 +531,6 @@ func (m *model) run(ctx context.Context, mode string) {
 func (m *model) predict(mode string) {
 	for _, r := range m.recs {
 		switch {
-		case r.docOnly:
 		case r.docOnly && m.pausedRec(r): // paused: the push is held (model_controls_test.go)
 			r.state = stNotYetPushed
 		case r.docOnly:

@@ -29,7 +29,10 @@ func TestFullSyncUnderFaultsCreatesOnceAndCountsEveryRequest(t *testing.T) {
 	res := clean.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Tuning: tuning})
 	wantDoc := normalise(t, func(b *bytes.Buffer) error { return clean.sb.DumpDocFixture(b) })
 	if logged := loggedRequests(clean); res.Requests != logged {
-		t.Errorf("fault-free run: %d requests counted, the sandboxes logged %d", res.Requests, logged)
+		t.Errorf("fault-free run: %d requests counted, the sandboxes logged %d\n%s", res.Requests, logged, summary(res))
+		for _, l := range clean.sb.Logs() {
+			t.Logf("logged: %v", l.ByRoute)
+		}
 	}
 	clean.stopWorker()
 
