@@ -318,6 +318,41 @@ func (r *Run) SyncedValue(ctx context.Context, object string, side Side, id, fie
 	return v.String, nil
 }
 
+// SyncedValues is SyncedValue for many records at once: the memory of
+// field on side for each of ids that has a link ("" for an empty or
+// missing memory, like SyncedValue).
+func (r *Run) SyncedValues(ctx context.Context, object string, side Side, field string, ids []string) (map[string]string, error) {
+	if !side.valid() {
+		return nil, fmt.Errorf("synced values: side %q", side)
+	}
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	s := string(side)
+	rows, err := r.db.QueryContext(ctx, `SELECT `+s+`_id, arg_min(json_extract_string(`+s+`_synced, ?), rowid) FROM links
+		WHERE object = ? AND list_contains(?::VARCHAR[], `+s+`_id) GROUP BY ALL`, "$."+field, object, ids)
+	if err != nil {
+		return nil, fmt.Errorf("synced values %s.%s: %w", object, field, err)
+	}
+	defer rows.Close()
+	for _, id := range ids {
+		out[id] = ""
+	}
+	for rows.Next() {
+		var id string
+		var v sql.NullString
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("synced values %s.%s: %w", object, field, err)
+		}
+		out[id] = v.String
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("synced values %s.%s: %w", object, field, err)
+	}
+	return out, nil
+}
+
 // Counterpart is the id of the record linked to id (on side from) on the
 // other side, for a pair of object; ok is false when it has none.
 func (r *Run) Counterpart(ctx context.Context, object string, from Side, id string) (string, bool, error) {

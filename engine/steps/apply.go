@@ -118,6 +118,9 @@ type batch struct {
 	cleared map[string]cleared // op key -> coupled fields sent empty (Outcome.Cleared)
 	err     error              // the first failure that fails the attempt
 	last    bool               // the final attempt: retryable failures are recorded as failed ops
+	// flagMem holds, per flag field, the links' memory of it by target id
+	// for the ops of the batch (read once: flagWrites).
+	flagMem map[string]map[string]string
 }
 
 func (b *batch) fail(err error) {
@@ -305,27 +308,35 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 	}
 	var ups []connectors.Update
 	var flagFailed failures
-	flagged := map[string]bool{} // op keys whose flag references were written
+	// Flag references are written on the flagged records, before the
+	// records' own fields: every op's at once (one ledger mark, the
+	// connector's bulk route or parallel requests).
+	var prep []flagOp
+	if err := b.readFlagMemory(ctx, side, ops); err != nil {
+		return ledgerError("flag references "+b.name(), err)
+	}
 	for _, op := range ops {
 		vals, err := newValues(op.Fields)
 		if err != nil {
 			b.rejected(op.Key, err.Error())
 			continue
 		}
-		// Flag references are written on the flagged records, before the
-		// record's own fields.
 		fws, err := b.flagWrites(ctx, side, op, vals)
 		if err != nil {
 			return ledgerError("flag references "+b.name(), err)
 		}
-		if len(fws) > 0 {
-			if err := b.r.db.MarkSending(ctx, b.name(), []string{op.Key}, b.r.cfg.Now()); err != nil {
-				return ledgerError("ledger", err)
-			}
-			if !b.sendFlags(ctx, side, fws, &flagFailed) {
+		prep = append(prep, flagOp{op: op, vals: vals, writes: fws})
+	}
+	flagged, err := b.sendAllFlags(ctx, side, prep, &flagFailed) // op keys whose flag references were written
+	if err != nil {
+		return err
+	}
+	for _, p := range prep {
+		op, vals := p.op, p.vals
+		if len(p.writes) > 0 {
+			if !flagged[op.Key] {
 				continue
 			}
-			flagged[op.Key] = true
 			if len(vals) == 0 {
 				b.applied(op.Key, "", "")
 				continue

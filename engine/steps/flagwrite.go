@@ -63,9 +63,12 @@ func (b *batch) flagWrites(ctx context.Context, side match.Side, op match.Op, va
 		if o, ok := old[f.Name]; ok && len(o.Old) > 0 {
 			_ = json.Unmarshal(o.Old, &was) // not JSON: nothing to clear
 		}
-		mem, err := b.r.db.SyncedValue(ctx, b.o.spec.Object, side, op.TargetID, f.Name)
-		if err != nil {
-			return nil, err
+		mem, ok := b.flagMem[f.Name][op.TargetID]
+		if !ok {
+			var err error
+			if mem, err = b.r.db.SyncedValue(ctx, b.o.spec.Object, side, op.TargetID, f.Name); err != nil {
+				return nil, err
+			}
 		}
 		cleared := map[string]bool{newID: true, "": true}
 		for _, oldID := range []string{idString(was), mem} {
@@ -93,29 +96,113 @@ func idString(v any) string {
 	}
 }
 
-// sendFlags writes the flag references of one op, in order (set, then
-// clear). It reports whether the op's writes went through: a refused set
-// rejects the op (a refused clear is let go: that record no longer holds
-// the reference or is gone), a retryable failure is added to failed.
-func (b *batch) sendFlags(ctx context.Context, side match.Side, writes []flagWrite, failed *failures) bool {
-	for _, fw := range writes {
-		for _, u := range fw.sets {
-			res := b.r.clients[side].Update(ctx, fw.field.Ref, []connectors.Update{u})[0]
-			switch res.Status {
-			case connectors.StatusOK:
-			case connectors.StatusRejected:
-				if u.Fields[fw.field.Flag] == false {
-					// The record that held the flag is gone or refuses
-					// the change: the new flag is set, which is what counts.
-					continue
+// flagOp is an update with the flag references taken out of its values.
+type flagOp struct {
+	op     match.Op
+	vals   map[string]any
+	writes []flagWrite
+}
+
+// sendAllFlags writes the flag references of a batch's updates: every
+// set first, then every clear (so no parent is left without its flagged
+// record in between), each round one connector call per referenced object
+// (its bulk route, else parallel requests). It returns the op keys whose
+// writes went through: a refused set rejects its op (a refused clear is let
+// go: that record no longer holds the reference or is gone), a retryable
+// failure is added to failed and the op is not applied.
+func (b *batch) sendAllFlags(ctx context.Context, side match.Side, prep []flagOp, failed *failures) (map[string]bool, error) {
+	ok := map[string]bool{}
+	var keys []string
+	for _, p := range prep {
+		if len(p.writes) > 0 {
+			keys = append(keys, p.op.Key)
+			ok[p.op.Key] = true
+		}
+	}
+	if len(keys) == 0 {
+		return ok, nil
+	}
+	if err := b.r.db.MarkSending(ctx, b.name(), keys, b.r.cfg.Now()); err != nil {
+		return nil, ledgerError("ledger", err)
+	}
+	type owner struct {
+		key string
+		fw  flagWrite
+	}
+	for _, clears := range []bool{false, true} {
+		ups := map[string][]connectors.Update{}
+		owners := map[string][]owner{}
+		var refs []string
+		for _, p := range prep {
+			for _, fw := range p.writes {
+				for _, u := range fw.sets {
+					if (u.Fields[fw.field.Flag] == false) != clears {
+						continue
+					}
+					if _, seen := ups[fw.field.Ref]; !seen {
+						refs = append(refs, fw.field.Ref)
+					}
+					ups[fw.field.Ref] = append(ups[fw.field.Ref], u)
+					owners[fw.field.Ref] = append(owners[fw.field.Ref], owner{key: p.op.Key, fw: fw})
 				}
-				b.rejected(u.Key, fmt.Sprintf("%s (the %s flag of %s %s): %s", fw.field.Name, fw.field.Flag, fw.field.Ref, u.ID, systemMessage(res)))
-				return false
-			default:
-				failed.add(res)
-				return false
+			}
+		}
+		for _, ref := range refs {
+			list, who := ups[ref], owners[ref]
+			// An op whose set failed sends no clear.
+			if clears {
+				var keep []connectors.Update
+				var keepWho []owner
+				for i, u := range list {
+					if ok[who[i].key] {
+						keep, keepWho = append(keep, u), append(keepWho, who[i])
+					}
+				}
+				list, who = keep, keepWho
+			}
+			for i, res := range b.r.clients[side].Update(ctx, ref, list) {
+				o, u := who[i], list[i]
+				switch res.Status {
+				case connectors.StatusOK:
+				case connectors.StatusRejected:
+					if clears {
+						continue
+					}
+					if ok[o.key] {
+						b.rejected(o.key, fmt.Sprintf("%s (the %s flag of %s %s): %s", o.fw.field.Name, o.fw.field.Flag, o.fw.field.Ref, u.ID, systemMessage(res)))
+					}
+					ok[o.key] = false
+				default:
+					if ok[o.key] {
+						failed.add(res)
+					}
+					ok[o.key] = false
+				}
 			}
 		}
 	}
-	return true
+	return ok, nil
+}
+
+// readFlagMemory reads, in one query per flag field, what the links
+// remember of the flag fields for the targets of ops (flagWrites clears
+// the record the memory names).
+func (b *batch) readFlagMemory(ctx context.Context, side match.Side, ops []match.Op) error {
+	flags := b.o.mappers[side].FlagFields()
+	if len(flags) == 0 || len(ops) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(ops))
+	for _, op := range ops {
+		ids = append(ids, op.TargetID)
+	}
+	b.flagMem = map[string]map[string]string{}
+	for _, f := range flags {
+		m, err := b.r.db.SyncedValues(ctx, b.o.spec.Object, side, f.Name, ids)
+		if err != nil {
+			return err
+		}
+		b.flagMem[f.Name] = m
+	}
+	return nil
 }
