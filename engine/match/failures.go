@@ -48,71 +48,31 @@ const errorsDDL = `CREATE TABLE IF NOT EXISTS %s.errors (
 // the run's ops: failures of this run are added (or replace the row of the
 // same write), rows this run resolved are dropped.
 func (r *Run) RecordFailures(ctx context.Context, now time.Time) (err error) {
-	final := filepath.Join(r.cfg.Dir, ErrorsFile)
-	tmp := filepath.Join(r.cfg.Dir, errorsTmpFile)
-	for _, p := range []string{tmp, tmp + ".wal"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("errors file: %w", err)
-		}
-	}
-	conn, err := r.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("errors file: %w", err)
-	}
-	defer conn.Close()
-	attached := []string{}
-	defer func() {
-		for _, a := range attached {
-			if _, derr := conn.ExecContext(context.WithoutCancel(ctx), "DETACH "+a); derr != nil && err == nil {
-				err = fmt.Errorf("errors file: detach: %w", derr)
-			}
-		}
-	}()
-	if err := execAll(ctx, conn, "errors file", `ATTACH `+lit(tmp)+` AS _err_new`); err != nil {
-		return err
-	}
-	attached = append(attached, "_err_new")
-	if err := execAll(ctx, conn, "errors file", fmt.Sprintf(errorsDDL, "_err_new")); err != nil {
-		return err
-	}
-	prev := "(SELECT * FROM _err_new.errors WHERE false)"
-	if _, statErr := os.Stat(final); statErr == nil {
-		if err := execAll(ctx, conn, "errors file", `ATTACH `+lit(final)+` AS _err_old (READ_ONLY)`); err != nil {
+	return r.rebuildFile(ctx, "errors file", ErrorsFile, errorsTmpFile, "_err", errorsDDL, "errors", func(conn *sql.Conn, newTable, prev string) error {
+		same := `p.object = o.object AND p.op = o.op AND p.source_side = o.source_side AND p.source_id IS NOT DISTINCT FROM o.source_id
+			AND p.target_side = o.target_side AND p.target_id IS NOT DISTINCT FROM o.target_id`
+		cur := `(SELECT * FROM ops WHERE run = $1 AND op IN ('create', 'update') AND status IN ('rejected', 'failed'))`
+		q := `INSERT INTO ` + newTable + ` BY NAME
+			WITH prev AS (SELECT * FROM ` + prev + `),
+			cur AS ` + cur + `,
+			kept AS (
+				SELECT p.* FROM prev p
+				WHERE NOT EXISTS (SELECT 1 FROM ops o WHERE o.run = $1 AND o.status IN ('applied', 'rejected', 'failed') AND ` + same + `)
+				  AND NOT (p.op = 'create' AND EXISTS (SELECT 1 FROM links l WHERE l.object = p.object AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
+					AND (CASE WHEN p.source_side = 'psa' THEN l.psa_id ELSE l.doc_id END) = p.source_id))),
+			base AS (SELECT coalesce(max(id), 0) AS m FROM prev)
+			SELECT * FROM kept
+			UNION ALL BY NAME
+			SELECT coalesce(p.id, (SELECT m FROM base) + row_number() OVER (ORDER BY o.seq)) AS id,
+				o.run, o.sync, o.object, o.seq, o.op, o.target_side, o.target_id, o.source_side, o.source_id,
+				o.fields, o.after, o.key, o.status, o.message,
+				coalesce(p.first_seen, $2) AS first_seen, $2 AS last_seen, coalesce(p.attempts, 0) + 1 AS attempts
+			FROM cur o LEFT JOIN prev p ON ` + same
+		if _, err := exec(ctx, conn, "collect failures", q, r.cfg.RunID, now.UTC()); err != nil {
 			return err
 		}
-		attached = append(attached, "_err_old")
-		prev = "_err_old.errors"
-	}
-	same := `p.object = o.object AND p.op = o.op AND p.source_side = o.source_side AND p.source_id IS NOT DISTINCT FROM o.source_id
-		AND p.target_side = o.target_side AND p.target_id IS NOT DISTINCT FROM o.target_id`
-	cur := `(SELECT * FROM ops WHERE run = $1 AND op IN ('create', 'update') AND status IN ('rejected', 'failed'))`
-	q := `INSERT INTO _err_new.errors BY NAME
-		WITH prev AS (SELECT * FROM ` + prev + `),
-		cur AS ` + cur + `,
-		kept AS (
-			SELECT p.* FROM prev p
-			WHERE NOT EXISTS (SELECT 1 FROM ops o WHERE o.run = $1 AND o.status IN ('applied', 'rejected', 'failed') AND ` + same + `)
-			  AND NOT (p.op = 'create' AND EXISTS (SELECT 1 FROM links l WHERE l.object = p.object AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
-				AND (CASE WHEN p.source_side = 'psa' THEN l.psa_id ELSE l.doc_id END) = p.source_id))),
-		base AS (SELECT coalesce(max(id), 0) AS m FROM prev)
-		SELECT * FROM kept
-		UNION ALL BY NAME
-		SELECT coalesce(p.id, (SELECT m FROM base) + row_number() OVER (ORDER BY o.seq)) AS id,
-			o.run, o.sync, o.object, o.seq, o.op, o.target_side, o.target_id, o.source_side, o.source_id,
-			o.fields, o.after, o.key, o.status, o.message,
-			coalesce(p.first_seen, $2) AS first_seen, $2 AS last_seen, coalesce(p.attempts, 0) + 1 AS attempts
-		FROM cur o LEFT JOIN prev p ON ` + same
-	if _, err := exec(ctx, conn, "collect failures", q, r.cfg.RunID, now.UTC()); err != nil {
-		return err
-	}
-	if err := execAll(ctx, conn, "errors file", "DETACH _err_new"); err != nil {
-		return err
-	}
-	attached = attached[1:]
-	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("errors file: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // FailureFilter chooses the rows of the errors file a retry applies

@@ -132,88 +132,48 @@ func (r *Run) AddWarnings(ctx context.Context, obj *Object, ws []Warning) error 
 // orphaned or disconnected. objects are the run's objects (their staging
 // tables tell what the run saw).
 func (r *Run) RecordWarnings(ctx context.Context, now time.Time, objects []*Object) (err error) {
-	final := filepath.Join(r.cfg.Dir, WarningsFile)
-	tmp := filepath.Join(r.cfg.Dir, warningsTmpFile)
-	for _, p := range []string{tmp, tmp + ".wal"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("warnings file: %w", err)
-		}
-	}
-	conn, err := r.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("warnings file: %w", err)
-	}
-	defer conn.Close()
-	seen, err := r.seenRecords(ctx, conn, objects)
-	if err != nil {
-		return err
-	}
-	attached := []string{}
-	defer func() {
-		for _, a := range attached {
-			if _, derr := conn.ExecContext(context.WithoutCancel(ctx), "DETACH "+a); derr != nil && err == nil {
-				err = fmt.Errorf("warnings file: detach: %w", derr)
-			}
-		}
-	}()
-	if err := execAll(ctx, conn, "warnings file", `ATTACH `+lit(tmp)+` AS _warn_new`); err != nil {
-		return err
-	}
-	attached = append(attached, "_warn_new")
-	if err := execAll(ctx, conn, "warnings file", fmt.Sprintf(warningsDDL, "_warn_new")); err != nil {
-		return err
-	}
-	prev := "(SELECT * FROM _warn_new.warnings WHERE false)"
-	if _, statErr := os.Stat(final); statErr == nil {
-		if err := execAll(ctx, conn, "warnings file", `ATTACH `+lit(final)+` AS _warn_old (READ_ONLY)`); err != nil {
+	return r.rebuildFile(ctx, "warnings file", WarningsFile, warningsTmpFile, "_warn", warningsDDL, "warnings", func(conn *sql.Conn, newTable, prev string) error {
+		seen, err := r.seenRecords(ctx, conn, objects)
+		if err != nil {
 			return err
 		}
-		attached = append(attached, "_warn_old")
-		prev = "_warn_old.warnings"
-	}
-	same := `p.object = c.object AND p.side = c.source_side AND p.source_id = c.source_id AND p.target_side = c.target_side AND p.field = c.field`
-	ptr := `'/' || replace(replace(p.field, '~', '~0'), '/', '~1')`
-	link := `(SELECT l.* FROM links l WHERE l.object = p.object AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
-		AND (CASE WHEN p.side = 'psa' THEN l.psa_id ELSE l.doc_id END) = p.source_id LIMIT 1)`
-	q := `INSERT INTO _warn_new.warnings BY NAME
-		WITH prev AS (SELECT * FROM ` + prev + ` WHERE sync = $3),
-		cur AS (SELECT * FROM field_warnings WHERE run = $1
-			QUALIFY row_number() OVER (PARTITION BY object, source_side, source_id, target_side, field ORDER BY kind) = 1),
-		seen AS (` + seen + `),
-		judged AS (
-			SELECT p.*,
-				EXISTS (SELECT 1 FROM seen s WHERE s.object = p.object AND s.side = p.side AND s.id = p.source_id) AS was_seen,
-				(SELECT CASE WHEN p.side = 'psa' THEN CAST(json_extract(k.psa_synced, ` + ptr + `) AS VARCHAR)
-					ELSE CAST(json_extract(k.doc_synced, ` + ptr + `) AS VARCHAR) END FROM ` + link + ` k) AS remembered,
-				(SELECT k.state FROM ` + link + ` k) AS link_state
-			FROM prev p
-			WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE ` + same + `)),
-		kept AS (
-			SELECT * EXCLUDE (was_seen, remembered, link_state) FROM judged p
-			WHERE NOT (was_seen AND (p.kind = 'read' OR link_state IS NULL OR remembered IS DISTINCT FROM p.value))
-			  AND coalesce(link_state, '') NOT IN ('orphaned', 'disconnected')
-			  AND NOT EXISTS (SELECT 1 FROM ops o WHERE o.run = $1 AND o.status = 'applied' AND o.op IN ('create', 'update')
-				AND o.object = p.object AND o.source_side = p.side AND o.source_id = p.source_id AND o.target_side = p.target_side
-				AND coalesce(json_exists(o.fields, ` + ptr + `), false))),
-		base AS (SELECT coalesce(max(id), 0) AS m FROM prev)
-		SELECT * FROM kept
-		UNION ALL BY NAME
-		SELECT coalesce(p.id, (SELECT m FROM base) + row_number() OVER (ORDER BY c.object, c.source_side, c.source_id, c.target_side, c.field)) AS id,
-			c.run, $3 AS sync, c.object, coalesce(c.name, p.name) AS name, c.source_side AS side, c.source_id, c.target_side,
-			coalesce(c.target_id, p.target_id) AS target_id, c.field, c.value, c.reason, c.kind,
-			coalesce(p.first_seen, $2) AS first_seen, $2 AS last_seen
-		FROM cur c LEFT JOIN prev p ON ` + same
-	if _, err := exec(ctx, conn, "collect warnings", q, r.cfg.RunID, now.UTC(), r.cfg.Sync); err != nil {
-		return err
-	}
-	if err := execAll(ctx, conn, "warnings file", "DETACH _warn_new"); err != nil {
-		return err
-	}
-	attached = attached[1:]
-	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("warnings file: %w", err)
-	}
-	return nil
+		same := `p.object = c.object AND p.side = c.source_side AND p.source_id = c.source_id AND p.target_side = c.target_side AND p.field = c.field`
+		ptr := `'/' || replace(replace(p.field, '~', '~0'), '/', '~1')`
+		link := `(SELECT l.* FROM links l WHERE l.object = p.object AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
+			AND (CASE WHEN p.side = 'psa' THEN l.psa_id ELSE l.doc_id END) = p.source_id LIMIT 1)`
+		q := `INSERT INTO ` + newTable + ` BY NAME
+			WITH prev AS (SELECT * FROM ` + prev + ` WHERE sync = $3),
+			cur AS (SELECT * FROM field_warnings WHERE run = $1
+				QUALIFY row_number() OVER (PARTITION BY object, source_side, source_id, target_side, field ORDER BY kind) = 1),
+			seen AS (` + seen + `),
+			judged AS (
+				SELECT p.*,
+					EXISTS (SELECT 1 FROM seen s WHERE s.object = p.object AND s.side = p.side AND s.id = p.source_id) AS was_seen,
+					(SELECT CASE WHEN p.side = 'psa' THEN CAST(json_extract(k.psa_synced, ` + ptr + `) AS VARCHAR)
+						ELSE CAST(json_extract(k.doc_synced, ` + ptr + `) AS VARCHAR) END FROM ` + link + ` k) AS remembered,
+					(SELECT k.state FROM ` + link + ` k) AS link_state
+				FROM prev p
+				WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE ` + same + `)),
+			kept AS (
+				SELECT * EXCLUDE (was_seen, remembered, link_state) FROM judged p
+				WHERE NOT (was_seen AND (p.kind = 'read' OR link_state IS NULL OR remembered IS DISTINCT FROM p.value))
+				  AND coalesce(link_state, '') NOT IN ('orphaned', 'disconnected')
+				  AND NOT EXISTS (SELECT 1 FROM ops o WHERE o.run = $1 AND o.status = 'applied' AND o.op IN ('create', 'update')
+					AND o.object = p.object AND o.source_side = p.side AND o.source_id = p.source_id AND o.target_side = p.target_side
+					AND coalesce(json_exists(o.fields, ` + ptr + `), false))),
+			base AS (SELECT coalesce(max(id), 0) AS m FROM prev)
+			SELECT * FROM kept
+			UNION ALL BY NAME
+			SELECT coalesce(p.id, (SELECT m FROM base) + row_number() OVER (ORDER BY c.object, c.source_side, c.source_id, c.target_side, c.field)) AS id,
+				c.run, $3 AS sync, c.object, coalesce(c.name, p.name) AS name, c.source_side AS side, c.source_id, c.target_side,
+				coalesce(c.target_id, p.target_id) AS target_id, c.field, c.value, c.reason, c.kind,
+				coalesce(p.first_seen, $2) AS first_seen, $2 AS last_seen
+			FROM cur c LEFT JOIN prev p ON ` + same
+		if _, err := exec(ctx, conn, "collect warnings", q, r.cfg.RunID, now.UTC(), r.cfg.Sync); err != nil {
+			return err
+		}
+		return nil
+	})
 }
 
 // seenRecords is a query listing (object, side, id) of every record staged
