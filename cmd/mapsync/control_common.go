@@ -178,7 +178,7 @@ func startControlRun(cmd *cobra.Command, o *controlOptions, t *controlTarget, ob
 	}
 	fmt.Fprintf(out, "starting an incremental run of %s (%s) so the control shows now\n", t.sync.Name, what)
 	res, err := runSyncWith(cmd.Context(), c, in, out, cmd.ErrOrStderr(), nil)
-	if err != nil && strings.Contains(err.Error(), "is already running") {
+	if errors.Is(err, errRunInProgress) {
 		return later("a run of the sync is already going")
 	}
 	printSummary(out, res)

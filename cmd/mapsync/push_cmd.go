@@ -170,7 +170,7 @@ func runPush(ctx context.Context, cmd *cobra.Command, o pushOptions, object stri
 // going is not a failure: the confirmations apply at the next run.
 func startPushRun(ctx context.Context, cmd *cobra.Command, sess *temporalSession, in workflows.SyncInput) error {
 	res, err := runSync(ctx, sess.client, in, cmd.OutOrStdout(), cmd.ErrOrStderr())
-	if err != nil && strings.Contains(err.Error(), "is already running") {
+	if errors.Is(err, errRunInProgress) {
 		fmt.Fprintf(cmd.OutOrStdout(), "A run of sync %s is in progress: the confirmations apply at its next run.\n", in.Sync)
 		return nil
 	}

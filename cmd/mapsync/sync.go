@@ -205,6 +205,10 @@ func runSync(ctx context.Context, c client.Client, in workflows.SyncInput, stdou
 	return runSyncWith(ctx, c, in, stdout, stderr, nil)
 }
 
+// errRunInProgress is wrapped by runSyncWith's error when a run of the
+// sync already holds its workflow id (runs of a sync never overlap).
+var errRunInProgress = errors.New("a run of the sync is in progress")
+
 // runSyncWith is runSync that handles Ctrl+C as intr says (nil: not at all).
 func runSyncWith(ctx context.Context, c client.Client, in workflows.SyncInput, stdout, stderr io.Writer, intr *interrupts) (workflows.SyncResult, error) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -217,7 +221,7 @@ func runSyncWith(ctx context.Context, c client.Client, in workflows.SyncInput, s
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
-			return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("a run of sync %s is already running (workflow %s)", in.Sync, syncWorkflowID(in.Sync))
+			return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("a run of sync %s is already running (workflow %s): %w", in.Sync, syncWorkflowID(in.Sync), errRunInProgress)
 		}
 		return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("starting the run: %w", err)
 	}
