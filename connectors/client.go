@@ -36,6 +36,7 @@ type Client struct {
 	retry   retryPolicy
 	timeout time.Duration
 	attempt func(context.Context) // WithAttemptHook
+	obs     Observer              // WithObserver
 	// unreachableFor: WithUnreachableFor.
 	unreachableFor time.Duration
 
@@ -69,6 +70,7 @@ func New(sys plan.System, vars Resolver, opts ...Option) (*Client, error) {
 		retry:   newRetryPolicy(sys.Retry),
 		timeout: o.timeout,
 		attempt: o.onAttempt,
+		obs:     o.observer,
 
 		unreachableFor: o.unreachableFor,
 	}

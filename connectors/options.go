@@ -24,6 +24,7 @@ type options struct {
 	jitter    func() float64
 	userAgent string
 	onAttempt func(context.Context)
+	observer  Observer
 	// unreachableFor bounds the retries of a host that cannot be reached.
 	unreachableFor time.Duration
 }
@@ -68,6 +69,18 @@ func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = u
 // between concurrent tasks count a task's requests with it, through a
 // value of the context.
 func WithAttemptHook(f func(context.Context)) Option { return func(o *options) { o.onAttempt = f } }
+
+// Observer receives the client's attempts and rate-limit waits (the
+// worker's metrics). route is the declared route template, never the URL.
+// Its methods are called concurrently.
+type Observer interface {
+	Request(system, method, route string, status int)
+	RateLimitWait(system string, d time.Duration)
+}
+
+// WithObserver reports every attempt (status 0: no answer) and every wait
+// in the rate limiter to o.
+func WithObserver(o Observer) Option { return func(opts *options) { opts.observer = o } }
 
 // WithUnreachableFor sets how long a call keeps retrying a host it cannot
 // reach (connection refused, name not resolved, connect timeout) before it

@@ -16,6 +16,7 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st, _ := ctx.Value(stateKey{}).(*callState)
+	observed := st != nil // a request without a call has no route template
 	if st == nil {
 		st = &callState{call: call{method: req.Method, route: req.URL.Path}}
 	}
@@ -56,6 +57,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if waited > 0 {
 		t.c.stats.add(func(s *Stats) { s.ThrottleWait += waited })
+		if t.c.obs != nil {
+			t.c.obs.RateLimitWait(t.c.sys.Name, waited)
+		}
 	}
 	if t.c.attempt != nil {
 		t.c.attempt(ctx)
@@ -65,11 +69,27 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		release()
 		t.c.stats.attempt(st.call.method, st.call.route, 0, sent, 0)
+		t.observe(st, observed, 0)
 		return nil, err
 	}
 	t.c.stats.attempt(st.call.method, st.call.route, resp.StatusCode, sent, 0)
+	t.observe(st, observed, resp.StatusCode)
 	resp.Body = &countingBody{rc: resp.Body, c: t.c.stats, release: release}
 	return resp, nil
+}
+
+// observe reports an attempt to the client's Observer, with the call's
+// route template (a request made outside a call is reported as "other":
+// its path may hold ids).
+func (t *transport) observe(st *callState, observed bool, status int) {
+	if t.c.obs == nil {
+		return
+	}
+	route := st.call.route
+	if !observed {
+		route = "other"
+	}
+	t.c.obs.Request(t.c.sys.Name, st.call.method, route, status)
 }
 
 // countingBody counts the bytes read and frees the concurrency slot when

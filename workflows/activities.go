@@ -18,6 +18,7 @@ import (
 	"mapsync/engine/match"
 	"mapsync/engine/plan"
 	"mapsync/engine/steps"
+	"mapsync/internal/metrics"
 )
 
 // Config configures the activities of one worker process.
@@ -46,6 +47,9 @@ type Config struct {
 	MemoryLimit string
 	// Now is the clock of cursors and the ledger. Default time.Now.
 	Now func() time.Time
+	// Metrics receives the worker's series (requests, rate-limit waits,
+	// ops, step and run durations, links by state). Nil: none.
+	Metrics *metrics.Metrics
 }
 
 func (c Config) withDefaults() Config {
@@ -84,6 +88,21 @@ type Activities struct {
 func NewActivities(cfg Config) *Activities {
 	cfg = cfg.withDefaults()
 	return &Activities{cfg: cfg, plans: NewPlanStore(PlanDir(cfg.DataDir)), runs: newRunCache()}
+}
+
+// connectorOptions are the options of every connector client of the
+// worker.
+func (a *Activities) connectorOptions() []connectors.Option {
+	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync")}
+	if a.cfg.Metrics != nil {
+		opts = append(opts, connectors.WithObserver(a.cfg.Metrics))
+	}
+	return append(opts, a.cfg.ConnectorOptions...)
+}
+
+// timeStep observes the duration of one step attempt since start.
+func (a *Activities) timeStep(step string, start time.Time) {
+	a.cfg.Metrics.Step(step, time.Since(start))
 }
 
 // Plans is the worker's plan store.
@@ -165,6 +184,7 @@ func (a *Activities) Prepare(ctx context.Context, ref RunRef) (Prepared, error) 
 // MatchDiff matches the staged records of one object, plans its ops and
 // cuts the planned writes into batches of in.ApplyBatch.
 func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchResult, err error) {
+	defer a.timeStep("match", time.Now())
 	ctx, reqs := steps.CountRequests(ctx)
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
@@ -202,6 +222,7 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchRes
 // stage has applied (steps.Run.DiffDeferred) and cuts its writes into
 // batches.
 func (a *Activities) DiffDeferred(ctx context.Context, in DeferredInput) (res MatchResult, err error) {
+	defer a.timeStep("deferred", time.Now())
 	ctx, reqs := steps.CountRequests(ctx)
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
@@ -224,6 +245,7 @@ func (a *Activities) DiffDeferred(ctx context.Context, in DeferredInput) (res Ma
 // last attempt, ops that still fail retryably are recorded as failed
 // instead of failing the run.
 func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult, err error) {
+	defer a.timeStep("apply", time.Now())
 	ctx, reqs := steps.CountRequests(ctx)
 	env, err := a.open(ctx, in.Run)
 	if err != nil {
@@ -237,6 +259,10 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult,
 	if err != nil {
 		return ApplyResult{}, stepError(err)
 	}
+	if !in.Run.DryRun {
+		a.cfg.Metrics.Ops(in.Run.Sync, in.Object, metrics.OutcomeApplied, r.Created+r.Updated+r.Orphaned+r.Adopted)
+		a.cfg.Metrics.Ops(in.Run.Sync, in.Object, metrics.OutcomeRejected, r.Rejected)
+	}
 	return ApplyResult{Created: r.Created, Updated: r.Updated, Orphaned: r.Orphaned, Adopted: r.Adopted,
 		Rejected: r.Rejected}, nil
 }
@@ -246,6 +272,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult,
 // nothing: its scratch database is kept for inspection. A Commit retried
 // after it succeeded finds the run published and does nothing.
 func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, error) {
+	defer a.timeStep("commit", time.Now())
 	dir := SyncDir(a.cfg.DataDir, in.Run.Sync)
 	if done, err := steps.Committed(ctx, dir, in.Run.RunID); err != nil {
 		return CommitResult{}, stepError(err)
@@ -267,10 +294,30 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err := done(in.Run.RunID); err != nil {
 		return CommitResult{}, stepError(&steps.Error{Kind: steps.KindLedger, What: "commit", Err: err})
 	}
+	a.cfg.Metrics.Run(in.Run.Sync, time.Since(env.opened))
 	if keep != "" {
 		return CommitResult{ResultsFile: keep}, nil
 	}
+	a.setLinks(ctx, in.Run.Sync)
 	return a.withStates(ctx, in.Run, CommitResult{ResultsFile: pub.Results, ParquetDir: pub.Parquet})
+}
+
+// setLinks sets the links-by-state gauges of a sync from its published
+// links. A failure to count them is logged: metrics do not fail a run.
+func (a *Activities) setLinks(ctx context.Context, sync string) {
+	if a.cfg.Metrics == nil {
+		return
+	}
+	counts, err := match.LinkCounts(ctx, SyncDir(a.cfg.DataDir, sync), sync)
+	if err != nil {
+		activity.GetLogger(ctx).Warn("links by state not counted", "sync", sync, "error", err)
+		return
+	}
+	out := make([]metrics.LinkCount, len(counts))
+	for i, c := range counts {
+		out[i] = metrics.LinkCount{Object: c.Object, State: c.State, N: c.N}
+	}
+	a.cfg.Metrics.Links(sync, out)
 }
 
 // withStates adds the sync's pauses and link states (the run's search

@@ -34,6 +34,7 @@ type extractProgress struct {
 // the retry resumes from the last heartbeat (stages de-duplicates pages
 // read twice).
 func (a *Activities) Extract(ctx context.Context, in ExtractInput) (res ExtractResult, err error) {
+	defer a.timeStep("extract", time.Now())
 	ctx, counter := steps.CountRequests(ctx)
 	res = ExtractResult{Side: in.Side}
 	env, err := a.open(ctx, in.Run)

@@ -49,10 +49,9 @@ func (a *Activities) poller(sync, hash string) (*steps.Poller, error) {
 	if _, err := findSync(pl, sync); err != nil {
 		return nil, err
 	}
-	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync")}
 	p, err := steps.NewPoller(steps.Config{
 		Plan: pl, Sync: sync, Vars: connectors.NewResolver(pl.Variables, a.cfg.Env),
-		ConnectorOptions: append(opts, a.cfg.ConnectorOptions...), Now: a.cfg.Now, Lookback: a.cfg.Lookback,
+		ConnectorOptions: a.connectorOptions(), Now: a.cfg.Now, Lookback: a.cfg.Lookback,
 	})
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("watch %s: %v", sync, err), errConfig, nil)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -17,8 +18,9 @@ import (
 // client per side, so the system's rate limit holds across concurrent
 // activities, and the record mappers and writers).
 type runEnv struct {
-	ref   RunRef
-	steps *steps.Run
+	ref    RunRef
+	steps  *steps.Run
+	opened time.Time // the run's first activity on this worker (the run duration metric)
 }
 
 // runCache holds the runs a worker has open. DuckDB allows one open
@@ -52,17 +54,16 @@ func (a *Activities) open(ctx context.Context, ref RunRef) (*runEnv, error) {
 	if _, err := findSync(p, ref.Sync); err != nil {
 		return nil, err
 	}
-	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync")}
 	st, err := steps.Open(ctx, steps.Config{
 		Plan: p, Sync: ref.Sync, Dir: SyncDir(a.cfg.DataDir, ref.Sync), RunID: ref.RunID,
-		Vars: connectors.NewResolver(p.Variables, a.cfg.Env), ConnectorOptions: append(opts, a.cfg.ConnectorOptions...),
+		Vars: connectors.NewResolver(p.Variables, a.cfg.Env), ConnectorOptions: a.connectorOptions(),
 		Threads: a.cfg.Threads, MemoryLimit: a.cfg.MemoryLimit,
 		DryRun: ref.DryRun, Now: a.cfg.Now, Lookback: a.cfg.Lookback, PushAll: ref.PushAll,
 	})
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("open run %s: %v", ref.RunID, err), errConfig, nil)
 	}
-	e := &runEnv{ref: ref, steps: st}
+	e := &runEnv{ref: ref, steps: st, opened: time.Now()}
 	a.runs.runs[ref.RunID] = e
 	return e, nil
 }

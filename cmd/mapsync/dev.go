@@ -36,6 +36,7 @@ type devConfig struct {
 	// unreachableFor: see workerConfig.
 	unreachableFor time.Duration
 	prompt         promptConfig // default schedules and watchers
+	metrics        string       // HOST:PORT of the worker's /metrics; "" off
 }
 
 func newDevCmd() *cobra.Command {
@@ -64,6 +65,10 @@ func newDevCmd() *cobra.Command {
 It prints the gRPC address, the UI URL and the namespace, then runs until
 SIGINT (Ctrl+C) or SIGTERM and stops cleanly. A second Ctrl+C while stopping
 exits at once.
+
+The worker serves its Prometheus metrics at http://127.0.0.1:9464/metrics
+(--metrics HOST:PORT; --metrics "" turns them off); see the Metrics section
+of docs/durable-runs.md.
 
 The internal Temporal services listen on the first free ports above --port
 (7234-7236 by default). Everything binds to 127.0.0.1 and has no
@@ -120,6 +125,7 @@ See docs/embedded-temporal.md.`,
 	f.DurationVar(&cfg.prompt.watchInterval, "watch-interval", 0, "pause between the watcher's polls (default: what keeps a quiet watcher within 20% of the documentation system's request budget, at least 1s)")
 	f.BoolVar(&cfg.prompt.noSchedules, "no-schedules", false, "create no schedules")
 	f.BoolVar(&cfg.prompt.noWatch, "no-watch", false, "start no watcher")
+	f.StringVar(&cfg.metrics, "metrics", defaultMetricsAddr, "serve the worker's Prometheus metrics at `HOST:PORT`/metrics (\"\": off)")
 	f.DurationVar(&cfg.unreachableFor, "unreachable-for", connectors.DefaultUnreachableFor, "how long the worker retries a host it cannot reach (refused, not resolved, connect timeout) before the run stops")
 	return cmd
 }
@@ -159,13 +165,23 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 	}
 	defer c.Close()
 
-	stopWorker, err := startWorker(ctx, c, workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger, unreachableFor: cfg.unreachableFor})
+	wcfg := workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger, unreachableFor: cfg.unreachableFor}
+	metricsURL := ""
+	if cfg.metrics != "" {
+		srv, err := startMetrics(cfg.metrics, logger)
+		if err != nil {
+			return err
+		}
+		defer srv.close()
+		wcfg.metrics, metricsURL = srv.metrics, srv.url
+	}
+	stopWorker, err := startWorker(ctx, c, wcfg)
 	if err != nil {
 		return err
 	}
 	defer stopWorker()
 
-	printDevInfo(stdout, cfg, hostPort, uiURL, dbPath)
+	printDevInfo(stdout, cfg, hostPort, uiURL, dbPath, metricsURL)
 	if err := setupPrompt(ctx, c, cfg.dataDir, cfg.prompt, stdout); err != nil {
 		return err
 	}
@@ -203,7 +219,7 @@ func connect(ctx context.Context, cfg devConfig, hostPort string, logger *slog.L
 	return c, nil
 }
 
-func printDevInfo(w io.Writer, cfg devConfig, hostPort, uiURL, dbPath string) {
+func printDevInfo(w io.Writer, cfg devConfig, hostPort, uiURL, dbPath, metricsURL string) {
 	if cfg.temporal != "" {
 		fmt.Fprintf(w, "Temporal gRPC: %s (existing cluster)\n", hostPort)
 		fmt.Fprintf(w, "Web UI:        (the cluster's own)\n")
@@ -216,5 +232,9 @@ func printDevInfo(w io.Writer, cfg devConfig, hostPort, uiURL, dbPath string) {
 		fmt.Fprintf(w, "Data:          %s\n", dbPath)
 	}
 	fmt.Fprintf(w, "Namespace:     %s\n", cfg.namespace)
+	if metricsURL == "" {
+		metricsURL = "(disabled)"
+	}
+	fmt.Fprintf(w, "Metrics:       %s\n", metricsURL)
 	fmt.Fprintln(w, "Running; press Ctrl+C to stop.")
 }

@@ -12,6 +12,7 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/connectors/sandbox/local"
+	"mapsync/internal/metrics"
 	"mapsync/workflows"
 )
 
@@ -24,6 +25,7 @@ type workerConfig struct {
 	// before the run stops (0 = the default).
 	unreachableFor time.Duration
 	logger         *slog.Logger
+	metrics        *metrics.Metrics // nil: no metrics
 }
 
 // startWorker is the one place where `mapsync dev` starts the mapsync
@@ -32,7 +34,8 @@ type workerConfig struct {
 // server stopped.
 func startWorker(ctx context.Context, c client.Client, cfg workerConfig) (stop func(), err error) {
 	env := workflows.Config{DataDir: cfg.dataDir, Logger: zerolog.Nop(),
-		ConnectorOptions: []connectors.Option{connectors.WithUnreachableFor(cfg.unreachableFor)}}
+		ConnectorOptions: []connectors.Option{connectors.WithUnreachableFor(cfg.unreachableFor)},
+		Metrics:          cfg.metrics}
 	var sb *local.Systems
 	if cfg.sandbox {
 		if sb, err = local.Start(local.Options{}); err != nil {

@@ -251,3 +251,39 @@ func (p *planner) holdPaused(ctx context.Context) error {
 	}
 	return nil
 }
+
+// LinkCount is the number of published links of an object in a state.
+type LinkCount struct {
+	Object, State string
+	N             int64
+}
+
+// LinkCounts counts a sync's published links by object and state (none
+// when nothing is published yet).
+func LinkCounts(ctx context.Context, dir, sync string) ([]LinkCount, error) {
+	db, err := OpenResults(ctx, dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("link counts: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT object, state, count(*) FROM links WHERE sync = ? GROUP BY object, state ORDER BY object, state`, sync)
+	if err != nil {
+		return nil, fmt.Errorf("link counts: %w", err)
+	}
+	defer rows.Close()
+	var out []LinkCount
+	for rows.Next() {
+		var c LinkCount
+		if err := rows.Scan(&c.Object, &c.State, &c.N); err != nil {
+			return nil, fmt.Errorf("link counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("link counts: %w", err)
+	}
+	return out, nil
+}
