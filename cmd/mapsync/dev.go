@@ -37,6 +37,9 @@ type devConfig struct {
 	unreachableFor time.Duration
 	prompt         promptConfig // default schedules and watchers
 	metrics        string       // HOST:PORT of the worker's /metrics; "" off
+	// sdkMetrics receives the Temporal SDK's metrics (set by runDev from
+	// metrics; nil: none).
+	sdkMetrics client.MetricsHandler
 }
 
 func newDevCmd() *cobra.Command {
@@ -159,12 +162,6 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 		hostPort, uiURL, dbPath = srv.HostPort(), srv.UIURL(), srv.DBPath()
 	}
 
-	c, err := connect(ctx, cfg, hostPort, logger)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-
 	wcfg := workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger, unreachableFor: cfg.unreachableFor}
 	metricsURL := ""
 	if cfg.metrics != "" {
@@ -172,9 +169,16 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 		if err != nil {
 			return err
 		}
-		defer srv.close()
-		wcfg.metrics, metricsURL = srv.metrics, srv.url
+		defer srv.close() // after the client's Close (defers run last-in first-out)
+		wcfg.metrics, metricsURL, cfg.sdkMetrics = srv.metrics, srv.url, srv.temporal
 	}
+
+	c, err := connect(ctx, cfg, hostPort, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
 	stopWorker, err := startWorker(ctx, c, wcfg)
 	if err != nil {
 		return err
@@ -190,7 +194,7 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 	return nil
 }
 
-// connect dials Temporal and checks the namespace; for an existing cluster
+// connect dials Temporal (the SDK's metrics to cfg.sdkMetrics, when not nil) and checks the namespace; for an existing cluster
 // it also registers mapsync's search attributes (the embedded server has
 // them from the start).
 func connect(ctx context.Context, cfg devConfig, hostPort string, logger *slog.Logger) (client.Client, error) {
@@ -200,6 +204,8 @@ func connect(ctx context.Context, cfg devConfig, hostPort string, logger *slog.L
 		HostPort:  hostPort,
 		Namespace: cfg.namespace,
 		Logger:    sdklog.NewStructuredLogger(logger),
+		// nil: the SDK's no-op handler.
+		MetricsHandler: cfg.sdkMetrics,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", hostPort, err)

@@ -23,7 +23,7 @@ func TestDevFlags(t *testing.T) {
 	if code := run([]string{"dev", "--help"}, &out, &errOut); code != exitOK {
 		t.Fatalf("dev --help exited %d: %s", code, errOut.String())
 	}
-	for _, want := range []string{"--data-dir", "--port", "--ui-port", "--no-ui", "--namespace", "--temporal", "--sandbox", "SQLite"} {
+	for _, want := range []string{"--data-dir", "--port", "--ui-port", "--no-ui", "--namespace", "--temporal", "--sandbox", "SQLite", "--metrics"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("dev --help does not mention %s", want)
 		}
@@ -54,6 +54,7 @@ func TestDevCommand(t *testing.T) {
 	go func() {
 		done <- runDev(devCtx, devConfig{
 			dataDir: dir, port: devFreePort(t), uiPort: devFreePort(t), namespace: "default", sandbox: true,
+			metrics: "127.0.0.1:0",
 		}, &stdout, &stderr)
 	}()
 	info := devWaitOutput(ctx, t, &stdout, done, "Running;")
@@ -108,6 +109,29 @@ func TestDevCommand(t *testing.T) {
 		t.Errorf("GET %s = %d", uiURL, resp.StatusCode)
 	}
 
+	// The worker's /metrics: the process's and the Temporal SDK's series
+	// (the SDK's scope reports every second: poll for them).
+	metricsURL := devInfoField(info, "Metrics:")
+	if !strings.HasPrefix(metricsURL, "http://127.0.0.1:") || !strings.HasSuffix(metricsURL, "/metrics") {
+		t.Errorf("Metrics: %q", metricsURL)
+	} else {
+		var body string
+		for i := 0; i < 50 && !strings.Contains(body, "\ntemporal_"); i++ {
+			if i > 0 {
+				time.Sleep(200 * time.Millisecond)
+			}
+			body = "\n" + devGet(t, metricsURL)
+		}
+		for _, want := range []string{"\ngo_goroutines", "\ntemporal_"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s has no %s series:\n%.2000s", metricsURL, want[1:], body)
+			}
+		}
+		if strings.Contains(stderr.String(), "not exported") {
+			t.Errorf("some Temporal SDK metrics are not exported:\n%s", stderr.String())
+		}
+	}
+
 	t.Run("--temporal uses the running cluster", func(t *testing.T) {
 		extCtx, stopExt := context.WithCancel(ctx)
 		defer stopExt()
@@ -117,7 +141,7 @@ func TestDevCommand(t *testing.T) {
 			extDone <- runDev(extCtx, devConfig{temporal: hostPort, namespace: "default"}, &out, &errOut)
 		}()
 		got := devWaitOutput(ctx, t, &out, extDone, "Running;")
-		if !strings.Contains(got, hostPort+" (existing cluster)") || strings.Contains(got, "Data:") {
+		if !strings.Contains(got, hostPort+" (existing cluster)") || strings.Contains(got, "Data:") || devInfoField(got, "Metrics:") != "(disabled)" {
 			t.Errorf("unexpected info:\n%s", got)
 		}
 		stopExt()
@@ -196,4 +220,21 @@ func (b *devSyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func devGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(resp.Body); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d", url, resp.StatusCode)
+	}
+	return b.String()
 }
