@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/uber-go/tally/v4"
+	tallyprom "github.com/uber-go/tally/v4/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"mapsync/internal/metrics"
@@ -39,7 +42,7 @@ func startMetrics(addr string, logger *slog.Logger) (*metricsServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics at %s (choose another address with --metrics, or turn them off with --metrics \"\"): %w", addr, err)
 	}
-	sdk, sdkCloser := metrics.TemporalHandler(reg, func(err error) {
+	sdk, sdkCloser := temporalMetrics(reg, func(err error) {
 		logger.Warn("a Temporal SDK metric is not exported", "error", err)
 	})
 	mux := http.NewServeMux()
@@ -61,3 +64,34 @@ func startMetrics(addr string, logger *slog.Logger) (*metricsServer, error) {
 		}
 	}}, nil
 }
+
+// temporalMetrics returns a metrics handler for the Temporal SDK
+// (client.Options.MetricsHandler) whose series go to reg, through a tally
+// scope and tally's Prometheus reporter (what the SDK's contrib/tally
+// module does, which this module does not depend on). Timers are
+// histograms. onError receives the registration errors of series the
+// SDK reports with inconsistent labels (those series are dropped). Close
+// the returned closer after the client.
+func temporalMetrics(reg *prometheus.Registry, onError func(error)) (client.MetricsHandler, io.Closer) {
+	reporter := tallyprom.NewReporter(tallyprom.Options{
+		Registerer:       reg,
+		DefaultTimerType: tallyprom.HistogramTimerType,
+		OnRegisterError:  onError,
+	})
+	scope, closer := tally.NewRootScope(tally.ScopeOptions{
+		CachedReporter:  reporter,
+		Separator:       tallyprom.DefaultSeparator,
+		SanitizeOptions: &tallyprom.DefaultSanitizerOpts,
+	}, time.Second)
+	return tallyHandler{scope}, closer
+}
+
+// tallyHandler is client.MetricsHandler over a tally scope.
+type tallyHandler struct{ s tally.Scope }
+
+func (h tallyHandler) WithTags(tags map[string]string) client.MetricsHandler {
+	return tallyHandler{h.s.Tagged(tags)}
+}
+func (h tallyHandler) Counter(name string) client.MetricsCounter { return h.s.Counter(name) }
+func (h tallyHandler) Gauge(name string) client.MetricsGauge     { return h.s.Gauge(name) }
+func (h tallyHandler) Timer(name string) client.MetricsTimer     { return h.s.Timer(name) }
