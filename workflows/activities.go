@@ -261,7 +261,8 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult,
 	}
 	if !in.Run.DryRun {
 		a.cfg.Metrics.Ops(in.Run.Sync, in.Object, metrics.OutcomeApplied, r.Created+r.Updated+r.Orphaned+r.Adopted)
-		a.cfg.Metrics.Ops(in.Run.Sync, in.Object, metrics.OutcomeRejected, r.Rejected)
+		a.cfg.Metrics.Ops(in.Run.Sync, in.Object, metrics.OutcomeRejected, r.Rejected-r.Failed)
+		a.cfg.Metrics.Ops(in.Run.Sync, in.Object, metrics.OutcomeFailed, r.Failed)
 	}
 	return ApplyResult{Created: r.Created, Updated: r.Updated, Orphaned: r.Orphaned, Adopted: r.Adopted,
 		Rejected: r.Rejected}, nil

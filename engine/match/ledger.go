@@ -200,6 +200,7 @@ type RangeCounts struct {
 	Orphaned int64
 	Adopted  int64 // applied creates whose message is the adopted one
 	Rejected int64 // creates and updates rejected or failed
+	Failed   int64 // of Rejected, those failed (given up after retryable errors)
 }
 
 // RangeOutcome counts the outcome of every op of one object in a range;
@@ -212,10 +213,11 @@ func (r *Run) RangeOutcome(ctx context.Context, object string, s SeqRange, adopt
 			count(*) FILTER (WHERE op = 'update' AND status = 'applied'),
 			count(*) FILTER (WHERE op = 'orphan' AND status = 'applied'),
 			count(*) FILTER (WHERE op = 'create' AND status = 'applied' AND starts_with(coalesce(message, ''), ?)),
-			count(*) FILTER (WHERE op IN ('create', 'update') AND status IN ('rejected', 'failed'))
+			count(*) FILTER (WHERE op IN ('create', 'update') AND status IN ('rejected', 'failed')),
+			count(*) FILTER (WHERE op IN ('create', 'update') AND status = 'failed')
 		FROM ops WHERE run = ? AND object = ? AND seq BETWEEN ? AND ?`,
 		adopted, adopted, r.cfg.RunID, object, s.From, s.To).
-		Scan(&c.Created, &c.Updated, &c.Orphaned, &c.Adopted, &c.Rejected)
+		Scan(&c.Created, &c.Updated, &c.Orphaned, &c.Adopted, &c.Rejected, &c.Failed)
 	if err != nil {
 		return c, fmt.Errorf("range outcome %s: %w", object, err)
 	}

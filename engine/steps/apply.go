@@ -38,6 +38,7 @@ type ApplyResult struct {
 	Orphaned int64 `json:"orphaned"`
 	Adopted  int64 `json:"adopted"`  // lost creates found on the target instead of created again
 	Rejected int64 `json:"rejected"` // record-level failures, rejected or given up (errors file)
+	Failed   int64 `json:"failed"`   // of Rejected, those given up after retryable errors
 }
 
 // Apply sends the planned ops of one object in a seq range: creates and
@@ -105,7 +106,7 @@ func (r *Run) Apply(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 		return ApplyResult{}, ledgerError("count results", err)
 	}
 	r.progress(Progress{Step: "apply", Object: in.Object, Records: len(ops), Done: true})
-	return ApplyResult{Created: c.Created, Updated: c.Updated, Orphaned: c.Orphaned, Adopted: c.Adopted, Rejected: c.Rejected}, nil
+	return ApplyResult{Created: c.Created, Updated: c.Updated, Orphaned: c.Orphaned, Adopted: c.Adopted, Rejected: c.Rejected, Failed: c.Failed}, nil
 }
 
 // batch is one Apply attempt.

@@ -181,7 +181,7 @@ func TestApplyRetryableFailures(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Created != 0 || res.Rejected != creates {
+				if res.Created != 0 || res.Rejected != creates || res.Failed != creates {
 					t.Errorf("result %+v, want %d given up", res, creates)
 				}
 				got := query(t, r, `SELECT DISTINCT status || ': ' || split_part(message, ':', 1) FROM ops WHERE object = 'organization' AND op = 'create'`)
