@@ -248,7 +248,8 @@ var errDetached = errors.New("detached from the run")
 // waitRunWith is waitRun that handles Ctrl+C as intr says and shows the
 // retries of the run's steps (attempt and last failure).
 func waitRunWith(ctx context.Context, c client.Client, run client.WorkflowRun, stdout, stderr io.Writer, intr *interrupts) (workflows.SyncResult, error) {
-	pr := newProgressPrinter(stdout, stderr, run.GetID(), run.GetRunID())
+	pr := newProgressView(stdout, stderr, run.GetID(), run.GetRunID())
+	defer pr.stop() // the bars end before what follows is printed
 	done := make(chan error, 1)
 	var res workflows.SyncResult
 	go func() { done <- run.Get(ctx, &res) }()
@@ -265,6 +266,7 @@ func waitRunWith(ctx context.Context, c client.Client, run client.WorkflowRun, s
 			pr.finish(err)
 			return res, err
 		case <-sig:
+			pr.stop() // the terminal is the question's
 			switch intr.decide(run.GetRunID()) {
 			case actDetach:
 				followHint(stderr, run.GetID(), run.GetRunID(), intr.ownWorker)
