@@ -86,8 +86,11 @@ func (r *barRow) counts() string {
 		parts = append(parts, fmt.Sprintf("psa %d records/%d pages, doc %d records/%d pages, matched %d",
 			s.ExtractedPSA, s.PagesPSA, s.ExtractedDoc, s.PagesDoc, s.Matched))
 	}
-	if r.planned > 0 || r.stage == "apply" {
+	switch {
+	case r.planned > 0:
 		parts = append(parts, fmt.Sprintf("applied %d/%d", r.applied, r.planned))
+	case r.stage == "apply": // (a retry run's progress plans no count)
+		parts = append(parts, fmt.Sprintf("applied %d", r.applied))
 	}
 	return strings.Join(parts, ", ")
 }

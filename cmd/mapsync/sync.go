@@ -67,8 +67,11 @@ server on 127.0.0.1:7233 (mapsync dev, mapsync demo) is used if it runs, and
 one is started in this process otherwise. A worker is started in this process
 unless one already serves the queue.
 
-It prints progress per stage (JSON log lines on stderr when stdout is not a
-terminal) and a summary per object. Exit status 1 if the run failed.`,
+On a terminal it shows a live progress bar per object (its stage: extract,
+match, apply with the writes applied of those planned; then the records and
+pages extracted from each side), per deferred-reference pass and for the
+commit; when stdout is not a terminal, JSON log lines on stderr instead. Then
+a summary per object. Exit status 1 if the run failed.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(o.records) == 0 && len(args) > 0 {
 				return usageErr("unexpected arguments %v (IDs go with --record OBJECT)", args)
