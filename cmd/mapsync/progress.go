@@ -14,99 +14,72 @@ import (
 	"mapsync/workflows"
 )
 
-// progressPrinter shows a run's stages: one line per stage on a terminal
-// (with a live apply counter), JSON log lines on stderr otherwise.
-type progressPrinter struct {
-	out      io.Writer
-	tty      bool
-	log      zerolog.Logger
-	start    time.Time
-	last     string // stage/object last shown
-	counting bool   // a \r counter line is open
-	retry    string // the retries last shown
+// progressView shows a run while waitRunWith follows it: the progress
+// query's values, the retries of its steps, how it ended.
+type progressView interface {
+	update(workflows.Progress)
+	retrying(note string) // "" when no step is retried
+	finish(err error)
+	// stop stops showing the run for now (Ctrl+C asks a question, or the
+	// command leaves the run); the next update shows it again.
+	stop()
 }
 
-func newProgressPrinter(stdout, stderr io.Writer, id, runID string) *progressPrinter {
-	p := &progressPrinter{out: stdout, start: time.Now()}
+// newProgressView shows progress bars when stdout is a terminal
+// (progress_bars.go), JSON log lines on stderr otherwise.
+func newProgressView(stdout, stderr io.Writer, id, runID string) progressView {
 	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.tty = true
-		fmt.Fprintf(stdout, "run %s (workflow %s)\n", runID, id)
-		return p
+		return newBarsView(stdout, id, runID)
 	}
-	p.log = zerolog.New(stderr).With().Timestamp().Str("workflow", id).Str("run", runID).Logger()
-	p.log.Info().Msg("run started")
-	return p
+	return newJSONView(stderr, id, runID)
 }
 
-func (p *progressPrinter) update(pr workflows.Progress) {
+// jsonView logs a run as JSON lines: one when a stage or object starts,
+// one per retry, one when the run ends.
+type jsonView struct {
+	log   zerolog.Logger
+	start time.Time
+	last  string // stage/object last logged
+	retry string // the retries last logged
+}
+
+func newJSONView(w io.Writer, id, runID string) *jsonView {
+	v := &jsonView{start: time.Now()}
+	v.log = zerolog.New(w).With().Timestamp().Str("workflow", id).Str("run", runID).Logger()
+	v.log.Info().Msg("run started")
+	return v
+}
+
+func (v *jsonView) update(pr workflows.Progress) {
 	key := pr.Stage + "/" + pr.Object
-	if !p.tty {
-		if key != p.last {
-			p.log.Info().Str("stage", pr.Stage).Str("object", pr.Object).Int64("planned", pr.Planned).Msg("stage")
-		}
-		p.last = key
-		return
+	if key != v.last {
+		v.log.Info().Str("stage", pr.Stage).Str("object", pr.Object).Int64("planned", pr.Planned).Msg("stage")
 	}
-	if key != p.last {
-		p.closeCounter()
-		if pr.Object != "" {
-			fmt.Fprintf(p.out, "  %-14s %s\n", pr.Object, pr.Stage)
-		} else {
-			fmt.Fprintf(p.out, "  %s\n", pr.Stage)
-		}
-		p.last = key
-	}
-	if pr.Stage == "apply" && pr.Planned > 0 {
-		fmt.Fprintf(p.out, "\r  %-14s applied %d/%d", "", pr.Applied, pr.Planned)
-		p.counting = true
-	}
+	v.last = key
 }
 
-// retrying shows the retries of the run's steps when they change (note
-// from retryNote; "" when none is retried).
-func (p *progressPrinter) retrying(note string) {
-	if note == p.retry {
+func (v *jsonView) retrying(note string) {
+	if note == v.retry {
 		return
 	}
-	p.retry = note
+	v.retry = note
 	if note == "" {
 		return
 	}
-	if !p.tty {
-		for _, line := range strings.Split(note, "\n") {
-			p.log.Warn().Str("retry", line).Msg("retrying")
-		}
-		return
-	}
-	p.closeCounter()
 	for _, line := range strings.Split(note, "\n") {
-		fmt.Fprintf(p.out, "  %s\n", line)
+		v.log.Warn().Str("retry", line).Msg("retrying")
 	}
 }
 
-func (p *progressPrinter) closeCounter() {
-	if p.counting {
-		fmt.Fprintln(p.out)
-		p.counting = false
-	}
-}
+func (v *jsonView) stop() {}
 
-func (p *progressPrinter) finish(err error) {
-	took := time.Since(p.start).Round(10 * time.Millisecond)
-	if !p.tty {
-		ev := p.log.Info()
-		if err != nil {
-			ev = p.log.Error().Str("error", err.Error())
-		}
-		ev.Dur("took", took).Msg("run ended")
-		return
-	}
-	p.closeCounter()
+func (v *jsonView) finish(err error) {
+	took := time.Since(v.start).Round(10 * time.Millisecond)
+	ev := v.log.Info()
 	if err != nil {
-		fmt.Fprintf(p.out, "run failed after %s\n", took)
-		return
+		ev = v.log.Error().Str("error", err.Error())
 	}
-	fmt.Fprintf(p.out, "run done in %s\n", took)
+	ev.Dur("took", took).Msg("run ended")
 }
 
 // printSummary prints the per-object table of a run.

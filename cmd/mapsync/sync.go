@@ -67,8 +67,11 @@ server on 127.0.0.1:7233 (mapsync dev, mapsync demo) is used if it runs, and
 one is started in this process otherwise. A worker is started in this process
 unless one already serves the queue.
 
-It prints progress per stage (JSON log lines on stderr when stdout is not a
-terminal) and a summary per object. Exit status 1 if the run failed.`,
+On a terminal it shows a live progress bar per object (its stage: extract,
+match, apply with the writes applied of those planned; then the records and
+pages extracted from each side), per deferred-reference pass and for the
+commit; when stdout is not a terminal, JSON log lines on stderr instead. Then
+a summary per object. Exit status 1 if the run failed.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(o.records) == 0 && len(args) > 0 {
 				return usageErr("unexpected arguments %v (IDs go with --record OBJECT)", args)
@@ -248,7 +251,8 @@ var errDetached = errors.New("detached from the run")
 // waitRunWith is waitRun that handles Ctrl+C as intr says and shows the
 // retries of the run's steps (attempt and last failure).
 func waitRunWith(ctx context.Context, c client.Client, run client.WorkflowRun, stdout, stderr io.Writer, intr *interrupts) (workflows.SyncResult, error) {
-	pr := newProgressPrinter(stdout, stderr, run.GetID(), run.GetRunID())
+	pr := newProgressView(stdout, stderr, run.GetID(), run.GetRunID())
+	defer pr.stop() // the bars end before what follows is printed
 	done := make(chan error, 1)
 	var res workflows.SyncResult
 	go func() { done <- run.Get(ctx, &res) }()
@@ -265,6 +269,7 @@ func waitRunWith(ctx context.Context, c client.Client, run client.WorkflowRun, s
 			pr.finish(err)
 			return res, err
 		case <-sig:
+			pr.stop() // the terminal is the question's
 			switch intr.decide(run.GetRunID()) {
 			case actDetach:
 				followHint(stderr, run.GetID(), run.GetRunID(), intr.ownWorker)
