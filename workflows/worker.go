@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -31,12 +32,20 @@ type Worker struct {
 	host   worker.Worker
 }
 
+// stopWait bounds how long Stop waits for running activities.
+const stopWait = 30 * time.Second
+
 // NewWorker builds the workers of one process on client c.
 func NewWorker(c client.Client, acts *Activities) *Worker {
-	shared := worker.New(c, TaskQueue, worker.Options{})
+	// Stop waits (up to stopWait) for the activities still running, which
+	// are canceled, to return before the run databases are closed: an
+	// activity of a stopped worker must not hold a DuckDB file that a
+	// worker started next in the same process opens again (DuckDB's
+	// instance cache then blocked the new open).
+	shared := worker.New(c, TaskQueue, worker.Options{WorkerStopTimeout: stopWait})
 	RegisterWorkflows(shared)
 	RegisterActivities(shared, acts)
-	host := worker.New(c, acts.TaskQueue(), worker.Options{MaxConcurrentActivityExecutionSize: 16})
+	host := worker.New(c, acts.TaskQueue(), worker.Options{MaxConcurrentActivityExecutionSize: 16, WorkerStopTimeout: stopWait})
 	RegisterActivities(host, acts)
 	return &Worker{acts: acts, shared: shared, host: host}
 }
