@@ -18,7 +18,7 @@ import (
 	"mapsync/engine/match"
 	"mapsync/engine/plan"
 	"mapsync/engine/steps"
-	"mapsync/internal/metrics"
+	"mapsync/workflows/metrics"
 )
 
 // Config configures the activities of one worker process.

@@ -15,7 +15,7 @@ import (
 	tallyprom "github.com/uber-go/tally/v4/prometheus"
 	"go.temporal.io/sdk/client"
 
-	"mapsync/internal/metrics"
+	"mapsync/workflows/metrics"
 )
 
 // defaultMetricsAddr is where `mapsync dev` serves the worker's metrics.

@@ -12,8 +12,8 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/connectors/sandbox/local"
-	"mapsync/internal/metrics"
 	"mapsync/workflows"
+	"mapsync/workflows/metrics"
 )
 
 // workerConfig is what startWorker needs from `mapsync dev`.

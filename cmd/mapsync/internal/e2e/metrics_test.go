@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"mapsync/internal/metrics"
 	"mapsync/workflows"
+	"mapsync/workflows/metrics"
 )
 
 // A full sync with metrics on: the worker's /metrics shows the requests
