@@ -137,29 +137,11 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	defer sb.Close()
 	fmt.Fprintf(out, "seeded in %s\n", time.Since(seedStart).Round(time.Millisecond))
 
-	port, err := freeTCPPort()
+	c, stop, err := startBenchWorker(ctx, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, logger)
 	if err != nil {
-		return &exitError{code: exitInternal, err: err}
+		return err
 	}
-	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Port: port, DisableUI: true,
-		SearchAttributes: mapsyncSearchAttributes(), Logger: logger})
-	if err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	defer srv.Stop()
-	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdkLogger(logger)})
-	if err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	defer c.Close()
-	if _, err := workflows.NewPlanStore(workflows.PlanDir(dir)).Save(p); err != nil {
-		return &exitError{code: exitInternal, err: err}
-	}
-	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: sb.LookupEnv(os.LookupEnv), Logger: zerolog.Nop(), Lookback: o.lookback}))
-	if err := w.Start(); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	defer w.Stop()
+	defer stop()
 
 	var rows []benchRow
 	step := func(label, mode string) error {
@@ -327,4 +309,36 @@ func stageTimes(ctx context.Context, c client.Client, sync, runID string) string
 		parts[i] = fmt.Sprintf("%s %.1fs", t, total[t].Seconds())
 	}
 	return strings.Join(parts, ", ")
+}
+
+// startBenchWorker starts what a benchmark runs on, in this process: the
+// embedded Temporal server (no UI) in dir, a client, the plan in the plan
+// store and a worker with env and lookback. stop undoes it all.
+func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, logger *slog.Logger) (client.Client, func(), error) {
+	port, err := freeTCPPort()
+	if err != nil {
+		return nil, nil, &exitError{code: exitInternal, err: err}
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Port: port, DisableUI: true,
+		SearchAttributes: mapsyncSearchAttributes(), Logger: logger})
+	if err != nil {
+		return nil, nil, &exitError{code: exitFailure, err: err}
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdkLogger(logger)})
+	if err != nil {
+		srv.Stop()
+		return nil, nil, &exitError{code: exitFailure, err: err}
+	}
+	if _, err := workflows.NewPlanStore(workflows.PlanDir(dir)).Save(p); err != nil {
+		c.Close()
+		srv.Stop()
+		return nil, nil, &exitError{code: exitInternal, err: err}
+	}
+	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback}))
+	if err := w.Start(); err != nil {
+		c.Close()
+		srv.Stop()
+		return nil, nil, &exitError{code: exitFailure, err: err}
+	}
+	return c, func() { w.Stop(); c.Close(); srv.Stop() }, nil
 }

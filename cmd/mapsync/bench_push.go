@@ -12,11 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
-	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
 	"mapsync/engine/match"
@@ -89,29 +87,11 @@ func runBenchPush(ctx context.Context, o benchPushOptions, cmd *cobra.Command) e
 		return &exitError{code: exitFailure, err: err}
 	}
 	defer sb.Close()
-	port, err := freeTCPPort()
+	c, stop, err := startBenchWorker(ctx, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, logger)
 	if err != nil {
-		return &exitError{code: exitInternal, err: err}
+		return err
 	}
-	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Port: port, DisableUI: true,
-		SearchAttributes: mapsyncSearchAttributes(), Logger: logger})
-	if err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	defer srv.Stop()
-	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdkLogger(logger)})
-	if err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	defer c.Close()
-	if _, err := workflows.NewPlanStore(workflows.PlanDir(dir)).Save(p); err != nil {
-		return &exitError{code: exitInternal, err: err}
-	}
-	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: sb.LookupEnv(os.LookupEnv), Logger: zerolog.Nop(), Lookback: o.lookback}))
-	if err := w.Start(); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	defer w.Stop()
+	defer stop()
 
 	fmt.Fprintln(out, "first full sync ...")
 	if _, err := runSync(ctx, c, workflows.SyncInput{Sync: name, PlanHash: p.Hash, Mode: workflows.ModeFull}, io.Discard, io.Discard); err != nil {
