@@ -1,16 +1,22 @@
 package match
 
 import (
+	"bufio"
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
+	"mapsync/engine/plan"
 )
 
 // Row is one record of one system in canonical form, as the record mapper
@@ -121,62 +127,101 @@ func (r *Run) ResetStage(ctx context.Context, obj *Object, side Side) error {
 }
 
 // Stager streams the records of one side of one object into its staging
-// table through DuckDB's Appender, a page at a time: nothing holds a whole
-// system in memory. A Stager holds a connection; Close it.
+// table a batch at a time: Append encodes each page's canonical rows as
+// newline-delimited JSON into a spill file beside the run database, and a
+// flush hands DuckDB the whole batch with one INSERT ... SELECT FROM
+// read_json (DuckDB parses it in parallel, typed by the staging columns).
+// Nothing holds a whole system in memory: the Go side keeps one encode
+// buffer, the batch waits on disk. (The driver's row Appender cost a cgo
+// call per value: 7 s for 2M rows; docs/architecture.md "Staging".)
 //
-// Appended rows are committed by Flush, by Close, and automatically every
-// autoFlushRows rows; a commit costs a few milliseconds, so committing
-// every page of 1000 would halve the load rate. Record extraction progress
-// (a heartbeat cursor) only after Flush: rows appended since the last
-// commit are lost if the process dies, and discarded if an Append fails.
-// Appending a record again is harmless: Match keeps its last copy.
+// Rows are committed by Flush, by Close, and automatically every
+// autoFlushRows rows; each flush is one INSERT (one commit). Record
+// extraction progress (a heartbeat cursor) only after Flush: rows appended
+// since the last flush are lost if the process dies, and discarded if an
+// Append fails. Appending a record again is harmless: Match keeps its last
+// copy (a record appended twice into one batch starts a new batch, since
+// DuckDB may insert a batch's rows in any order).
 type Stager struct {
 	run     *Run
 	obj     *Object
 	side    Side
 	table   string
-	conn    *sql.Conn
-	app     *duckdb.Appender
-	vals    []driver.Value
+	insert  string   // the INSERT that ingests the spill file
+	spill   *os.File // the batch since the last flush, NDJSON
+	w       *bufio.Writer
+	buf     []byte
+	ids     map[uint64]struct{} // id hashes in the batch (duplicates start a new one)
+	seed    maphash.Seed
 	rows    int64 // committed
-	pending int64 // appended since the last commit
-	inTx    bool
+	pending int64 // in the spill file
 	broken  error
 }
 
-// autoFlushRows bounds the uncommitted rows of a Stager.
+// autoFlushRows bounds the rows of a batch (its spill file is about 100
+// bytes a row plus the raw records).
 const autoFlushRows = 100_000
+
+// maxLineBytes is DuckDB's read_json maximum_object_size: one record's
+// encoded row (raw JSON included) must fit.
+const maxLineBytes = 16 << 20
 
 // Stager opens the staging table of (object, side), creating it if needed.
 // Records committed by earlier Stagers of the same run stay.
 func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, error) {
-	conn, err := r.db.Conn(ctx)
-	if err != nil {
+	if err := r.ensureStage(ctx, r.db, obj, side); err != nil {
 		return nil, fmt.Errorf("stager: %w", err)
 	}
-	if err := r.ensureStage(ctx, conn, obj, side); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("stager: %w", err)
-	}
-	s := &Stager{run: r, obj: obj, side: side, table: r.stageTable(obj, side), conn: conn}
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected driver connection %T", dc)
-		}
-		a, err := duckdb.NewAppender(c, "", "main", s.table)
-		if err != nil {
-			return err
-		}
-		s.app = a
-		return nil
-	})
+	f, err := os.CreateTemp(filepath.Join(r.cfg.Dir, "work"), "stage-*.ndjson")
 	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("stager %s: appender: %w", s.table, err)
+		return nil, fmt.Errorf("stager: spill file: %w", err)
 	}
-	s.vals = make([]driver.Value, 7+len(obj.canon.Fields))
+	s := &Stager{run: r, obj: obj, side: side, table: r.stageTable(obj, side), spill: f,
+		w: bufio.NewWriterSize(f, 1<<20), ids: make(map[uint64]struct{}, 1024), seed: maphash.MakeSeed()}
+	s.insert = s.insertSQL()
 	return s, nil
+}
+
+// insertSQL reads the spill file: column i of the staging table is key
+// "i" of each line; timestamps come as microseconds, dates as days since
+// 1970-01-01, JSON values as their text (kept as it is, as the Appender
+// kept it).
+func (s *Stager) insertSQL() string {
+	cols := s.run.stageColumns(s.obj)
+	var spec, sel []string
+	add := func(i int, readAs, expr string) {
+		k := strconv.Itoa(i)
+		spec = append(spec, lit(k)+": "+lit(readAs))
+		sel = append(sel, fmt.Sprintf(expr, ident(k)))
+	}
+	add(0, "VARCHAR", "%s")
+	add(1, "BIGINT", "make_timestamp(%s)")
+	add(2, "BIGINT", "make_timestamp(%s)")
+	for j, f := range s.obj.canon.Fields {
+		t, _ := columnType(f.Type)
+		switch t {
+		case "TIMESTAMP":
+			add(3+j, "BIGINT", "make_timestamp(%s)")
+		case "DATE":
+			add(3+j, "INTEGER", "DATE '1970-01-01' + %s")
+		case "JSON":
+			add(3+j, "VARCHAR", "CAST(%s AS JSON)")
+		default:
+			add(3+j, t, "%s")
+		}
+	}
+	n := 3 + len(s.obj.canon.Fields)
+	add(n, "VARCHAR", "CAST(%s AS JSON)")
+	add(n+1, "VARCHAR", "CAST(%s AS JSON)")
+	add(n+2, "VARCHAR", "CAST(%s AS JSON)")
+	add(n+3, "VARCHAR", "%s")
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = ident(c)
+	}
+	return "INSERT INTO " + ident(s.table) + " (" + strings.Join(quoted, ", ") + ")\nSELECT " + strings.Join(sel, ", ") +
+		"\nFROM read_json(" + lit(s.spill.Name()) + ", format = 'newline_delimited', records = true, maximum_object_size = " +
+		strconv.Itoa(maxLineBytes) + ", columns = {" + strings.Join(spec, ", ") + "})"
 }
 
 // Table is the quoted name of the staging table.
@@ -187,7 +232,7 @@ func (s *Stager) Rows() int64 { return s.rows }
 
 // Append stages one page of records. Values that do not fit their
 // canonical type are staged as NULL with the reason in _invalid. On error
-// every row appended since the last commit is discarded and the Stager
+// every row appended since the last flush is discarded and the Stager
 // cannot be used again: reopen one and resume from the last Flush.
 func (s *Stager) Append(ctx context.Context, rows []Row) error {
 	if s.broken != nil {
@@ -199,163 +244,278 @@ func (s *Stager) Append(ctx context.Context, rows []Row) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !s.inTx {
-		if _, err := s.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-			return fmt.Errorf("stage %s: begin: %w", s.table, err)
+	for i := range rows {
+		h := maphash.String(s.seed, rows[i].ID)
+		if _, dup := s.ids[h]; dup {
+			if err := s.Flush(ctx); err != nil {
+				return err
+			}
 		}
-		s.inTx = true
+		s.ids[h] = struct{}{}
+		if err := s.encode(&rows[i], i); err != nil {
+			return s.fail(ctx, fmt.Errorf("stage %s (rows since the last flush discarded): %w", s.table, err))
+		}
+		s.pending++
 	}
-	if err := s.appendRows(rows); err != nil {
-		s.broken = err
-		cerr := s.app.Clear()
-		_, rerr := s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		s.inTx, s.pending = false, 0
-		return errors.Join(fmt.Errorf("stage %s (rows since the last flush discarded): %w", s.table, err), cerr, rerr)
-	}
-	s.pending += int64(len(rows))
 	if s.pending >= autoFlushRows {
 		return s.Flush(ctx)
 	}
 	return nil
 }
 
-// Flush commits the rows appended so far.
+// fail discards the batch and marks the Stager unusable.
+func (s *Stager) fail(_ context.Context, err error) error {
+	s.broken = err
+	s.w.Reset(s.spill)
+	terr := s.truncate()
+	s.pending = 0
+	clear(s.ids)
+	return errors.Join(err, terr)
+}
+
+func (s *Stager) truncate() error {
+	if err := s.spill.Truncate(0); err != nil {
+		return err
+	}
+	_, err := s.spill.Seek(0, io.SeekStart)
+	return err
+}
+
+// Flush commits the rows appended so far: one INSERT of the batch.
 func (s *Stager) Flush(ctx context.Context) error {
 	if s.broken != nil {
 		return fmt.Errorf("stage %s: stager unusable after: %w", s.table, s.broken)
 	}
-	if !s.inTx {
+	if s.pending == 0 {
 		return nil
 	}
-	if err := s.app.Flush(); err != nil {
-		s.broken = err
-		_, _ = s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		s.inTx, s.pending = false, 0
-		return fmt.Errorf("stage %s: flush: %w", s.table, err)
+	if err := s.w.Flush(); err != nil {
+		return s.fail(ctx, fmt.Errorf("stage %s: write spill file: %w", s.table, err))
 	}
-	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		s.broken = err
-		return fmt.Errorf("stage %s: commit: %w", s.table, err)
+	if _, err := s.run.db.ExecContext(ctx, s.insert); err != nil {
+		return s.fail(ctx, fmt.Errorf("stage %s: insert batch: %w", s.table, err))
 	}
-	s.inTx = false
+	if err := s.truncate(); err != nil {
+		return s.fail(ctx, fmt.Errorf("stage %s: spill file: %w", s.table, err))
+	}
 	s.rows += s.pending
 	s.pending = 0
+	clear(s.ids)
 	return nil
 }
 
-func (s *Stager) appendRows(rows []Row) error {
+// encode writes one row as a line of the spill file (see insertSQL).
+func (s *Stager) encode(row *Row, i int) error {
+	if row.ID == "" {
+		return fmt.Errorf("record %d of the page has no id", i)
+	}
 	fields := s.obj.canon.Fields
 	n := len(fields)
-	for i := range rows {
-		row := &rows[i]
-		if row.ID == "" {
-			return fmt.Errorf("record %d of the page has no id", i)
+	b := append(s.buf[:0], `{"0":`...)
+	b = appendJSONString(b, row.ID)
+	if !row.Created.IsZero() {
+		b = append(b, `,"1":`...)
+		b = strconv.AppendInt(b, row.Created.UnixMicro(), 10)
+	}
+	if !row.Updated.IsZero() {
+		b = append(b, `,"2":`...)
+		b = strconv.AppendInt(b, row.Updated.UnixMicro(), 10)
+	}
+	var invalid map[string]string
+	var invalidVals map[string]any
+	found := 0
+	for j, f := range fields {
+		raw, ok := row.Values[f.Name]
+		if !ok {
+			continue
 		}
-		v := s.vals
-		v[0] = row.ID
-		v[1] = timeValue(row.Created)
-		v[2] = timeValue(row.Updated)
-		var invalid map[string]string
-		var invalidVals map[string]any
-		found := 0
-		for j, f := range fields {
-			raw, ok := row.Values[f.Name]
-			if !ok {
-				v[3+j] = nil
+		found++
+		val, err := toValue(f.Type, raw)
+		if err != nil {
+			if invalid == nil {
+				invalid = make(map[string]string, len(row.Invalid)+1)
+			}
+			invalid[f.Name] = err.Error()
+			if invalidVals == nil {
+				invalidVals = map[string]any{}
+			}
+			invalidVals[f.Name] = raw
+			continue
+		}
+		if val == nil {
+			continue
+		}
+		b = append(b, ',', '"')
+		b = strconv.AppendInt(b, int64(3+j), 10)
+		b = append(b, '"', ':')
+		if b, err = appendValue(b, f.Type, val); err != nil {
+			return fmt.Errorf("record %q: %s: %w", row.ID, f.Name, err)
+		}
+	}
+	if found < len(row.Values) {
+		for k := range row.Values {
+			if _, ok := s.obj.fields[k]; !ok {
+				return fmt.Errorf("record %q: %q is not a field of %s", row.ID, k, s.obj.Name())
+			}
+		}
+	}
+	jsonCol := func(b []byte, col int, v any) ([]byte, error) {
+		text, err := json.Marshal(v) // as the Appender stored JSON: compact, HTML-escaped
+		if err != nil {
+			return b, err
+		}
+		b = append(b, ',', '"')
+		b = strconv.AppendInt(b, int64(col), 10)
+		b = append(b, '"', ':')
+		return appendJSONString(b, string(text)), nil
+	}
+	var err error
+	if row.Raw != nil {
+		if !json.Valid(row.Raw) {
+			return fmt.Errorf("record %q: raw record is not valid JSON", row.ID)
+		}
+		if b, err = jsonCol(b, 3+n, json.RawMessage(row.Raw)); err != nil {
+			return fmt.Errorf("record %q: raw record: %w", row.ID, err)
+		}
+	}
+	if len(row.Invalid) > 0 || len(invalid) > 0 {
+		if invalid == nil {
+			invalid = make(map[string]string, len(row.Invalid))
+		}
+		for k, why := range row.Invalid {
+			if _, ok := invalid[k]; !ok {
+				invalid[k] = why
+			}
+		}
+		if b, err = jsonCol(b, 4+n, invalid); err != nil {
+			return fmt.Errorf("record %q: invalid fields: %w", row.ID, err)
+		}
+	}
+	if len(row.InvalidValues) > 0 || len(invalidVals) > 0 {
+		vals := make(map[string]any, len(row.InvalidValues)+len(invalidVals))
+		for k, x := range row.InvalidValues {
+			vals[k] = x
+		}
+		for k, x := range invalidVals {
+			vals[k] = x
+		}
+		if b, err = jsonCol(b, 5+n, vals); err != nil {
+			return fmt.Errorf("record %q: invalid values: %w", row.ID, err)
+		}
+	}
+	if row.ScopeReason != "" {
+		b = append(b, ',', '"')
+		b = strconv.AppendInt(b, int64(6+n), 10)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, row.ScopeReason)
+	}
+	b = append(b, '}', '\n')
+	s.buf = b
+	if len(b) > maxLineBytes {
+		return fmt.Errorf("record %q: %d bytes staged, more than %d", row.ID, len(b), maxLineBytes)
+	}
+	_, err = s.w.Write(b)
+	return err
+}
+
+// appendValue writes a value toValue returned as JSON for read_json.
+func appendValue(b []byte, t string, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case string:
+		return appendJSONString(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return append(b, `"nan"`...), nil
+		case math.IsInf(x, 1):
+			return append(b, `"inf"`...), nil
+		case math.IsInf(x, -1):
+			return append(b, `"-inf"`...), nil
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case time.Time:
+		if t == plan.TypeDate {
+			return strconv.AppendInt(b, x.Unix()/86400, 10), nil // midnight UTC: whole days
+		}
+		return strconv.AppendInt(b, x.UnixMicro(), 10), nil
+	case []string:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, e)
+		}
+		return append(b, ']'), nil
+	case json.RawMessage:
+		text, err := json.Marshal(x)
+		if err != nil {
+			return b, err
+		}
+		return appendJSONString(b, string(text)), nil
+	}
+	return b, fmt.Errorf("cannot stage a %T", v)
+}
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// U+FFFD (DuckDB text is UTF-8; records decoded from JSON already are).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
 				continue
 			}
-			found++
-			val, err := toValue(f.Type, raw)
-			if err != nil {
-				if invalid == nil {
-					invalid = make(map[string]string, len(row.Invalid)+1)
-				}
-				invalid[f.Name] = err.Error()
-				if invalidVals == nil {
-					invalidVals = map[string]any{}
-				}
-				invalidVals[f.Name] = raw
-				val = nil
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\r':
+				b = append(b, '\\', 'r')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
 			}
-			v[3+j] = val
+			i++
+			start = i
+			continue
 		}
-		if found < len(row.Values) {
-			for k := range row.Values {
-				if _, ok := s.obj.fields[k]; !ok {
-					return fmt.Errorf("record %q: %q is not a field of %s", row.ID, k, s.obj.Name())
-				}
-			}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
 		}
-		v[3+n] = nil
-		if row.Raw != nil {
-			if !json.Valid(row.Raw) {
-				return fmt.Errorf("record %q: raw record is not valid JSON", row.ID)
-			}
-			v[3+n] = json.RawMessage(row.Raw) // the appender JSON-encodes what it gets: raw bytes stay as they are
-		}
-		v[4+n] = nil
-		if len(row.Invalid) > 0 || len(invalid) > 0 {
-			if invalid == nil {
-				invalid = make(map[string]string, len(row.Invalid))
-			}
-			for k, why := range row.Invalid {
-				if _, ok := invalid[k]; !ok {
-					invalid[k] = why
-				}
-			}
-			b, err := json.Marshal(invalid)
-			if err != nil {
-				return fmt.Errorf("record %q: invalid fields: %w", row.ID, err)
-			}
-			v[4+n] = json.RawMessage(b)
-		}
-		v[5+n] = nil
-		if len(row.InvalidValues) > 0 || len(invalidVals) > 0 {
-			vals := make(map[string]any, len(row.InvalidValues)+len(invalidVals))
-			for k, x := range row.InvalidValues {
-				vals[k] = x
-			}
-			for k, x := range invalidVals {
-				vals[k] = x
-			}
-			b, err := json.Marshal(vals)
-			if err != nil {
-				return fmt.Errorf("record %q: invalid values: %w", row.ID, err)
-			}
-			v[5+n] = json.RawMessage(b)
-		}
-		v[6+n] = nil
-		if row.ScopeReason != "" {
-			v[6+n] = row.ScopeReason
-		}
-		if err := s.app.AppendRow(v...); err != nil {
-			return fmt.Errorf("record %q: %w", row.ID, err)
-		}
+		i += size
 	}
-	return nil
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
-func timeValue(t time.Time) driver.Value {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
-
-// Close commits what is pending and releases the Stager's connection.
+// Close commits what is pending and removes the spill file.
 func (s *Stager) Close() error {
 	var err error
 	if s.broken == nil {
 		err = s.Flush(context.Background())
 	}
-	if cerr := s.app.Close(); err == nil && s.broken == nil {
+	if cerr := s.spill.Close(); err == nil && s.broken == nil {
 		err = cerr
 	}
-	if s.inTx {
-		_, _ = s.conn.ExecContext(context.Background(), "ROLLBACK")
-	}
-	if cerr := s.conn.Close(); err == nil {
-		err = cerr
+	if rerr := os.Remove(s.spill.Name()); err == nil && s.broken == nil && !errors.Is(rerr, os.ErrNotExist) {
+		err = rerr
 	}
 	if err != nil {
 		return fmt.Errorf("close stager %s: %w", s.table, err)

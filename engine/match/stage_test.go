@@ -2,7 +2,12 @@ package match
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -214,5 +219,159 @@ func TestRecordStagedTwiceKeepsLastCopy(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d staged psa rows after dedupe, want 2", n)
+	}
+}
+
+// Every canonical type goes through the spill file and read_json with the
+// value the row Appender stored: text with quotes, escapes, control
+// characters, NUL and non-ASCII; integers beyond 2^53; non-finite numbers;
+// dates and datetimes before 1970 (datetimes cut to microseconds); lists
+// with commas and empty elements; JSON kept as its compact text (numbers
+// as written); NULL apart from the empty string.
+func TestStagerKeepsEveryValueExactly(t *testing.T) {
+	ctx := context.Background()
+	canon := plan.CanonicalType{Name: "thing", Fields: []plan.CanonicalField{
+		{Name: "s", Type: plan.TypeString}, {Name: "i", Type: plan.TypeInt}, {Name: "f", Type: plan.TypeNumber},
+		{Name: "b", Type: plan.TypeBool}, {Name: "d", Type: plan.TypeDate}, {Name: "ts", Type: plan.TypeDateTime},
+		{Name: "l", Type: plan.TypeList}, {Name: "j", Type: plan.TypeJSON}, {Name: "e", Type: plan.TypeString},
+	}}
+	var fs []plan.FieldSync
+	for _, f := range canon.Fields {
+		fs = append(fs, plan.FieldSync{Name: f.Name, Type: f.Type, Direction: plan.DirTwoWay, Winner: "psa"})
+	}
+	o, err := NewObject(plan.ObjectSync{Object: "thing", Direction: plan.DirTwoWay, CreateInDoc: true, CreateInPSA: plan.CreateNever,
+		Fields: fs, Match: plan.Match{Rules: []plan.MatchRule{{Name: "s", Keys: []string{"s"}}}}}, canon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := openTestRun(t, t.TempDir(), "r1")
+	text := "a \"quoted\" back\\slash\nnew line\ttab\x00nul \x01 é 中 \u2028 </script>"
+	ts := time.Date(1960, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	rows := []Row{
+		{ID: "r\"1\n", Created: ts, Updated: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC), Values: map[string]any{
+			"s": text, "i": int64(1<<62 + 1), "f": 0.1, "b": true, "d": "1969-12-31", "ts": ts,
+			"l": []any{"a", "b,c", "", `"q"`}, "j": json.RawMessage(`{"b": 1.10, "a": "<x>", "n": 123456789012345678901234}`), "e": "",
+		}, Raw: []byte(`{"id": "r1",  "x": [1, 2.50]}`), ScopeReason: "it's out"},
+		{ID: "r2", Values: map[string]any{"s": "bad \xff utf8", "f": math.Inf(-1), "b": false, "d": "0001-01-01", "l": []any{}}},
+		{ID: "r3", Values: map[string]any{"f": math.NaN(), "i": "x"}},
+	}
+	stageRows(t, r, o, PSA, rows...)
+	type got struct {
+		id, s, j, raw, inv, scope, e, lt string
+		i                            sql.NullInt64
+		f                            sql.NullFloat64
+		b                            sql.NullBool
+		d, ts, created, updated      sql.NullTime
+		n                            int64
+	}
+	q := `SELECT _id, coalesce(s, '<null>'), coalesce(CAST(j AS VARCHAR), '<null>'), coalesce(CAST(_raw AS VARCHAR), '<null>'),
+		coalesce(CAST(_invalid AS VARCHAR), '<null>'), coalesce(_scope_reason, '<null>'), coalesce(e, '<null>'),
+		coalesce(CAST(to_json(l) AS VARCHAR), '<null>'), i, f, b, d, ts, _created, _updated, length(s)
+		FROM ` + ident(r.stageTable(o, PSA)) + ` ORDER BY _id`
+	res, err := r.DB().QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	var all []got
+	for res.Next() {
+		var g got
+		var n sql.NullInt64
+		if err := res.Scan(&g.id, &g.s, &g.j, &g.raw, &g.inv, &g.scope, &g.e, &g.lt, &g.i, &g.f, &g.b, &g.d, &g.ts, &g.created, &g.updated, &n); err != nil {
+			t.Fatal(err)
+		}
+		g.n = n.Int64
+		all = append(all, g)
+	}
+	if len(all) != 3 {
+		t.Fatalf("%d rows staged, want 3", len(all))
+	}
+	a, b, c := all[0], all[1], all[2]
+	if a.id != "r\"1\n" || a.s != text || a.n != int64(len([]rune(text))) {
+		t.Errorf("text: id %q, s %q (length %d)", a.id, a.s, a.n)
+	}
+	if a.e != "" || b.e != "<null>" {
+		t.Errorf("empty string %q and missing value %q: want \"\" and NULL", a.e, b.e)
+	}
+	if a.i.Int64 != 1<<62+1 || a.f.Float64 != 0.1 || !a.b.Bool || b.b.Bool || !b.b.Valid {
+		t.Errorf("numbers: i %v f %v b %v / %v", a.i, a.f, a.b, b.b)
+	}
+	if !math.IsInf(b.f.Float64, -1) || !math.IsNaN(c.f.Float64) {
+		t.Errorf("non-finite: %v %v", b.f, c.f)
+	}
+	if !a.d.Time.Equal(time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)) || !b.d.Time.Equal(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("dates: %v %v", a.d, b.d)
+	}
+	if want := ts.Truncate(time.Microsecond); !a.ts.Time.Equal(want) || !a.created.Time.Equal(want) {
+		t.Errorf("datetimes: %v, created %v, want %v", a.ts.Time, a.created.Time, want)
+	}
+	if !a.updated.Time.Equal(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)) || b.created.Valid || b.ts.Valid {
+		t.Errorf("updated %v; unknown created %v", a.updated, b.created)
+	}
+	if a.lt != `["a","b,c","","\"q\""]` || b.lt != `[]` || c.lt != "<null>" {
+		t.Errorf("lists: %s %s %s", a.lt, b.lt, c.lt)
+	}
+	if want := `{"b":1.10,"a":"\u003cx\u003e","n":123456789012345678901234}`; a.j != want {
+		t.Errorf("json field %s, want %s", a.j, want)
+	}
+	if want := `{"id":"r1","x":[1,2.50]}`; a.raw != want || b.raw != "<null>" {
+		t.Errorf("raw %s, want %s", a.raw, want)
+	}
+	if a.scope != "it's out" || b.scope != "<null>" {
+		t.Errorf("scope reasons %q %q", a.scope, b.scope)
+	}
+	if b.s != "bad \uFFFD utf8" {
+		t.Errorf("invalid UTF-8 staged as %q", b.s)
+	}
+	if !strings.Contains(c.inv, `"i"`) || c.i.Valid {
+		t.Errorf("invalid int: _invalid %s, i %v", c.inv, c.i)
+	}
+	entries, err := os.ReadDir(filepath.Join(r.cfg.Dir, "work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "stage-") {
+			t.Errorf("spill file %s left behind", e.Name())
+		}
+	}
+}
+
+// A record appended twice within one batch (one page, or pages between
+// flushes) keeps its last copy too: DuckDB may insert a batch's rows in
+// any order, so the second copy starts a new batch.
+func TestRecordTwiceInOneBatchKeepsLastCopy(t *testing.T) {
+	r := openTestRun(t, t.TempDir(), "r1")
+	o := object(t, "organization")
+	var page []Row
+	for i := range 5000 {
+		page = append(page, rec(fmt.Sprintf("p%d", i), i, "name", fmt.Sprintf("old %d", i)))
+	}
+	for i := range 5000 {
+		page = append(page, rec(fmt.Sprintf("p%d", i), i, "name", fmt.Sprintf("new %d", i)))
+	}
+	ctx := context.Background()
+	st, err := r.Stager(ctx, o, PSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(ctx, page); err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows() != 5000 {
+		t.Errorf("%d rows committed before the second copies, want 5000 (the first batch)", st.Rows())
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stageRows(t, r, o, Doc)
+	mustMatch(t, r, o, full)
+	n, err := queryInt(context.Background(), r.DB(), "count",
+		`SELECT count(*) FROM `+ident(r.stageTable(o, PSA))+` WHERE name LIKE 'new %'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5000 {
+		t.Errorf("%d records kept their last copy, want 5000", n)
 	}
 }

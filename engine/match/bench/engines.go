@@ -169,8 +169,14 @@ func sqlSide(ctx context.Context, r *match.Run, org, cfg *match.Object, s match.
 	return nil
 }
 
+// pagesPerStager is how many pages the production path stages through one
+// Stager: steps.Extract reads 50 pages per call (workflows extractChunk)
+// and closes its Stager, one INSERT per call.
+const pagesPerStager = 50
+
 // appendSide streams one side through Stager.Append, 1000 records a page,
-// generating each page just before it is appended.
+// generating each page just before it is appended (the production path:
+// records mapped into canonical rows, a Stager per 50 pages).
 func appendSide(ctx context.Context, r *match.Run, org, cfg *match.Object, s match.Side, n int) (time.Duration, int, error) {
 	var spent time.Duration
 	rows := 0
@@ -196,18 +202,29 @@ func appendSide(ctx context.Context, r *match.Run, org, cfg *match.Object, s mat
 	spent += time.Since(start)
 	rows += len(page)
 
-	st, err = r.Stager(ctx, cfg, s)
-	if err != nil {
-		return 0, 0, err
-	}
+	st = nil
+	pages := 0
 	page = make([]match.Row, 0, 1000)
 	flush := func() error {
 		start := time.Now()
-		err := st.Append(ctx, page)
-		spent += time.Since(start)
+		defer func() { spent += time.Since(start) }()
+		if st == nil {
+			var err error
+			if st, err = r.Stager(ctx, cfg, s); err != nil {
+				return err
+			}
+		}
+		if err := st.Append(ctx, page); err != nil {
+			return err
+		}
 		rows += len(page)
 		page = page[:0]
-		return err
+		if pages++; pages%pagesPerStager == 0 {
+			err := st.Close()
+			st = nil
+			return err
+		}
+		return nil
 	}
 	for i := range n {
 		rec := synth.PSA(i, n)
@@ -228,12 +245,16 @@ func appendSide(ctx context.Context, r *match.Run, org, cfg *match.Object, s mat
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return 0, 0, err
+	if len(page) > 0 {
+		if err := flush(); err != nil {
+			return 0, 0, err
+		}
 	}
-	start = time.Now()
-	err = st.Close()
-	spent += time.Since(start)
+	if st != nil {
+		start = time.Now()
+		err = st.Close()
+		spent += time.Since(start)
+	}
 	return spent, rows, err
 }
 
