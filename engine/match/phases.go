@@ -112,17 +112,22 @@ func (m *matcher) pairDecisions(ctx context.Context) error {
 	r, o := m.r, m.obj
 	// For the k-th source of a key group (k > 1): the candidates before
 	// its own (the nearest 10), each claimed by an earlier-created source.
+	// Only those sources need the list: a join of each with the (at most
+	// 10) pairs ranked just before it in its group, instead of a window
+	// sorting every pair.
 	_, err := m.exec(ctx, "match decisions", `INSERT INTO match_decisions
-		WITH po AS (
-			SELECT srid, phase_no, list({'id': tgt_id, 'claimed_by': src_id, 'how': 'earlier created source'}) OVER (
-				PARTITION BY phase_no, h ORDER BY rank ROWS BETWEEN 10 PRECEDING AND 1 PRECEDING) AS po
-			FROM `+m.newPairs()+` WHERE sources > 1 AND candidates > 1)
+		WITH n AS (SELECT * FROM `+m.newPairs()+`),
+		po AS (
+			SELECT k.srid, k.phase_no, list({'id': e.tgt_id, 'claimed_by': e.src_id, 'how': 'earlier created source'} ORDER BY e.rank) AS po
+			FROM n k JOIN n e ON e.phase_no = k.phase_no AND e.h = k.h AND e.rank < k.rank AND e.rank >= k.rank - 10
+			WHERE k.rank > 1 AND k.sources > 1 AND k.candidates > 1 AND e.sources > 1 AND e.candidates > 1
+			GROUP BY k.srid, k.phase_no)
 		SELECT ?, ?, ?, 'matched', ?, n.psa_id, n.doc_id, ph.rule, ph.name, n.phase_no, n.rank, n.candidates, n.sources,
 			CASE WHEN n.rank > 1 THEN to_json(po.po) END,
 			CASE WHEN n.sources > 1 OR n.candidates > 1 THEN
 				printf('source %d of %d with the same %s (by created, id) took candidate %d of %d', n.rank, n.sources, ph.keys, n.rank, n.candidates)
 			END
-		FROM `+m.newPairs()+` n JOIN `+tPhases+` ph ON ph.no = n.phase_no
+		FROM n JOIN `+tPhases+` ph ON ph.no = n.phase_no
 		LEFT JOIN po ON po.srid = n.srid AND po.phase_no = n.phase_no`,
 		r.cfg.RunID, r.cfg.Sync, o.Name(), string(o.source))
 	if err != nil {

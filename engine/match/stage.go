@@ -128,7 +128,7 @@ func (r *Run) ResetStage(ctx context.Context, obj *Object, side Side) error {
 
 // Stager streams the records of one side of one object into its staging
 // table a batch at a time: Append encodes each page's canonical rows as
-// newline-delimited JSON into a spill file beside the run database, and a
+// CSV into a spill file beside the run database, and a
 // flush hands DuckDB the whole batch with one INSERT ... SELECT FROM
 // read_json (DuckDB parses it in parallel, typed by the staging columns).
 // Nothing holds a whole system in memory: the Go side keeps one encode
@@ -148,7 +148,7 @@ type Stager struct {
 	side    Side
 	table   string
 	insert  string   // the INSERT that ingests the spill file
-	spill   *os.File // the batch since the last flush, NDJSON
+	spill   *os.File // the batch since the last flush, CSV
 	w       *bufio.Writer
 	buf     []byte
 	ids     map[uint64]struct{} // id hashes in the batch (duplicates start a new one)
@@ -172,7 +172,7 @@ func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, erro
 	if err := r.ensureStage(ctx, r.db, obj, side); err != nil {
 		return nil, fmt.Errorf("stager: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Join(r.cfg.Dir, "work"), "stage-*.ndjson")
+	f, err := os.CreateTemp(filepath.Join(r.cfg.Dir, "work"), "stage-*.csv")
 	if err != nil {
 		return nil, fmt.Errorf("stager: spill file: %w", err)
 	}
@@ -182,15 +182,16 @@ func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, erro
 	return s, nil
 }
 
-// insertSQL reads the spill file: column i of the staging table is key
-// "i" of each line; timestamps come as microseconds, dates as days since
-// 1970-01-01, JSON values as their text (kept as it is, as the Appender
-// kept it).
+// insertSQL reads the spill file, CSV with the staging table's columns
+// in order: text quoted (so a quoted empty field is '' and an empty one
+// NULL), timestamps as microseconds, dates as days since 1970-01-01, lists
+// as JSON arrays, JSON values as their text (kept as it is, as the
+// Appender kept it).
 func (s *Stager) insertSQL() string {
 	cols := s.run.stageColumns(s.obj)
 	var spec, sel []string
 	add := func(i int, readAs, expr string) {
-		k := strconv.Itoa(i)
+		k := "c" + strconv.Itoa(i)
 		spec = append(spec, lit(k)+": "+lit(readAs))
 		sel = append(sel, fmt.Sprintf(expr, ident(k)))
 	}
@@ -206,6 +207,8 @@ func (s *Stager) insertSQL() string {
 			add(3+j, "INTEGER", "DATE '1970-01-01' + %s")
 		case "JSON":
 			add(3+j, "VARCHAR", "CAST(%s AS JSON)")
+		case "VARCHAR[]":
+			add(3+j, "VARCHAR", `from_json(%s, '["VARCHAR"]')`)
 		default:
 			add(3+j, t, "%s")
 		}
@@ -220,8 +223,9 @@ func (s *Stager) insertSQL() string {
 		quoted[i] = ident(c)
 	}
 	return "INSERT INTO " + ident(s.table) + " (" + strings.Join(quoted, ", ") + ")\nSELECT " + strings.Join(sel, ", ") +
-		"\nFROM read_json(" + lit(s.spill.Name()) + ", format = 'newline_delimited', records = true, maximum_object_size = " +
-		strconv.Itoa(maxLineBytes) + ", columns = {" + strings.Join(spec, ", ") + "})"
+		"\nFROM read_csv(" + lit(s.spill.Name()) + ", header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"'," +
+		" new_line = '\\n', allow_quoted_nulls = false, max_line_size = " + strconv.Itoa(maxLineBytes) +
+		", columns = {" + strings.Join(spec, ", ") + "})"
 }
 
 // Table is the quoted name of the staging table.
@@ -310,21 +314,20 @@ func (s *Stager) encode(row *Row, i int) error {
 		return fmt.Errorf("record %d of the page has no id", i)
 	}
 	fields := s.obj.canon.Fields
-	n := len(fields)
-	b := append(s.buf[:0], `{"0":`...)
-	b = appendJSONString(b, row.ID)
+	b := appendCSVString(s.buf[:0], row.ID)
+	b = append(b, ',')
 	if !row.Created.IsZero() {
-		b = append(b, `,"1":`...)
 		b = strconv.AppendInt(b, row.Created.UnixMicro(), 10)
 	}
+	b = append(b, ',')
 	if !row.Updated.IsZero() {
-		b = append(b, `,"2":`...)
 		b = strconv.AppendInt(b, row.Updated.UnixMicro(), 10)
 	}
 	var invalid map[string]string
 	var invalidVals map[string]any
 	found := 0
-	for j, f := range fields {
+	for _, f := range fields {
+		b = append(b, ',')
 		raw, ok := row.Values[f.Name]
 		if !ok {
 			continue
@@ -345,9 +348,6 @@ func (s *Stager) encode(row *Row, i int) error {
 		if val == nil {
 			continue
 		}
-		b = append(b, ',', '"')
-		b = strconv.AppendInt(b, int64(3+j), 10)
-		b = append(b, '"', ':')
 		if b, err = appendValue(b, f.Type, val); err != nil {
 			return fmt.Errorf("record %q: %s: %w", row.ID, f.Name, err)
 		}
@@ -359,25 +359,24 @@ func (s *Stager) encode(row *Row, i int) error {
 			}
 		}
 	}
-	jsonCol := func(b []byte, col int, v any) ([]byte, error) {
+	jsonCol := func(b []byte, v any) ([]byte, error) {
 		text, err := json.Marshal(v) // as the Appender stored JSON: compact, HTML-escaped
 		if err != nil {
 			return b, err
 		}
-		b = append(b, ',', '"')
-		b = strconv.AppendInt(b, int64(col), 10)
-		b = append(b, '"', ':')
-		return appendJSONString(b, string(text)), nil
+		return appendCSVBytes(b, text), nil
 	}
 	var err error
+	b = append(b, ',')
 	if row.Raw != nil {
 		if !json.Valid(row.Raw) {
 			return fmt.Errorf("record %q: raw record is not valid JSON", row.ID)
 		}
-		if b, err = jsonCol(b, 3+n, json.RawMessage(row.Raw)); err != nil {
+		if b, err = jsonCol(b, json.RawMessage(row.Raw)); err != nil {
 			return fmt.Errorf("record %q: raw record: %w", row.ID, err)
 		}
 	}
+	b = append(b, ',')
 	if len(row.Invalid) > 0 || len(invalid) > 0 {
 		if invalid == nil {
 			invalid = make(map[string]string, len(row.Invalid))
@@ -387,10 +386,11 @@ func (s *Stager) encode(row *Row, i int) error {
 				invalid[k] = why
 			}
 		}
-		if b, err = jsonCol(b, 4+n, invalid); err != nil {
+		if b, err = jsonCol(b, invalid); err != nil {
 			return fmt.Errorf("record %q: invalid fields: %w", row.ID, err)
 		}
 	}
+	b = append(b, ',')
 	if len(row.InvalidValues) > 0 || len(invalidVals) > 0 {
 		vals := make(map[string]any, len(row.InvalidValues)+len(invalidVals))
 		for k, x := range row.InvalidValues {
@@ -399,17 +399,15 @@ func (s *Stager) encode(row *Row, i int) error {
 		for k, x := range invalidVals {
 			vals[k] = x
 		}
-		if b, err = jsonCol(b, 5+n, vals); err != nil {
+		if b, err = jsonCol(b, vals); err != nil {
 			return fmt.Errorf("record %q: invalid values: %w", row.ID, err)
 		}
 	}
+	b = append(b, ',')
 	if row.ScopeReason != "" {
-		b = append(b, ',', '"')
-		b = strconv.AppendInt(b, int64(6+n), 10)
-		b = append(b, '"', ':')
-		b = appendJSONString(b, row.ScopeReason)
+		b = appendCSVString(b, row.ScopeReason)
 	}
-	b = append(b, '}', '\n')
+	b = append(b, '\n')
 	s.buf = b
 	if len(b) > maxLineBytes {
 		return fmt.Errorf("record %q: %d bytes staged, more than %d", row.ID, len(b), maxLineBytes)
@@ -418,21 +416,22 @@ func (s *Stager) encode(row *Row, i int) error {
 	return err
 }
 
-// appendValue writes a value toValue returned as JSON for read_json.
+// appendValue writes a value toValue returned as a CSV field for the
+// column of canonical type t (see insertSQL).
 func appendValue(b []byte, t string, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case string:
-		return appendJSONString(b, x), nil
+		return appendCSVString(b, x), nil
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case float64:
 		switch {
 		case math.IsNaN(x):
-			return append(b, `"nan"`...), nil
+			return append(b, "nan"...), nil
 		case math.IsInf(x, 1):
-			return append(b, `"inf"`...), nil
+			return append(b, "inf"...), nil
 		case math.IsInf(x, -1):
-			return append(b, `"-inf"`...), nil
+			return append(b, "-inf"...), nil
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
 	case bool:
@@ -443,23 +442,46 @@ func appendValue(b []byte, t string, v any) ([]byte, error) {
 		}
 		return strconv.AppendInt(b, x.UnixMicro(), 10), nil
 	case []string:
-		b = append(b, '[')
+		l := []byte{'['}
 		for i, e := range x {
 			if i > 0 {
-				b = append(b, ',')
+				l = append(l, ',')
 			}
-			b = appendJSONString(b, e)
+			l = appendJSONString(l, e)
 		}
-		return append(b, ']'), nil
+		return appendCSVBytes(b, append(l, ']')), nil
 	case json.RawMessage:
 		text, err := json.Marshal(x)
 		if err != nil {
 			return b, err
 		}
-		return appendJSONString(b, string(text)), nil
+		return appendCSVBytes(b, text), nil
 	}
 	return b, fmt.Errorf("cannot stage a %T", v)
 }
+
+// appendCSVString appends s as a quoted CSV field ('"' doubled). Invalid
+// UTF-8 becomes U+FFFD (DuckDB text is UTF-8; records decoded from JSON
+// already are).
+func appendCSVString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendCSVBytes(b, s []byte) []byte { return appendCSVString(b, string(s)) }
 
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
 // U+FFFD (DuckDB text is UTF-8; records decoded from JSON already are).
