@@ -2,8 +2,13 @@ package match
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"mapsync/engine/match/internal/baseline"
 	"mapsync/engine/match/internal/synth"
@@ -58,8 +63,9 @@ func agreeWithBaseline(t *testing.T, n int, hashMod uint64) MatchStats {
 		p, d := synth.PSAOrg(c), synth.DocOrg(c)
 		po = append(po, rec(p.ID, c, "name", p.Name))
 		do = append(do, rec(d.ID, c, "name", d.Name))
-		bpo = append(bpo, baseline.Org{ID: p.ID, Name: p.Name})
-		bdo = append(bdo, baseline.Org{ID: d.ID, Name: d.Name})
+		created := t0.Add(time.Duration(c) * time.Minute) // as rec does
+		bpo = append(bpo, baseline.Org{ID: p.ID, Name: p.Name, Created: created})
+		bdo = append(bdo, baseline.Org{ID: d.ID, Name: d.Name, Created: created})
 	}
 	stageRows(t, r, orgs, PSA, po...)
 	stageRows(t, r, orgs, Doc, do...)
@@ -99,8 +105,12 @@ func agreeWithBaseline(t *testing.T, n int, hashMod uint64) MatchStats {
 	stats := mustMatch(t, r, o, Listing{})
 	t.Logf("match stats: %+v", stats)
 
+	orgRes := baseline.MatchOrgs(bpo, bdo)
+	compareAnalystRows(t, r, "organization", orgRes)
+	res := baseline.MatchAll(bp, bd, baseline.LinkOrgs(bpo, bdo))
+	compareAnalystRows(t, r, "configuration", res)
 	var want []string
-	for _, p := range baseline.Match(bp, bd, baseline.LinkOrgs(bpo, bdo)) {
+	for _, p := range res.Pairs {
 		want = append(want, p.PSA+"="+p.Doc)
 	}
 	slices.Sort(want)
@@ -142,4 +152,84 @@ func agreeWithBaseline(t *testing.T, n int, hashMod uint64) MatchStats {
 	}
 	assertOneToOne(t, r, "configuration")
 	return stats
+}
+
+// compareAnalystRows checks that the DuckDB matcher wrote the baseline's
+// analyst rows for obj: every matched and lost decision with the same
+// phase, rank, candidates, sources and passed_over (matched reasons word
+// for word; lost reasons up to the create policy's note), and unmatched
+// rows for the same records.
+func compareAnalystRows(t *testing.T, r *Run, obj string, want baseline.Result) {
+	t.Helper()
+	rows, err := r.DB().Query(`SELECT outcome, coalesce(psa_id, ''), coalesce(doc_id, ''), coalesce(phase, ''), coalesce(rank, 0),
+		coalesce(candidates, 0), coalesce(sources, 0), coalesce(CAST(passed_over AS VARCHAR), ''), coalesce(reason, '')
+		FROM match_decisions WHERE object = ? AND outcome IN ('matched', 'lost')`, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]baseline.Decision{}
+	for rows.Next() {
+		var d baseline.Decision
+		var po string
+		if err := rows.Scan(&d.Outcome, &d.PSA, &d.Doc, &d.Phase, &d.Rank, &d.Candidates, &d.Sources, &po, &d.Reason); err != nil {
+			t.Fatal(err)
+		}
+		if po != "" {
+			if err := json.Unmarshal([]byte(po), &d.PassedOver); err != nil {
+				t.Fatalf("passed_over %s: %v", po, err)
+			}
+		}
+		got[d.Outcome+" "+d.PSA] = d
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	bad := 0
+	for _, w := range want.Decisions {
+		counts[w.Outcome]++
+		g, ok := got[w.Outcome+" "+w.PSA]
+		if w.Outcome == "lost" && ok && strings.HasPrefix(g.Reason, w.Reason) {
+			g.Reason = w.Reason
+		}
+		if !ok || !reflect.DeepEqual(g, w) {
+			if bad++; bad <= 5 {
+				t.Errorf("%s decision of %s:\n DuckDB   %s\n baseline %s", obj, w.PSA, show(g), show(w))
+			}
+		}
+	}
+	if len(got) != len(want.Decisions) {
+		t.Errorf("%s: DuckDB wrote %d matched and lost decisions, the baseline %d", obj, len(got), len(want.Decisions))
+	}
+	if counts["matched"] == 0 || (obj == "configuration" && counts["lost"] == 0) {
+		t.Errorf("%s: decisions %v: nothing to compare", obj, counts)
+	}
+	var gotU []string
+	urows, err := r.DB().Query(`SELECT side || ' ' || id FROM unmatched WHERE object = ?`, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer urows.Close()
+	for urows.Next() {
+		var u string
+		if err := urows.Scan(&u); err != nil {
+			t.Fatal(err)
+		}
+		gotU = append(gotU, u)
+	}
+	var wantU []string
+	for _, u := range want.Unmatched {
+		wantU = append(wantU, u.Side+" "+u.ID)
+	}
+	slices.Sort(gotU)
+	slices.Sort(wantU)
+	if !slices.Equal(gotU, wantU) {
+		t.Errorf("%s: DuckDB wrote %d unmatched rows, the baseline %d (or other records)", obj, len(gotU), len(wantU))
+	}
+}
+
+func show(d baseline.Decision) string {
+	b, _ := json.Marshal(d.PassedOver)
+	return fmt.Sprintf("%s %s=%s phase %q rank %d cand %d src %d po %s reason %q", d.Outcome, d.PSA, d.Doc, d.Phase, d.Rank, d.Candidates, d.Sources, b, d.Reason)
 }

@@ -138,6 +138,10 @@ func runDuckDB(ctx context.Context, n, threads int, mem string, appender, withPl
 	if err := r.DB().QueryRowContext(ctx, `SELECT count(*) FROM links WHERE object = 'configuration' AND psa_id IS NOT NULL AND doc_id IS NOT NULL`).Scan(&res.Pairs); err != nil {
 		return res, err
 	}
+	if err := r.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM match_decisions WHERE outcome IN ('matched', 'lost')),
+		(SELECT count(*) FROM unmatched)`).Scan(&res.Decisions, &res.Unmatched); err != nil {
+		return res, err
+	}
 	if withPlan {
 		start = time.Now()
 		if _, err := r.Plan(ctx, cfg); err != nil {
@@ -271,14 +275,25 @@ func runGo(n int) (result, error) {
 	var po, do []baseline.Org
 	for c := range synth.Companies(n) {
 		p, d := synth.PSAOrg(c), synth.DocOrg(c)
-		po = append(po, baseline.Org{ID: p.ID, Name: p.Name})
-		do = append(do, baseline.Org{ID: d.ID, Name: d.Name})
+		created := synth.Epoch.Add(time.Duration(c) * time.Second)
+		po = append(po, baseline.Org{ID: p.ID, Name: p.Name, Created: created})
+		do = append(do, baseline.Org{ID: d.ID, Name: d.Name, Created: created})
 	}
 	res.LoadS, res.LoadCPU = seconds(time.Since(start)), cpuSeconds()-cpu
+	// Like for like: organizations then configurations, each with the
+	// rows the DuckDB matcher writes (links, matched and lost decisions,
+	// unmatched rows), kept in Go slices.
 	start, cpu = time.Now(), cpuSeconds()
-	pairs := baseline.Match(psa, doc, baseline.LinkOrgs(po, do))
+	orgs := baseline.MatchOrgs(po, do)
+	links := make(map[string]string, len(orgs.Pairs))
+	for _, p := range orgs.Pairs {
+		links[p.PSA] = p.Doc
+	}
+	cfgs := baseline.MatchAll(psa, doc, links)
 	res.MatchS, res.MatchCPU = seconds(time.Since(start)), cpuSeconds()-cpu
 	res.PairS = res.MatchS
-	res.Pairs = int64(len(pairs))
+	res.Pairs = int64(len(cfgs.Pairs))
+	res.Decisions = int64(len(orgs.Decisions) + len(cfgs.Decisions))
+	res.Unmatched = int64(len(orgs.Unmatched) + len(cfgs.Unmatched))
 	return res, nil
 }

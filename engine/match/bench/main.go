@@ -8,10 +8,14 @@
 //
 //	duckdb-sql       staging filled by DuckDB's own SQL generator (the
 //	                 same data as the Go generator, see internal/synth)
-//	duckdb-appender  staging filled page by page through Stager.Append,
-//	                 the production path (1000 records a page)
+//	duckdb-stager    staging filled page by page through Stager.Append,
+//	                 the production path (1000 records a page, a Stager
+//	                 per 50 pages as steps.Extract opens them; each
+//	                 Stager batch is one INSERT from a CSV spill file)
 //	go               the baseline: records generated into Go slices,
-//	                 matched with hash maps
+//	                 matched with hash maps, writing the same analyst
+//	                 rows (matched and lost decisions, unmatched rows)
+//	                 into Go slices: like for like
 //
 // load = staging both sides (organizations and configurations);
 // match = Match for organizations, then configurations (links, decisions,
@@ -49,6 +53,8 @@ type result struct {
 	PlanS      float64 `json:"plan_s,omitempty"`
 	RSSMB      float64 `json:"rss_mb"`
 	Pairs      int64   `json:"pairs"`
+	Decisions  int64   `json:"decisions"` // matched and lost decisions, both objects
+	Unmatched  int64   `json:"unmatched"` // unmatched rows, both objects
 	AppendRate float64 `json:"append_rows_per_s,omitempty"`
 	Error      string  `json:"error,omitempty"`
 }
@@ -56,7 +62,7 @@ type result struct {
 func main() {
 	var (
 		ns      = flag.String("n", "100000,1000000", "records per side, comma-separated")
-		engines = flag.String("engines", "duckdb-sql,duckdb-appender,go", "engines to run")
+		engines = flag.String("engines", "duckdb-sql,duckdb-stager,go", "engines to run")
 		threads = flag.Int("threads", 0, "DuckDB threads (0 = one per core)")
 		mem     = flag.String("mem", "1GB", "DuckDB memory_limit")
 		plan    = flag.Bool("plan", false, "also time Plan (diff → ops) for the DuckDB engines")
@@ -87,14 +93,14 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 	fmt.Fprintf(out, "machine: %s, %d cores (GOMAXPROCS %d), load average %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAvg())
 	fmt.Fprintf(out, "duckdb: threads=%s memory_limit=%s; each engine in its own process\n\n", threadsText(threads), mem)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\t(pairing\t+ outputs)\tload+match s\tCPU s load+match\tplan s\tpeak RSS MB\tpairs\tappender rows/s\tgo ÷ this (load+match)\tgo ÷ this (pairing)\t")
+	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\t(pairing\t+ outputs)\tload+match s\tCPU s load+match\tplan s\tpeak RSS MB\tpairs\tdecisions\tunmatched\tstager rows/s\tgo ÷ this (load+match)\t")
 	for _, nText := range strings.Split(ns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(nText))
 		if err != nil {
 			return fmt.Errorf("-n %q: %w", nText, err)
 		}
 		var results []result
-		var goTotal, goPair float64
+		var goTotal float64
 		for _, e := range strings.Split(engines, ",") {
 			res, err := spawn(strings.TrimSpace(e), n, threads, mem, plan, dir)
 			if err != nil {
@@ -104,15 +110,14 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 				return fmt.Errorf("%s n=%d: %s", res.Engine, n, res.Error)
 			}
 			if res.Engine == "go" {
-				goTotal, goPair = res.LoadS+res.MatchS, res.PairS
+				goTotal = res.LoadS + res.MatchS
 			}
 			results = append(results, res)
 		}
 		for _, r := range results {
-			ratio, pratio := "-", "-"
+			ratio := "-"
 			if goTotal > 0 && r.Engine != "go" {
 				ratio = fmt.Sprintf("%.2fx", goTotal/(r.LoadS+r.MatchS))
-				pratio = fmt.Sprintf("%.2fx", goPair/r.PairS)
 			}
 			planText, rate := "-", "-"
 			if r.PlanS > 0 {
@@ -121,9 +126,9 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 			if r.AppendRate > 0 {
 				rate = fmt.Sprintf("%.0f", r.AppendRate)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t(%.2f\t+ %.2f)\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%d\t%s\t%s\t%s\t\n",
+			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t(%.2f\t+ %.2f)\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%d\t%d\t%d\t%s\t%s\t\n",
 				r.N, r.Engine, r.LoadS, r.MatchS, r.PairS, r.OutputS, r.LoadS+r.MatchS, r.LoadCPU, r.MatchCPU,
-				planText, r.RSSMB, r.Pairs, rate, ratio, pratio)
+				planText, r.RSSMB, r.Pairs, r.Decisions, r.Unmatched, rate, ratio)
 		}
 	}
 	return tw.Flush()
@@ -162,7 +167,7 @@ func runChild(ctx context.Context, engine string, n, threads int, mem string, pl
 		res, err = runGo(n)
 	case "duckdb-sql":
 		res, err = runDuckDB(ctx, n, threads, mem, false, plan, dir)
-	case "duckdb-appender":
+	case "duckdb-stager":
 		res, err = runDuckDB(ctx, n, threads, mem, true, plan, dir)
 	default:
 		err = fmt.Errorf("unknown engine %q", engine)
