@@ -258,11 +258,11 @@ func TestStagerKeepsEveryValueExactly(t *testing.T) {
 	stageRows(t, r, o, PSA, rows...)
 	type got struct {
 		id, s, j, raw, inv, scope, e, lt string
-		i                            sql.NullInt64
-		f                            sql.NullFloat64
-		b                            sql.NullBool
-		d, ts, created, updated      sql.NullTime
-		n                            int64
+		i                                sql.NullInt64
+		f                                sql.NullFloat64
+		b                                sql.NullBool
+		d, ts, created, updated          sql.NullTime
+		n                                int64
 	}
 	q := `SELECT _id, coalesce(s, '<null>'), coalesce(CAST(j AS VARCHAR), '<null>'), coalesce(CAST(_raw AS VARCHAR), '<null>'),
 		coalesce(CAST(_invalid AS VARCHAR), '<null>'), coalesce(_scope_reason, '<null>'), coalesce(e, '<null>'),
