@@ -183,7 +183,7 @@ func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, erro
 }
 
 // insertSQL reads the spill file, CSV with the staging table's columns
-// in order: text quoted (so a quoted empty field is ” and an empty one
+// in order: text quoted (so a quoted empty field is the empty string and an empty one
 // NULL), timestamps as microseconds, dates as days since 1970-01-01, lists
 // as JSON arrays, JSON values as their text (kept as it is, as the
 // Appender kept it).
