@@ -179,8 +179,13 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 		}
 		res.Refetched, res.Staged = n, res.Staged+n
 	}
-	if err := r.dedupe(ctx, o, in.Side); err != nil {
-		return res, fmt.Errorf("stages: %s: %w", where, err)
+	// Once per listing, when it ends (a window over the whole table per
+	// 50-page call made a 1M-record listing quadratic); nothing reads the
+	// stage of a listing still running, and Match dedupes again.
+	if ended {
+		if err := r.dedupe(ctx, o, in.Side); err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
 	}
 	res.Done = ended
 	if res.Done {
