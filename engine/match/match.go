@@ -366,9 +366,16 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 	// remember since when. One this run did not list (an incremental or
 	// interrupted listing) keeps waiting as it was; one gone from a
 	// complete doc listing is dropped.
-	if err := m.temp(ctx, "waiting records", tNYP,
-		`SELECT w.*, d.rid IS NOT NULL AS seen FROM links w LEFT JOIN `+tDoc+` d ON d.id = w.doc_id
-		WHERE w.object = ? AND w.state = 'not_yet_pushed'`, o.Name()); err != nil {
+	waiting, err := queryInt(ctx, m.conn, "count waiting links", `SELECT count(*) FROM links WHERE object = ? AND state = 'not_yet_pushed'`, o.Name())
+	if err != nil {
+		return err
+	}
+	nyp := `SELECT w.*, d.rid IS NOT NULL AS seen FROM links w LEFT JOIN ` + tDoc + ` d ON d.id = w.doc_id
+		WHERE w.object = ? AND w.state = 'not_yet_pushed'`
+	if waiting == 0 {
+		nyp += " AND false" // none: no hash table over every doc record
+	}
+	if err := m.temp(ctx, "waiting records", tNYP, nyp, o.Name()); err != nil {
 		return err
 	}
 	src, tgt := "prid", "drid"
