@@ -42,9 +42,11 @@
 // UTC), and _id, _created, _updated, _raw (the raw JSON record), _invalid
 // (JSON {field: reason}: the mapper's rejections and values that did not
 // fit their type, staged as NULL) and _scope_reason (NULL = in scope).
-// Pages go through DuckDB's Appender, one transaction per page; a record
-// appended twice keeps its last copy. All identifiers are quoted and all
-// record values appended or bound.
+// A Stager encodes pages of canonical rows into a CSV spill file beside
+// the run database and hands DuckDB the whole batch with one INSERT from
+// read_csv (per Flush, per Close, or every 100k rows); a record appended
+// twice keeps its last copy. All identifiers are quoted; record values go
+// through the spill file or are bound, never spliced into SQL.
 //
 // # Matching (SQL)
 //

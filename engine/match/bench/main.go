@@ -52,6 +52,7 @@ type result struct {
 	MatchCPU   float64 `json:"match_cpu_s"`
 	PlanS      float64 `json:"plan_s,omitempty"`
 	RSSMB      float64 `json:"rss_mb"`
+	GoSysMB    float64 `json:"go_sys_mb"` // memory the Go runtime took from the OS (the rest of the RSS is DuckDB's)
 	Pairs      int64   `json:"pairs"`
 	Decisions  int64   `json:"decisions"` // matched and lost decisions, both objects
 	Unmatched  int64   `json:"unmatched"` // unmatched rows, both objects
@@ -64,7 +65,7 @@ func main() {
 		ns      = flag.String("n", "100000,1000000", "records per side, comma-separated")
 		engines = flag.String("engines", "duckdb-sql,duckdb-stager,go", "engines to run")
 		threads = flag.Int("threads", 0, "DuckDB threads (0 = one per core)")
-		mem     = flag.String("mem", "1GB", "DuckDB memory_limit")
+		mem     = flag.String("mem", "900MB", "DuckDB memory_limit (900MB: DuckDB's untracked allocations and the Go runtime fit under 1 GB of RSS)")
 		plan    = flag.Bool("plan", false, "also time Plan (diff → ops) for the DuckDB engines")
 		child   = flag.String("child", "", "internal: run one engine in this process")
 		dir     = flag.String("dir", "", "working directory for DuckDB files (default: a temp dir)")
@@ -93,7 +94,7 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 	fmt.Fprintf(out, "machine: %s, %d cores (GOMAXPROCS %d), load average %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAvg())
 	fmt.Fprintf(out, "duckdb: threads=%s memory_limit=%s; each engine in its own process\n\n", threadsText(threads), mem)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\t(pairing\t+ outputs)\tload+match s\tCPU s load+match\tplan s\tpeak RSS MB\tpairs\tdecisions\tunmatched\tstager rows/s\tgo ÷ this (load+match)\t")
+	fmt.Fprintln(tw, "records/side\tengine\tload s\tmatch s\t(pairing\t+ outputs)\tload+match s\tCPU s load+match\tplan s\tpeak RSS MB\tof it Go MB\tpairs\tdecisions\tunmatched\tstager rows/s\tgo ÷ this (load+match)\t")
 	for _, nText := range strings.Split(ns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(nText))
 		if err != nil {
@@ -126,9 +127,9 @@ func runParent(ns, engines string, threads int, mem string, plan bool, dir strin
 			if r.AppendRate > 0 {
 				rate = fmt.Sprintf("%.0f", r.AppendRate)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t(%.2f\t+ %.2f)\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%d\t%d\t%d\t%s\t%s\t\n",
+			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t(%.2f\t+ %.2f)\t%.2f\t%.2f+%.2f\t%s\t%.0f\t%.0f\t%d\t%d\t%d\t%s\t%s\t\n",
 				r.N, r.Engine, r.LoadS, r.MatchS, r.PairS, r.OutputS, r.LoadS+r.MatchS, r.LoadCPU, r.MatchCPU,
-				planText, r.RSSMB, r.Pairs, r.Decisions, r.Unmatched, rate, ratio)
+				planText, r.RSSMB, r.GoSysMB, r.Pairs, r.Decisions, r.Unmatched, rate, ratio)
 		}
 	}
 	return tw.Flush()
@@ -177,6 +178,9 @@ func runChild(ctx context.Context, engine string, n, threads int, mem string, pl
 		res.Error = err.Error()
 	}
 	res.RSSMB = peakRSSMB()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.GoSysMB = float64(ms.Sys) / (1 << 20)
 	return res
 }
 
