@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -129,6 +130,10 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 		return res, fmt.Errorf("stages: %s: %w", where, err)
 	}
 	closeStager := sync.OnceValue(stager.Close)
+	var staged int64 // the last row id staged before this call
+	if err := r.db.DB().QueryRowContext(ctx, `SELECT coalesce(max(rowid), -1) FROM `+stager.Table()).Scan(&staged); err != nil {
+		return res, fmt.Errorf("stages: %s: %w", where, err)
+	}
 	defer closeStager()
 	client := r.clients[in.Side]
 	ex := &extraction{r: r, o: o, side: in.Side, mapper: mapper, client: client, outOfScope: outOfScope, res: &res}
@@ -179,13 +184,15 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 		}
 		res.Refetched, res.Staged = n, res.Staged+n
 	}
-	// Once per listing, when it ends (a window over the whole table per
-	// 50-page call made a 1M-record listing quadratic); nothing reads the
-	// stage of a listing still running, and Match dedupes again.
+	// A call in the middle of a listing dedupes only the ids it staged (a
+	// window over the whole table per 50-page call made a 1M-record
+	// listing quadratic); the end of the listing dedupes the whole table.
+	since := staged
 	if ended {
-		if err := r.dedupe(ctx, o, in.Side); err != nil {
-			return res, fmt.Errorf("stages: %s: %w", where, err)
-		}
+		since = -1
+	}
+	if err := r.dedupe(ctx, o, in.Side, since); err != nil {
+		return res, fmt.Errorf("stages: %s: %w", where, err)
 	}
 	res.Done = ended
 	if res.Done {
@@ -413,14 +420,20 @@ func (r *Run) stageTable(ctx context.Context, o *object, side match.Side) (strin
 	return name, nil
 }
 
-// dedupe keeps one row per record id: the last one staged.
-func (r *Run) dedupe(ctx context.Context, o *object, side match.Side) error {
+// dedupe keeps one row per record id: the last one staged. since >= 0
+// limits it to the ids of the rows staged after row id since.
+func (r *Run) dedupe(ctx context.Context, o *object, side match.Side, since int64) error {
 	table, err := r.stageTable(ctx, o, side)
 	if err != nil {
 		return err
 	}
+	from := table
+	if since >= 0 {
+		from = `(SELECT x.rowid, x._id FROM ` + table + ` x SEMI JOIN (SELECT _id FROM ` + table + ` WHERE rowid > ` +
+			strconv.FormatInt(since, 10) + `) c ON c._id = x._id)`
+	}
 	_, err = r.db.DB().ExecContext(ctx, `DELETE FROM `+table+` WHERE rowid IN (
-		SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY _id ORDER BY rowid DESC) AS n FROM `+table+`) WHERE n > 1)`)
+		SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY _id ORDER BY rowid DESC) AS n FROM `+from+`) WHERE n > 1)`)
 	if err != nil {
 		return fmt.Errorf("dedupe staged records: %w", err)
 	}
