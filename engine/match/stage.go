@@ -172,7 +172,7 @@ func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, erro
 	if err := r.ensureStage(ctx, r.db, obj, side); err != nil {
 		return nil, fmt.Errorf("stager: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Join(r.cfg.Dir, "work"), "stage-*.csv")
+	f, err := os.CreateTemp(filepath.Join(r.cfg.Dir, "work"), r.cfg.RunID+".stage-*.csv")
 	if err != nil {
 		return nil, fmt.Errorf("stager: spill file: %w", err)
 	}
