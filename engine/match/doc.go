@@ -26,7 +26,7 @@
 //
 //	<Dir>/work/<run>.duckdb   scratch database of a run (staging, links, this run's rows)
 //	<Dir>/work/<run>.stage-*.csv a Stager's batch not yet inserted (removed by Close; one
-//	                          left by a crashed process holds nothing committed and may go)
+//	                          left by a crashed process holds nothing committed: Remove deletes it)
 //	<Dir>/results.duckdb      published: current links + history; never held open by the worker
 //	<Dir>/runs/<run>/*.parquet links, match_decisions, unmatched, ops of one run
 //

@@ -233,7 +233,10 @@ func (r *Run) Close() error {
 // or to abandon the run).
 func (r *Run) Remove() error {
 	cerr := r.db.Close()
-	for _, p := range []string{r.path, r.path + ".wal", r.path + ".tmp"} {
+	// A Stager's spill files left by a crash mid-batch hold nothing
+	// committed; they go with the run.
+	spills, _ := filepath.Glob(filepath.Join(r.cfg.Dir, "work", r.cfg.RunID+".stage-*.csv"))
+	for _, p := range append([]string{r.path, r.path + ".wal", r.path + ".tmp"}, spills...) {
 		if err := os.RemoveAll(p); err != nil {
 			return fmt.Errorf("remove run %s: %w", r.cfg.RunID, err)
 		}

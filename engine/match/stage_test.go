@@ -375,3 +375,27 @@ func TestRecordTwiceInOneBatchKeepsLastCopy(t *testing.T) {
 		t.Errorf("%d records kept their last copy, want 5000", n)
 	}
 }
+
+// A spill file a crashed process left in the middle of a batch goes with
+// its run; another run's stays.
+func TestRemoveDeletesTheRunsSpillFiles(t *testing.T) {
+	dir := t.TempDir()
+	r := openTestRun(t, dir, "r1")
+	work := filepath.Join(dir, "work")
+	mine := filepath.Join(work, "r1.stage-123.csv")
+	other := filepath.Join(work, "r10.stage-456.csv")
+	for _, p := range []string{mine, other} {
+		if err := os.WriteFile(p, []byte("1,2\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(mine); !os.IsNotExist(err) {
+		t.Errorf("the run's spill file is still there (%v)", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another run's spill file went: %v", err)
+	}
+}
