@@ -32,6 +32,9 @@ type Config struct {
 	// Env looks up the variables of the plan (credentials, base URLs) in
 	// the worker's environment. Default os.LookupEnv.
 	Env func(string) (string, bool)
+	// SyncEnv, when set, gives each sync its own lookup (a worker serving
+	// many tenants: SecretsDirEnv) and Env is not used.
+	SyncEnv func(sync string) func(string) (string, bool)
 	// ConnectorOptions are added to every connector client (tests inject
 	// a clock that does not sleep).
 	ConnectorOptions []connectors.Option
@@ -88,6 +91,14 @@ type Activities struct {
 func NewActivities(cfg Config) *Activities {
 	cfg = cfg.withDefaults()
 	return &Activities{cfg: cfg, plans: NewPlanStore(PlanDir(cfg.DataDir)), runs: newRunCache()}
+}
+
+// env is the variable lookup of one sync's runs and watcher.
+func (a *Activities) env(sync string) func(string) (string, bool) {
+	if a.cfg.SyncEnv != nil {
+		return a.cfg.SyncEnv(sync)
+	}
+	return a.cfg.Env
 }
 
 // connectorOptions are the options of every connector client of the

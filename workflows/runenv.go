@@ -56,7 +56,7 @@ func (a *Activities) open(ctx context.Context, ref RunRef) (*runEnv, error) {
 	}
 	st, err := steps.Open(ctx, steps.Config{
 		Plan: p, Sync: ref.Sync, Dir: SyncDir(a.cfg.DataDir, ref.Sync), RunID: ref.RunID,
-		Vars: connectors.NewResolver(p.Variables, a.cfg.Env), ConnectorOptions: a.connectorOptions(),
+		Vars: connectors.NewResolver(p.Variables, a.env(ref.Sync)), ConnectorOptions: a.connectorOptions(),
 		Threads: a.cfg.Threads, MemoryLimit: a.cfg.MemoryLimit,
 		DryRun: ref.DryRun, Now: a.cfg.Now, Lookback: a.cfg.Lookback, PushAll: ref.PushAll,
 	})
