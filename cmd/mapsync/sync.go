@@ -230,6 +230,9 @@ func startRun(ctx context.Context, c client.Client, in workflows.SyncInput) (cli
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes:    workflows.StartAttributes(in),
+		// Without it the SDK answers a conflict with the running run, as
+		// if this call had started it.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.SyncRunName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
