@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"sync"
 	"syscall"
@@ -45,6 +46,7 @@ type clusterOptions struct {
 	// documentation sandbox's request budget (unthrottled, bench sync's
 	// --rate-limits off).
 	unthrottled bool
+	metrics     bool // each worker serves /metrics on a free loopback port
 	logger      *slog.Logger
 }
 
@@ -71,9 +73,12 @@ type tenant struct {
 type workerProc struct {
 	name string
 	cmd  *exec.Cmd
-	out  *lockedBuffer // stdout and stderr
-	done chan struct{} // closed when the process has exited
-	err  error         // its exit, once done
+	// metricsURL is where the worker serves /metrics ("" when off), read
+	// from its output by waitReady.
+	metricsURL string
+	out        *lockedBuffer // stdout and stderr
+	done       chan struct{} // closed when the process has exited
+	err        error         // its exit, once done
 }
 
 const clusterNamespace = "mapsync"
@@ -184,6 +189,9 @@ func (cl *cluster) startWorkerProc(o clusterOptions, name string) (*workerProc, 
 	w := &workerProc{name: name, out: &lockedBuffer{}, done: make(chan struct{})}
 	w.cmd = exec.Command(o.exe, "worker", "--temporal", cl.srv.HostPort(), "--namespace", cl.namespace,
 		"--data-dir", cl.dataDir, "--secrets-dir", cl.secretsDir, "--name", name, "--connect-timeout", "20s")
+	if o.metrics {
+		w.cmd.Args = append(w.cmd.Args, "--metrics", "127.0.0.1:0")
+	}
 	w.cmd.Env = append(os.Environ(), o.exeEnv...)
 	w.cmd.Stdout, w.cmd.Stderr = w.out, w.out
 	w.cmd.SysProcAttr = childProcAttr()
@@ -202,7 +210,10 @@ func (w *workerProc) waitReady(ctx context.Context) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if bytes.Contains(w.out.Bytes(), []byte("Running;")) {
+		if out := w.out.Bytes(); bytes.Contains(out, []byte("Running;")) {
+			if m := metricsLine.FindSubmatch(out); m != nil {
+				w.metricsURL = string(m[1])
+			}
 			return nil
 		}
 		select {
@@ -214,6 +225,8 @@ func (w *workerProc) waitReady(ctx context.Context) error {
 		}
 	}
 }
+
+var metricsLine = regexp.MustCompile(`(?m)^Metrics: +(http://\S+)$`)
 
 // pid is the worker's process id.
 func (w *workerProc) pid() int { return w.cmd.Process.Pid }

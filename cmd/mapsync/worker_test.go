@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -105,7 +106,7 @@ func TestManyTenantsOnWorkerProcesses(t *testing.T) {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	cl, err := startCluster(ctx, clusterOptions{exe: exe, exeEnv: []string{runMainEnv + "=1"}, workers: 3, tenants: tenants,
-		plan: p, data: benchWorkersData(5, 4), faults: workerFaults, unthrottled: true, logger: logger})
+		plan: p, data: benchWorkersData(5, 4), faults: workerFaults, unthrottled: true, metrics: true, logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +158,17 @@ func TestManyTenantsOnWorkerProcesses(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d runs started again on another worker; reference %s", moved, len(res), cl.tenants[ref].sync)
+
+	// The workers that survived served metrics of what they applied.
+	applied := 0.0
+	for _, w := range cl.workers {
+		if w != killed {
+			applied += scrapeOps(ctx, t, w.metricsURL)
+		}
+	}
+	if applied == 0 {
+		t.Error("the surviving workers' /metrics count no applied op")
+	}
 
 	refDoc := sandboxState(t, cl.tenants[ref].sb.DumpDocFixture)
 	refPSA := sandboxState(t, cl.tenants[ref].sb.DumpPSAFixture)
@@ -210,6 +222,39 @@ func killMidApply(ctx context.Context, t *testing.T, cl *cluster, runs []client.
 	}
 	t.Fatal("no run was seen applying before the deadline")
 	return 0, nil
+}
+
+// scrapeOps sums mapsync_ops_total{outcome="applied"} at a worker's
+// /metrics.
+func scrapeOps(ctx context.Context, t *testing.T, url string) (n float64) {
+	t.Helper()
+	if url == "" {
+		t.Fatal("the worker printed no metrics URL")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("scraping %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "mapsync_ops_total{") && strings.Contains(line, `outcome="applied"`) {
+			f := strings.Fields(line)
+			v, err := strconv.ParseFloat(f[len(f)-1], 64)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", url, line, err)
+			}
+			n += v
+		}
+	}
+	return n
 }
 
 // docWrites counts the write requests a sandbox logged.
