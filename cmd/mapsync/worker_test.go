@@ -195,7 +195,7 @@ func TestManyTenantsOnWorkerProcesses(t *testing.T) {
 }
 
 // killMidApply waits until some worker runs an Apply activity of a run
-// whose documentation sandbox has already received writes, kills that
+// whose sandboxes have already received writes, kills that
 // worker (SIGKILL) and returns the run's index and the worker.
 func killMidApply(ctx context.Context, t *testing.T, cl *cluster, runs []client.WorkflowRun) (int, *workerProc) {
 	t.Helper()
@@ -211,7 +211,7 @@ func killMidApply(ctx context.Context, t *testing.T, cl *cluster, runs []client.
 				}
 				pid, ok := identityPID(pa.GetLastWorkerIdentity())
 				w := cl.workerByPID(pid)
-				if !ok || w == nil || docWrites(cl.tenants[i].sb.ITGlue.Log()) == 0 {
+				if !ok || w == nil || sandboxWrites(cl.tenants[i].sb.Logs()) == 0 {
 					continue
 				}
 				w.kill()
@@ -257,11 +257,13 @@ func scrapeOps(ctx context.Context, t *testing.T, url string) (n float64) {
 	return n
 }
 
-// docWrites counts the write requests a sandbox logged.
-func docWrites(l core.LogSnapshot) (n int) {
-	for route, c := range l.ByRoute {
-		if strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "PATCH ") || strings.HasPrefix(route, "PUT ") {
-			n += c
+// sandboxWrites counts the write requests the sandboxes logged.
+func sandboxWrites(logs []core.LogSnapshot) (n int) {
+	for _, l := range logs {
+		for route, c := range l.ByRoute {
+			if strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "PATCH ") || strings.HasPrefix(route, "PUT ") {
+				n += c
+			}
 		}
 	}
 	return n
