@@ -105,16 +105,28 @@ func TestManyTenantsOnWorkerProcesses(t *testing.T) {
 		t.Fatalf("mappings: %v %v", err, diags)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	cl, err := startCluster(ctx, clusterOptions{exe: exe, exeEnv: []string{runMainEnv + "=1"}, workers: 3, tenants: tenants,
-		plan: p, data: benchWorkersData(5, 4), faults: workerFaults, unthrottled: true, metrics: true, logger: logger})
+	opts := clusterOptions{exe: exe, exeEnv: []string{runMainEnv + "=1"}, workers: 3, tenants: tenants,
+		plan: p, data: benchWorkersData(5, 4), faults: workerFaults, unthrottled: true, metrics: true, logger: logger}
+	cl, err := startCluster(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
+		// The workers still running must stop gracefully on SIGTERM (exit 0).
 		if err := cl.Close(); err != nil {
 			t.Errorf("closing the cluster: %v", err)
 		}
 	}()
+
+	// A fourth worker under a name a live worker on this host has is refused.
+	dup, err := cl.startWorkerProc(opts, cl.workers[1].name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-dup.done
+	if code := dup.cmd.ProcessState.ExitCode(); code != exitFailure || !bytes.Contains(dup.out.Bytes(), []byte("already served")) {
+		t.Errorf("a second worker named %s: exit %d, output %q; want exit %d and \"already served\"", cl.workers[1].name, code, dup.out.Bytes(), exitFailure)
+	}
 
 	// A killed worker's runs start again elsewhere after HeartbeatTimeout
 	// (its activity in flight) plus WorkerLostAfter (nobody takes the next
