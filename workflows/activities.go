@@ -201,6 +201,7 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchRes
 	if err != nil {
 		return MatchResult{}, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, "match "+in.Object, reqs, &res.Requests, &err)
 	ms, err := env.steps.Match(ctx, in.Object, match.Listing{PSAComplete: in.PSAComplete, DocComplete: in.DocComplete})
 	if err != nil {
@@ -239,6 +240,7 @@ func (a *Activities) DiffDeferred(ctx context.Context, in DeferredInput) (res Ma
 	if err != nil {
 		return MatchResult{}, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, "deferred "+in.Object, reqs, &res.Requests, &err)
 	ds, err := env.steps.DiffDeferred(ctx, in.Object)
 	if err != nil {
@@ -262,6 +264,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult,
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, fmt.Sprintf("apply %s %d..%d", in.Object, in.Range.From, in.Range.To), reqs, &res.Requests, &err)
 	hb := startHeartbeat(ctx, nil)
 	defer hb.close()
@@ -295,6 +298,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err != nil {
 		return CommitResult{}, err
 	}
+	defer a.release(env)
 	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors})
 	if err != nil {
 		return CommitResult{}, stepError(err)

@@ -134,7 +134,7 @@ func TestManyTenantsOnWorkerProcesses(t *testing.T) {
 	// long enough that a busy worker on 2 shared cores is not taken for a
 	// dead one.
 	tuning := workflows.Tuning{ApplyBatch: 5, ApplyParallel: 2, HeartbeatTimeout: 10 * time.Second,
-		WorkerLostAfter: 20 * time.Second, RetryInitial: 200 * time.Millisecond, RetryMax: 2 * time.Second}
+		WorkerLostAfter: 20 * time.Second, RetryInitial: 200 * time.Millisecond, RetryMax: 5 * time.Second}
 	runs, err := cl.start(ctx, workflows.ModeFull, tuning)
 	if err != nil {
 		t.Fatal(err)
