@@ -32,6 +32,9 @@ type Config struct {
 	// Env looks up the variables of the plan (credentials, base URLs) in
 	// the worker's environment. Default os.LookupEnv.
 	Env func(string) (string, bool)
+	// SyncEnv, when set, gives each sync its own lookup (a worker serving
+	// many tenants: SecretsDirEnv) and Env is not used.
+	SyncEnv func(sync string) func(string) (string, bool)
 	// ConnectorOptions are added to every connector client (tests inject
 	// a clock that does not sleep).
 	ConnectorOptions []connectors.Option
@@ -88,6 +91,14 @@ type Activities struct {
 func NewActivities(cfg Config) *Activities {
 	cfg = cfg.withDefaults()
 	return &Activities{cfg: cfg, plans: NewPlanStore(PlanDir(cfg.DataDir)), runs: newRunCache()}
+}
+
+// env is the variable lookup of one sync's runs and watcher.
+func (a *Activities) env(sync string) func(string) (string, bool) {
+	if a.cfg.SyncEnv != nil {
+		return a.cfg.SyncEnv(sync)
+	}
+	return a.cfg.Env
 }
 
 // connectorOptions are the options of every connector client of the
@@ -190,6 +201,7 @@ func (a *Activities) MatchDiff(ctx context.Context, in MatchInput) (res MatchRes
 	if err != nil {
 		return MatchResult{}, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, "match "+in.Object, reqs, &res.Requests, &err)
 	ms, err := env.steps.Match(ctx, in.Object, match.Listing{PSAComplete: in.PSAComplete, DocComplete: in.DocComplete})
 	if err != nil {
@@ -228,6 +240,7 @@ func (a *Activities) DiffDeferred(ctx context.Context, in DeferredInput) (res Ma
 	if err != nil {
 		return MatchResult{}, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, "deferred "+in.Object, reqs, &res.Requests, &err)
 	ds, err := env.steps.DiffDeferred(ctx, in.Object)
 	if err != nil {
@@ -251,6 +264,7 @@ func (a *Activities) Apply(ctx context.Context, in ApplyInput) (res ApplyResult,
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, fmt.Sprintf("apply %s %d..%d", in.Object, in.Range.From, in.Range.To), reqs, &res.Requests, &err)
 	hb := startHeartbeat(ctx, nil)
 	defer hb.close()
@@ -284,6 +298,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err != nil {
 		return CommitResult{}, err
 	}
+	defer a.release(env)
 	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors})
 	if err != nil {
 		return CommitResult{}, stepError(err)

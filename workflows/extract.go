@@ -41,6 +41,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (res ExtractR
 	if err != nil {
 		return res, err
 	}
+	defer a.release(env)
 	defer tally(ctx, env, fmt.Sprintf("extract %s %s", in.Side, in.Object), counter, &res.Requests, &err)
 	var prog extractProgress
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prog) == nil && !prog.Started.IsZero() {

@@ -50,7 +50,7 @@ func (a *Activities) poller(sync, hash string) (*steps.Poller, error) {
 		return nil, err
 	}
 	p, err := steps.NewPoller(steps.Config{
-		Plan: pl, Sync: sync, Vars: connectors.NewResolver(pl.Variables, a.cfg.Env),
+		Plan: pl, Sync: sync, Vars: connectors.NewResolver(pl.Variables, a.env(sync)),
 		ConnectorOptions: a.connectorOptions(), Now: a.cfg.Now, Lookback: a.cfg.Lookback,
 	})
 	if err != nil {

@@ -88,6 +88,7 @@ func (a *Activities) PrepareRetry(ctx context.Context, in RetryRequest) (RetryPr
 	if err != nil {
 		return RetryPrepared{}, err
 	}
+	defer a.release(env)
 	p, err := env.steps.PrepareRetry(ctx, steps.RetryInput{
 		FailureFilter: match.FailureFilter{FromRun: in.FromRun, IDs: in.IDs}, BatchSize: in.ApplyBatch,
 	})

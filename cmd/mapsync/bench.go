@@ -33,7 +33,7 @@ func init() { commands = append(commands, newBenchCmd) }
 
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Benchmarks on the sandboxes"}
-	cmd.AddCommand(newBenchSyncCmd(), newBenchPushCmd())
+	cmd.AddCommand(newBenchSyncCmd(), newBenchPushCmd(), newBenchWorkersCmd())
 	return cmd
 }
 

@@ -214,21 +214,34 @@ var errRunInProgress = errors.New("a run of the sync is in progress")
 
 // runSyncWith is runSync that handles Ctrl+C as intr says (nil: not at all).
 func runSyncWith(ctx context.Context, c client.Client, in workflows.SyncInput, stdout, stderr io.Writer, intr *interrupts) (workflows.SyncResult, error) {
+	run, err := startRun(ctx, c, in)
+	if err != nil {
+		return workflows.SyncResult{Sync: in.Sync}, err
+	}
+	return waitRunWith(ctx, c, run, stdout, stderr, intr)
+}
+
+// startRun starts a run of in.Sync under the sync's own workflow id; it
+// fails with errRunInProgress while another run of the sync is open.
+func startRun(ctx context.Context, c client.Client, in workflows.SyncInput) (client.WorkflowRun, error) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       syncWorkflowID(in.Sync),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes:    workflows.StartAttributes(in),
+		// Without it the SDK answers a conflict with the running run, as
+		// if this call had started it.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.SyncRunName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
-			return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("a run of sync %s is already running (workflow %s): %w", in.Sync, syncWorkflowID(in.Sync), errRunInProgress)
+			return nil, fmt.Errorf("a run of sync %s is already running (workflow %s): %w", in.Sync, syncWorkflowID(in.Sync), errRunInProgress)
 		}
-		return workflows.SyncResult{Sync: in.Sync}, fmt.Errorf("starting the run: %w", err)
+		return nil, fmt.Errorf("starting the run: %w", err)
 	}
-	return waitRunWith(ctx, c, run, stdout, stderr, intr)
+	return run, nil
 }
 
 // waitRun shows a run's progress until it ends and returns its result.
