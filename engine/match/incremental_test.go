@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -132,7 +133,11 @@ func (w *world) apply(t *testing.T, run int, ops []Op) []OpResult {
 func incRun(t *testing.T, dir, runID string, o *Object, l Listing, psa, doc []Row, ctl []Control, everyLink bool) (*Run, MatchStats, []Op) {
 	t.Helper()
 	ctx := context.Background()
-	r := openTestRun(t, dir, runID)
+	r, err := OpenRun(ctx, Config{Dir: dir, Sync: "test_sync", RunID: runID, Threads: 2, MemoryLimit: "1GB", KeepRuns: 3})
+	if err != nil {
+		t.Fatalf("OpenRun: %v", err)
+	}
+	t.Cleanup(func() { r.Close() })
 	r.everyLink = everyLink
 	if err := r.SetControls(ctx, o, ctl); err != nil {
 		t.Fatal(err)
@@ -335,15 +340,89 @@ func TestIncrementalRunsEqualEveryLinkRuns(t *testing.T) {
 				if a, b := linkRows(t, ri.db), linkRows(t, rr.db); !slices.Equal(a, b) {
 					t.Fatalf("run %d (full %v): links differ:\nincremental %q\nevery link  %q", run, fullRun, a, b)
 				}
-				for _, r := range []*Run{ri, rr} {
-					if _, err := r.Publish(context.Background()); err != nil {
+				// The incremental publish equals a compaction of the same run
+				// (a repeated publish compacts), and replaces its rows.
+				if _, err := ri.Publish(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if !fullRun && !hasFile(inc, "runs", id, "links_added.parquet") {
+					t.Fatalf("run %d: an incremental run's publish wrote no links_added.parquet", run)
+				}
+				if rng.IntN(2) == 0 {
+					before := published(t, inc)
+					if _, err := ri.Publish(context.Background()); err != nil {
 						t.Fatal(err)
 					}
+					after := published(t, inc)
+					for name := range before {
+						if d := firstDiff(before[name], after[name]); d != "" {
+							t.Fatalf("run %d: %s: incremental publish and compaction differ: %s", run, name, d)
+						}
+					}
+				}
+				if _, err := rr.Publish(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range []*Run{ri, rr} {
 					if err := r.Remove(); err != nil {
 						t.Fatal(err)
 					}
 				}
+				// Both keep the same runs (KeepRuns).
+				q := `SELECT run FROM runs UNION ALL SELECT DISTINCT 'ops ' || run FROM ops UNION ALL SELECT DISTINCT 'decisions ' || run FROM match_decisions`
+				if a, b := queryRows(t, openResults(t, inc), q), queryRows(t, openResults(t, ref), q); !slices.Equal(a, b) {
+					t.Fatalf("run %d: history kept differs: %q vs %q", run, a, b)
+				}
+			}
+			// The links rebuilt from the Parquet files (the newest full
+			// snapshot plus the incremental runs' changes) are the
+			// published ones.
+			want := published(t, inc)["links"]
+			if _, err := RebuildResults(context.Background(), inc); err != nil {
+				t.Fatal(err)
+			}
+			if d := firstDiff(published(t, inc)["links"], want); d != "" {
+				t.Fatalf("links rebuilt from Parquet differ from the published: %s", d)
 			}
 		})
 	}
+}
+
+// firstDiff describes the first difference of two sorted lists ("" =
+// equal).
+func firstDiff(a, b []string) string {
+	for i := 0; i < len(a) || i < len(b); i++ {
+		switch {
+		case i >= len(a):
+			return fmt.Sprintf("%d rows vs %d; extra %q", len(a), len(b), b[i])
+		case i >= len(b):
+			return fmt.Sprintf("%d rows vs %d; extra %q", len(a), len(b), a[i])
+		case a[i] != b[i]:
+			return fmt.Sprintf("row %d: %q vs %q", i, a[i], b[i])
+		}
+	}
+	return ""
+}
+
+func hasFile(parts ...string) bool { return fileExists(filepath.Join(parts...)) }
+
+// published reads every result table of dir's results.duckdb as sorted
+// row texts.
+func published(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	db, err := OpenResults(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string][]string{}
+	for _, tb := range resultTables {
+		q := `SELECT CAST(x AS VARCHAR) FROM ` + tb.name + ` x`
+		if tb.name == "runs" {
+			// A repeated publish stamps the run again.
+			q = `SELECT CAST(x AS VARCHAR) FROM (SELECT * EXCLUDE (published_at) FROM runs) x`
+		}
+		out[tb.name] = queryRows(t, db, q)
+	}
+	return out
 }
