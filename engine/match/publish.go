@@ -56,7 +56,9 @@ func (r *Run) Publish(ctx context.Context) (Published, error) {
 	if _, err := exec(ctx, conn, "mark published", `UPDATE runs SET published_at = ? WHERE run = ?`, time.Now().UTC(), r.cfg.RunID); err != nil {
 		return out, fmt.Errorf("publish: %w", err)
 	}
+	start := time.Now()
 	delta, err := r.writeResultsFile(ctx, conn)
+	r.trace("publish: results file", start)
 	if err != nil {
 		return out, fmt.Errorf("publish: %w", err)
 	}
@@ -64,9 +66,11 @@ func (r *Run) Publish(ctx context.Context) (Published, error) {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp."+tLinksAdded)
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp."+tLinksRemoved)
 	}()
+	start = time.Now()
 	if err := r.writeParquet(ctx, conn, out.Parquet, delta); err != nil {
 		return out, fmt.Errorf("publish: %w", err)
 	}
+	r.trace("publish: parquet", start)
 	return out, nil
 }
 
@@ -142,14 +146,17 @@ func (r *Run) writeResultsFile(ctx context.Context, conn *sql.Conn) (delta bool,
 	if delta {
 		// The published file is never written in place (it was renamed
 		// there complete, checkpointed): its copy is the new file's start.
+		start := time.Now()
 		if err := copyFile(final, tmp); err != nil {
 			return false, err
 		}
+		r.trace("publish: copy results file", start)
 	}
 	if err := execAll(ctx, conn, "attach new results", `ATTACH `+lit(tmp)+` AS _pub`); err != nil {
 		return false, err
 	}
 	attached = append([]string{"_pub"}, attached...)
+	start := time.Now()
 	if delta {
 		err = r.applyDelta(ctx, conn)
 	} else {
@@ -158,9 +165,12 @@ func (r *Run) writeResultsFile(ctx context.Context, conn *sql.Conn) (delta bool,
 	if err != nil {
 		return false, err
 	}
+	r.trace(fmt.Sprintf("publish: fill (delta %v)", delta), start)
+	start = time.Now()
 	if err := execAll(ctx, conn, "checkpoint new results", "CHECKPOINT _pub", "DETACH _pub"); err != nil {
 		return false, err
 	}
+	r.trace("publish: checkpoint", start)
 	attached = attached[1:]
 	if _, err := os.Stat(tmp + ".wal"); err == nil {
 		return false, fmt.Errorf("%s.wal remains after detach", tmp)
@@ -267,30 +277,31 @@ func (r *Run) fillResults(ctx context.Context, conn *sql.Conn, scratch string, h
 // runs beyond KeepRuns are pruned. One transaction.
 func (r *Run) applyDelta(ctx context.Context, conn *sql.Conn) error {
 	sync := r.cfg.Sync
+	defer r.trace("publish: link delta and history", time.Now())
 	// The link changes, kept for the Parquet files.
-	if _, err := exec(ctx, conn, "links removed", `CREATE OR REPLACE TEMP TABLE `+tLinksRemoved+` AS
-		SELECT p.* FROM (SELECT * FROM _pub.links WHERE sync = $1) p ANTI JOIN links s ON `+sameLink("p", "s"), sync); err != nil {
+	if _, err := r.texec(ctx, conn, "links removed", `CREATE OR REPLACE TEMP TABLE `+tLinksRemoved+` AS
+		SELECT p.rowid AS _rid, p.* FROM (SELECT rowid, * FROM _pub.links WHERE sync = $1) p ANTI JOIN links s ON `+sameLink("p", "s"), sync); err != nil {
 		return err
 	}
-	if _, err := exec(ctx, conn, "links added", `CREATE OR REPLACE TEMP TABLE `+tLinksAdded+` AS
+	if _, err := r.texec(ctx, conn, "links added", `CREATE OR REPLACE TEMP TABLE `+tLinksAdded+` AS
 		SELECT s.* FROM links s ANTI JOIN (SELECT * FROM _pub.links WHERE sync = $1) p ON `+sameLink("p", "s"), sync); err != nil {
 		return err
 	}
 	return withTx(ctx, conn, func() error {
-		if _, err := exec(ctx, conn, "remove changed links", `DELETE FROM _pub.links p USING `+tLinksRemoved+` x WHERE `+sameLink("p", "x")); err != nil {
+		if _, err := r.texec(ctx, conn, "remove changed links", `DELETE FROM _pub.links WHERE rowid IN (SELECT _rid FROM `+tLinksRemoved+`)`); err != nil {
 			return err
 		}
-		if _, err := exec(ctx, conn, "add changed links", `INSERT INTO _pub.links BY NAME SELECT * FROM `+tLinksAdded); err != nil {
+		if _, err := r.texec(ctx, conn, "add changed links", `INSERT INTO _pub.links BY NAME SELECT * FROM `+tLinksAdded); err != nil {
 			return err
 		}
 		for _, t := range currentTables {
 			if t == "links" {
 				continue
 			}
-			if _, err := exec(ctx, conn, "replace "+t, `DELETE FROM _pub.`+t+` WHERE sync = ?`, sync); err != nil {
+			if _, err := r.texec(ctx, conn, "replace "+t, `DELETE FROM _pub.`+t+` WHERE sync = ?`, sync); err != nil {
 				return err
 			}
-			if _, err := exec(ctx, conn, "publish "+t, `INSERT INTO _pub.`+t+` BY NAME SELECT * FROM `+t); err != nil {
+			if _, err := r.texec(ctx, conn, "publish "+t, `INSERT INTO _pub.`+t+` BY NAME SELECT * FROM `+t); err != nil {
 				return err
 			}
 		}
@@ -311,16 +322,16 @@ func (r *Run) applyDelta(ctx context.Context, conn *sql.Conn) error {
 // prunes the runs beyond KeepRuns.
 func (r *Run) appendHistory(ctx context.Context, conn *sql.Conn, t string) error {
 	run := r.cfg.RunID
-	if _, err := exec(ctx, conn, "replace run in "+t, `DELETE FROM _pub.`+t+` WHERE run = ?`, run); err != nil {
+	if _, err := r.texec(ctx, conn, "replace run in "+t, `DELETE FROM _pub.`+t+` WHERE run = ?`, run); err != nil {
 		return err
 	}
 	if r.cfg.KeepRuns > 0 {
-		if _, err := exec(ctx, conn, "prune "+t, fmt.Sprintf(`DELETE FROM _pub.%s WHERE run NOT IN (
+		if _, err := r.texec(ctx, conn, "prune "+t, fmt.Sprintf(`DELETE FROM _pub.%s WHERE run NOT IN (
 			SELECT run FROM _pub.runs WHERE run <> $1 ORDER BY started_at DESC NULLS LAST, run DESC LIMIT %d)`, t, r.cfg.KeepRuns-1), run); err != nil {
 			return err
 		}
 	}
-	_, err := exec(ctx, conn, "append "+t, `INSERT INTO _pub.`+t+` BY NAME SELECT * FROM `+t+` WHERE run = ?`, run)
+	_, err := r.texec(ctx, conn, "append "+t, `INSERT INTO _pub.`+t+` BY NAME SELECT * FROM `+t+` WHERE run = ?`, run)
 	return err
 }
 
@@ -364,7 +375,7 @@ func (r *Run) writeParquet(ctx context.Context, conn *sql.Conn, dir string, delt
 	}
 	if delta {
 		tables["links_added"] = "SELECT * FROM " + tLinksAdded
-		tables["links_removed"] = "SELECT * FROM " + tLinksRemoved
+		tables["links_removed"] = "SELECT * EXCLUDE (_rid) FROM " + tLinksRemoved
 	} else {
 		tables["links"] = "SELECT * FROM links"
 	}
@@ -381,6 +392,19 @@ func (r *Run) writeParquet(ctx context.Context, conn *sql.Conn, dir string, delt
 		return fmt.Errorf("parquet: %w", err)
 	}
 	return nil
+}
+
+// texec is exec, traced as "publish: "+step.
+func (r *Run) texec(ctx context.Context, conn *sql.Conn, step, stmt string, args ...any) (int64, error) {
+	defer r.trace("publish: "+step, time.Now())
+	return exec(ctx, conn, step, stmt, args...)
+}
+
+// trace tells Config.Trace how long a step took since start.
+func (r *Run) trace(step string, start time.Time) {
+	if r.cfg.Trace != nil {
+		r.cfg.Trace(step, time.Since(start))
+	}
 }
 
 func syncFile(path string) error {
