@@ -280,7 +280,7 @@ func (r *Run) applyDelta(ctx context.Context, conn *sql.Conn) error {
 	defer r.trace("publish: link delta and history", time.Now())
 	// The link changes, kept for the Parquet files.
 	if _, err := r.texec(ctx, conn, "links removed", `CREATE OR REPLACE TEMP TABLE `+tLinksRemoved+` AS
-		SELECT p.rowid AS _rid, p.* FROM (SELECT rowid, * FROM _pub.links WHERE sync = $1) p ANTI JOIN links s ON `+sameLink("p", "s"), sync); err != nil {
+		SELECT p.* FROM (SELECT * FROM _pub.links WHERE sync = $1) p ANTI JOIN links s ON `+sameLink("p", "s"), sync); err != nil {
 		return err
 	}
 	if _, err := r.texec(ctx, conn, "links added", `CREATE OR REPLACE TEMP TABLE `+tLinksAdded+` AS
@@ -288,7 +288,7 @@ func (r *Run) applyDelta(ctx context.Context, conn *sql.Conn) error {
 		return err
 	}
 	return withTx(ctx, conn, func() error {
-		if _, err := r.texec(ctx, conn, "remove changed links", `DELETE FROM _pub.links WHERE rowid IN (SELECT _rid FROM `+tLinksRemoved+`)`); err != nil {
+		if _, err := r.texec(ctx, conn, "remove changed links", `DELETE FROM _pub.links p USING `+tLinksRemoved+` x WHERE `+sameLink("p", "x")); err != nil {
 			return err
 		}
 		if _, err := r.texec(ctx, conn, "add changed links", `INSERT INTO _pub.links BY NAME SELECT * FROM `+tLinksAdded); err != nil {
@@ -375,7 +375,7 @@ func (r *Run) writeParquet(ctx context.Context, conn *sql.Conn, dir string, delt
 	}
 	if delta {
 		tables["links_added"] = "SELECT * FROM " + tLinksAdded
-		tables["links_removed"] = "SELECT * EXCLUDE (_rid) FROM " + tLinksRemoved
+		tables["links_removed"] = "SELECT * FROM " + tLinksRemoved
 	} else {
 		tables["links"] = "SELECT * FROM links"
 	}
