@@ -333,7 +333,10 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 		FROM links l
 		LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
 		LEFT JOIN ` + tDoc + ` d ON d.id = l.doc_id` + typJoins + `
-		WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL),
+		WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
+			-- (the links looked at, below: chosen before the joins)
+			AND ($4 OR $1 OR $2 OR $5 OR l.state IN ('disconnected', 'sync_disabled', 'paused')
+				OR l.psa_id IN (SELECT id FROM ` + tPSA + `) OR l.doc_id IN (SELECT id FROM ` + tDoc + `))),
 	c AS (SELECT l.*, ` + controlState(o.Name(), o.spec.TypeField != "") + ` AS ctl FROM base l)
 	SELECT * EXCLUDE (p_scope),
 		CASE
@@ -367,7 +370,11 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 		// First run of this object: nothing to honour, no 1M-row joins.
 		q += " AND false"
 	}
-	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name(), r.everyLink); err != nil {
+	controlled, err := queryInt(ctx, m.conn, "controls", `SELECT count(*) FROM controls WHERE object = ?`, o.Name())
+	if err != nil {
+		return err
+	}
+	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name(), r.everyLink, controlled > 0); err != nil {
 		return err
 	}
 	// The links left alone are kept as they are: they count as linked
