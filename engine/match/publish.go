@@ -65,6 +65,7 @@ func (r *Run) Publish(ctx context.Context) (Published, error) {
 	defer func() {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp."+tLinksAdded)
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp."+tLinksRemoved)
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS temp."+tLinksDiff)
 	}()
 	start = time.Now()
 	if err := r.writeParquet(ctx, conn, out.Parquet, delta); err != nil {
@@ -79,6 +80,7 @@ func (r *Run) Publish(ctx context.Context) (Published, error) {
 const (
 	tLinksAdded   = "pub_links_added"
 	tLinksRemoved = "pub_links_removed"
+	tLinksDiff    = "pub_links_diff"
 )
 
 // linkColumns are the columns of links, compared to find changed rows.
@@ -278,13 +280,28 @@ func (r *Run) fillResults(ctx context.Context, conn *sql.Conn, scratch string, h
 func (r *Run) applyDelta(ctx context.Context, conn *sql.Conn) error {
 	sync := r.cfg.Sync
 	defer r.trace("publish: link delta and history", time.Now())
-	// The link changes, kept for the Parquet files.
+	// The link changes, kept for the Parquet files: one full outer hash
+	// join of the published rows with the scratch database's; a row found
+	// on one side only was removed (published) or added (scratch).
+	var sel, oldCols, newCols []string
+	for _, c := range linkColumns {
+		sel = append(sel, "p."+c+" AS o_"+c, "s."+c+" AS n_"+c)
+		oldCols = append(oldCols, "o_"+c+" AS "+c)
+		newCols = append(newCols, "n_"+c+" AS "+c)
+	}
+	if _, err := r.texec(ctx, conn, "link changes", `CREATE OR REPLACE TEMP TABLE `+tLinksDiff+` AS
+		SELECT `+strings.Join(sel, ", ")+`, p._in AS o_in, s._in AS n_in
+		FROM (SELECT *, true AS _in FROM _pub.links WHERE sync = $1) p
+		FULL OUTER JOIN (SELECT *, true AS _in FROM links) s ON `+sameLink("p", "s")+`
+		WHERE p._in IS NULL OR s._in IS NULL`, sync); err != nil {
+		return err
+	}
 	if _, err := r.texec(ctx, conn, "links removed", `CREATE OR REPLACE TEMP TABLE `+tLinksRemoved+` AS
-		SELECT p.* FROM (SELECT * FROM _pub.links WHERE sync = $1) p ANTI JOIN links s ON `+sameLink("p", "s"), sync); err != nil {
+		SELECT `+strings.Join(oldCols, ", ")+` FROM `+tLinksDiff+` WHERE n_in IS NULL`); err != nil {
 		return err
 	}
 	if _, err := r.texec(ctx, conn, "links added", `CREATE OR REPLACE TEMP TABLE `+tLinksAdded+` AS
-		SELECT s.* FROM links s ANTI JOIN (SELECT * FROM _pub.links WHERE sync = $1) p ON `+sameLink("p", "s"), sync); err != nil {
+		SELECT `+strings.Join(newCols, ", ")+` FROM `+tLinksDiff+` WHERE o_in IS NULL`); err != nil {
 		return err
 	}
 	return withTx(ctx, conn, func() error {
