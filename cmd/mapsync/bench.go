@@ -46,6 +46,8 @@ type benchOptions struct {
 	lookback   time.Duration
 	tuning     workflows.Tuning
 	cpuProfile string
+	// rerunProfile profiles the changed rerun (the incremental path).
+	rerunProfile string
 }
 
 func newBenchSyncCmd() *cobra.Command {
@@ -90,6 +92,7 @@ throttles; plan keeps them.`,
 	f.Float64Var(&o.changed, "changed", 0.01, "share of configurations edited before the second run")
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
+	f.StringVar(&o.rerunProfile, "cpuprofile-rerun", "", "write a CPU profile of the changed rerun to `FILE`")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
 	f.IntVar(&o.tuning.ApplyParallel, "apply-parallel", 0, "Apply activities in flight (0 = the default)")
 	return cmd
@@ -196,7 +199,13 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	if err := sb.ChangeConfigurations(ctx, n, "BENCH"); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	if err := step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental); err != nil {
+	stopProfile, err := startProfile(o.rerunProfile)
+	if err != nil {
+		return err
+	}
+	err = step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental)
+	stopProfile()
+	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
 	if err := step("unchanged", workflows.ModeIncremental); err != nil {
@@ -216,6 +225,23 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	tw.Flush()
 	fmt.Fprintf(out, "peak RSS: %s (server, worker and sandboxes in one process)\n", peakRSS())
 	return nil
+}
+
+// startProfile starts a CPU profile into path ("" = none); the returned
+// func stops it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, &exitError{code: exitInternal, err: err}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, &exitError{code: exitInternal, err: err}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // unthrottled returns a copy of p without client-side rate limits (the

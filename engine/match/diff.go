@@ -262,11 +262,18 @@ func (p *planner) pairs(ctx context.Context) error {
 			)
 		}
 	}
-	q := "SELECT " + strings.Join(sel, ",\n\t") + "\nFROM links l" +
-		"\nLEFT JOIN " + ident(p.r.stageTable(o, PSA)) + " p ON p._id = l.psa_id" +
-		"\nLEFT JOIN " + ident(p.r.stageTable(o, Doc)) + " d ON d._id = l.doc_id" + joins.String() +
-		"\nWHERE l.object = ? AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL AND l.state IN ('syncing', 'error', 'paused', 'sync_disabled')"
-	return p.temp(ctx, "pair values", tDRaw, q, o.Name())
+	psaStage, docStage := ident(p.r.stageTable(o, PSA)), ident(p.r.stageTable(o, Doc))
+	// A pair neither of whose records was listed holds its last synced
+	// values on both sides: every field is unchanged since the last sync
+	// or has no memory, so no rule writes it and its memory stays. Only
+	// the pairs with a listed record are diffed (chosen first, so the
+	// joins below see only them).
+	q := "SELECT " + strings.Join(sel, ",\n\t") +
+		"\nFROM (SELECT * FROM links WHERE object = ? AND psa_id IS NOT NULL AND doc_id IS NOT NULL AND state IN ('syncing', 'error', 'paused', 'sync_disabled')" +
+		"\n\tAND (? OR psa_id IN (SELECT _id FROM " + psaStage + ") OR doc_id IN (SELECT _id FROM " + docStage + "))) l" +
+		"\nLEFT JOIN " + psaStage + " p ON p._id = l.psa_id" +
+		"\nLEFT JOIN " + docStage + " d ON d._id = l.doc_id" + joins.String()
+	return p.temp(ctx, "pair values", tDRaw, q, o.Name(), p.r.everyLink)
 }
 
 // decide computes per field: the value each side would get (in its own id

@@ -91,6 +91,8 @@ type matcher struct {
 	listing Listing
 	st      *MatchStats
 	temps   []string
+	// untouched counts the kept links phase 0 left alone (not orphaned).
+	untouched int64
 }
 
 // Temp table names. Temp tables are private to the connection.
@@ -331,7 +333,10 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 		FROM links l
 		LEFT JOIN ` + tPSA + ` p ON p.id = l.psa_id
 		LEFT JOIN ` + tDoc + ` d ON d.id = l.doc_id` + typJoins + `
-		WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL),
+		WHERE l.object = $3 AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL
+			-- (the links looked at, below: chosen before the joins)
+			AND ($4 OR $1 OR $2 OR $5 OR l.state IN ('disconnected', 'sync_disabled', 'paused')
+				OR l.psa_id IN (SELECT id FROM ` + tPSA + `) OR l.doc_id IN (SELECT id FROM ` + tDoc + `))),
 	c AS (SELECT l.*, ` + controlState(o.Name(), o.spec.TypeField != "") + ` AS ctl FROM base l)
 	SELECT * EXCLUDE (p_scope),
 		CASE
@@ -350,32 +355,50 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 			WHEN p_scope IS NOT NULL THEN 'out of scope: ' || p_scope
 			WHEN prid IS NULL AND state = 'orphaned' THEN coalesce(reason, 'orphaned') || ' (the psa record was not listed again)'
 			WHEN drid IS NULL AND $2 THEN 'the doc record is gone from a complete listing' END AS why
-	FROM c`
+	FROM c
+	-- The links this run looks at (docs/architecture.md "Incremental
+	-- runs"): every one when a side was listed in full; else those with a
+	-- record listed, or a state a control gives or lifts. The others keep
+	-- their row as it is: nothing about them is known to have changed.
+	WHERE ($4 OR $1 OR $2 OR prid IS NOT NULL OR drid IS NOT NULL OR ctl IS NOT NULL
+		OR state IN ('disconnected', 'sync_disabled', 'paused'))`
 	n, err := queryInt(ctx, m.conn, "count links", `SELECT count(*) FROM links WHERE object = ?`, o.Name())
 	if err != nil {
 		return err
 	}
 	if n == 0 {
 		// First run of this object: nothing to honour, no 1M-row joins.
-		q += " WHERE false"
+		q += " AND false"
 	}
-	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name()); err != nil {
+	controlled, err := queryInt(ctx, m.conn, "controls", `SELECT count(*) FROM controls WHERE object = ?`, o.Name())
+	if err != nil {
+		return err
+	}
+	if err := m.temp(ctx, "existing links", tL0, q, m.listing.PSAComplete, m.listing.DocComplete, o.Name(), r.everyLink, controlled > 0); err != nil {
+		return err
+	}
+	// The links left alone are kept as they are: they count as linked
+	// (an orphaned one stays orphaned).
+	if err := m.scan(ctx, "links left alone", `SELECT count(*) FROM links l ANTI JOIN `+tL0+` t USING (psa_id, doc_id)
+		WHERE l.object = `+lit(o.Name())+` AND l.psa_id IS NOT NULL AND l.doc_id IS NOT NULL AND l.state <> 'orphaned'`, &m.untouched); err != nil {
 		return err
 	}
 	// Waiting doc-only records are re-decided every run they are listed in;
 	// remember since when. One this run did not list (an incremental or
 	// interrupted listing) keeps waiting as it was; one gone from a
 	// complete doc listing is dropped.
+	// Only the listed ones (all, after a complete doc listing) are
+	// re-decided; writeLinks leaves the others in place.
 	waiting, err := queryInt(ctx, m.conn, "count waiting links", `SELECT count(*) FROM links WHERE object = ? AND state = 'not_yet_pushed'`, o.Name())
 	if err != nil {
 		return err
 	}
 	nyp := `SELECT w.*, d.rid IS NOT NULL AS seen FROM links w LEFT JOIN ` + tDoc + ` d ON d.id = w.doc_id
-		WHERE w.object = ? AND w.state = 'not_yet_pushed'`
+		WHERE w.object = ? AND w.state = 'not_yet_pushed' AND (d.rid IS NOT NULL OR ? OR ?)`
 	if waiting == 0 {
 		nyp += " AND false" // none: no hash table over every doc record
 	}
-	if err := m.temp(ctx, "waiting records", tNYP, nyp, o.Name()); err != nil {
+	if err := m.temp(ctx, "waiting records", tNYP, nyp, o.Name(), m.listing.DocComplete, r.everyLink); err != nil {
 		return err
 	}
 	src, tgt := "prid", "drid"
@@ -399,10 +422,15 @@ func (m *matcher) existingLinks(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.scan(ctx, "phase 0 counts", `SELECT count(*) FILTER (WHERE verdict = 'keep'),
+	err = m.scan(ctx, "phase 0 counts", `SELECT count(*) FILTER (WHERE verdict = 'keep'),
 			count(*) FILTER (WHERE verdict = 'orphan' AND state <> 'orphaned'),
 			count(*) FILTER (WHERE verdict = 'drop') FROM `+tL0,
 		&m.st.Linked, &m.st.Orphaned, &m.st.Dropped)
+	if err != nil {
+		return err
+	}
+	m.st.Linked += m.untouched
+	return nil
 }
 
 func (m *matcher) scan(ctx context.Context, step, q string, dest ...any) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 )
@@ -48,17 +49,26 @@ func RebuildResults(ctx context.Context, dir string) (Repaired, error) {
 		if !e.IsDir() || filepath.Ext(e.Name()) == ".tmp" {
 			continue
 		}
-		fi, err := os.Stat(filepath.Join(runsDir, e.Name(), "links.parquet"))
-		if err != nil {
-			continue
+		// A compacting publish writes every link (links.parquet), an
+		// incremental one the rows it added and removed.
+		for _, f := range []string{"links.parquet", "links_added.parquet"} {
+			fi, err := os.Stat(filepath.Join(runsDir, e.Name(), f))
+			if err != nil {
+				continue
+			}
+			runs = append(runs, runDir{id: e.Name(), mod: fi.ModTime(), snapshot: f == "links.parquet"})
+			break
 		}
-		runs = append(runs, runDir{e.Name(), fi.ModTime()})
 	}
-	if len(runs) == 0 {
+	if !slices.ContainsFunc(runs, func(r runDir) bool { return r.snapshot }) {
 		return out, fmt.Errorf("rebuild results: no run under %s has a links.parquet", runsDir)
 	}
 	sort.Slice(runs, func(i, j int) bool { return runs[i].mod.Before(runs[j].mod) })
-	out.LinksRun = runs[len(runs)-1].id
+	for _, r := range runs {
+		if r.snapshot {
+			out.LinksRun = r.id
+		}
+	}
 	out.Runs = len(runs)
 
 	tmp := filepath.Join(dir, resultsTmpFile)
@@ -93,8 +103,9 @@ func RebuildResults(ctx context.Context, dir string) (Repaired, error) {
 
 // runDir is one run's Parquet directory and when its links were written.
 type runDir struct {
-	id  string
-	mod time.Time
+	id       string
+	mod      time.Time
+	snapshot bool // links.parquet: every link; else the links added and removed
 }
 
 func fillRebuilt(ctx context.Context, db *sql.DB, runsDir, linksRun string, runs []runDir) error {
@@ -107,6 +118,24 @@ func fillRebuilt(ctx context.Context, db *sql.DB, runsDir, linksRun string, runs
 	}
 	if _, err := exec(ctx, db, "links", `INSERT INTO links BY NAME SELECT * FROM read_parquet(`+lit(filepath.Join(runsDir, linksRun, "links.parquet"))+`)`); err != nil {
 		return err
+	}
+	// The link changes of the incremental runs published since, in order.
+	after := false
+	for _, r := range runs {
+		if r.id == linksRun {
+			after = true
+			continue
+		}
+		if !after || r.snapshot {
+			continue
+		}
+		dir := filepath.Join(runsDir, r.id)
+		if _, err := exec(ctx, db, "links removed by "+r.id, `DELETE FROM links l USING read_parquet(`+lit(filepath.Join(dir, "links_removed.parquet"))+`) x WHERE `+sameLink("l", "x")); err != nil {
+			return err
+		}
+		if _, err := exec(ctx, db, "links added by "+r.id, `INSERT INTO links BY NAME SELECT * FROM read_parquet(`+lit(filepath.Join(dir, "links_added.parquet"))+`)`); err != nil {
+			return err
+		}
 	}
 	// Object start times as the newest run published them (runs
 	// published before they existed have no file: the next run records
@@ -125,6 +154,12 @@ func fillRebuilt(ctx context.Context, db *sql.DB, runsDir, linksRun string, runs
 			if _, err := exec(ctx, db, t, `INSERT INTO `+t+` BY NAME SELECT * FROM read_parquet(`+lit(p)+`)`); err != nil {
 				return err
 			}
+		}
+		if p := filepath.Join(runsDir, r.id, "runs.parquet"); fileExists(p) {
+			if _, err := exec(ctx, db, "runs", `INSERT INTO runs BY NAME SELECT * FROM read_parquet(`+lit(p)+`)`); err != nil {
+				return err
+			}
+			continue
 		}
 		var sync sql.NullString
 		_ = db.QueryRowContext(ctx, `SELECT any_value(sync) FROM read_parquet(`+lit(filepath.Join(runsDir, r.id, "links.parquet"))+`)`).Scan(&sync)

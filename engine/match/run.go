@@ -56,6 +56,12 @@ type Run struct {
 	// number, forcing key groups to collide and the exact fallback to run.
 	hashMod uint64
 
+	// everyLink, when set (tests only), makes Match and Plan look at
+	// every link of an object, as a run did before they were restricted
+	// to the links whose records were listed: the reference the
+	// incremental results are compared with.
+	everyLink bool
+
 	// pushes are the confirmations of waiting doc records given for this
 	// run, per object (SetPushes).
 	pushes map[string]Pushes

@@ -13,7 +13,8 @@ package match
 //     system's ids). That memory makes reruns incremental and two-way diffs
 //     possible.
 //   - match_decisions: how each link of the run came about (phase 0 =
-//     existing link, then one row per narrowing phase that paired records),
+//     existing link: every link in a full run, the links of the listed
+//     records and the controlled ones in an incremental run; then one row per narrowing phase that paired records),
 //     and the sources that lost: candidates existed but all were claimed,
 //     with who claimed them.
 //   - unmatched: every record that is not in a pair, with the reason and
@@ -30,7 +31,7 @@ var resultTables = []struct{ name, ddl string }{
 	rule             VARCHAR,          -- the rule (or 'created') that made the link
 	reason           VARCHAR,          -- why the state: orphan reason, last error message
 	first_linked_run VARCHAR,
-	last_run         VARCHAR,          -- last run that saw the link
+	last_run         VARCHAR,          -- last run that looked at the link (listed a record of it, or changed its state)
 	state_run        VARCHAR,          -- run in which the state last changed
 	psa_synced       JSON,             -- {field: last synced value on the psa side}
 	doc_synced       JSON,             -- {field: last synced value on the doc side}

@@ -142,12 +142,23 @@ func (m *matcher) unmatched(ctx context.Context, s Side) error {
 	return err
 }
 
-// writeLinks replaces the object's links: kept and orphaned links, new
-// pairs, and doc records waiting for a push.
+// writeLinks replaces the links phase 0 looked at (kept and orphaned
+// links), and the waiting doc records this run re-decided, and adds the
+// new pairs and the records now waiting for a push. The links phase 0
+// left alone keep their rows as they are.
 func (m *matcher) writeLinks(ctx context.Context) error {
 	r, o := m.r, m.obj
 	run := r.cfg.RunID
-	if _, err := m.exec(ctx, "replace links", `DELETE FROM links WHERE object = ?`, o.Name()); err != nil {
+	if _, err := m.exec(ctx, "replace links looked at", `DELETE FROM links USING `+tL0+` t
+		WHERE links.object = ? AND links.psa_id = t.psa_id AND links.doc_id = t.doc_id`, o.Name()); err != nil {
+		return err
+	}
+	if _, err := m.exec(ctx, "replace waiting links re-decided", `DELETE FROM links USING `+tNYP+` w
+		WHERE links.object = ? AND links.state = 'not_yet_pushed' AND links.doc_id = w.doc_id`, o.Name()); err != nil {
+		return err
+	}
+	// A row missing an id that is not a waiting record is not a link.
+	if _, err := m.exec(ctx, "drop half links", `DELETE FROM links WHERE object = ? AND (doc_id IS NULL OR (psa_id IS NULL AND state <> 'not_yet_pushed'))`, o.Name()); err != nil {
 		return err
 	}
 	if _, err := m.exec(ctx, "keep links", `INSERT INTO links BY NAME
