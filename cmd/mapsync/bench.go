@@ -22,8 +22,6 @@ import (
 
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors/sandbox/core"
-	"mapsync/connectors/sandbox/local"
-	"mapsync/connectors/sandbox/msp"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 	"mapsync/workflows"
@@ -34,6 +32,7 @@ func init() { commands = append(commands, newBenchCmd) }
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Benchmarks on the sandboxes"}
 	cmd.AddCommand(newBenchSyncCmd(), newBenchPushCmd())
+	cmd.AddCommand(newBenchChildCmds()...)
 	return cmd
 }
 
@@ -46,6 +45,8 @@ type benchOptions struct {
 	lookback   time.Duration
 	tuning     workflows.Tuning
 	cpuProfile string
+	memProfile string
+	budget     string
 }
 
 func newBenchSyncCmd() *cobra.Command {
@@ -53,10 +54,10 @@ func newBenchSyncCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Time a first sync, a rerun after changes and an unchanged rerun, end to end",
-		Long: `bench sync runs, in this process, the embedded Temporal server (a fresh
-SQLite file in a temporary directory), a worker and the sandboxes seeded with
---orgs companies holding --configs configurations (one contact and one site
-each, no tickets), then times:
+		Long: `bench sync runs a worker in this process, the embedded Temporal server
+(a fresh SQLite file in a temporary directory) in a second process and the
+sandboxes seeded with --orgs companies holding --configs configurations (one
+contact and one site each, no tickets) in a third, then times:
 
   first     a first full sync
   changed   an incremental sync after --changed of the configurations were
@@ -65,12 +66,16 @@ each, no tickets), then times:
 
 For each it prints records extracted, writes, the HTTP requests the sandboxes
 received, the minimum necessary (list pages read plus write requests, a bulk
-request counting as one) and their ratio; then the process's peak RSS (server,
-worker and sandboxes together).
+request counting as one) and their ratio; then the peak RSS of each process
+(this one's is the worker's and its Temporal client's).
 
 --rate-limits off (default) lifts the plan's client-side rate limits and the
 documentation sandbox's request budget, to measure the engine rather than the
-throttles; plan keeps them.`,
+throttles; plan keeps them. With plan, --budget N/DURATION (e.g. 300/30s)
+scales the documentation system's request budget, in the sandbox and in the
+plan's rate_limit alike, so a sync under the budget is measurable in
+minutes; each run then also prints the documentation system's achieved
+request rate against the allowed one and the share of 429 answers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.orgs <= 0 || o.configs < o.orgs {
@@ -78,6 +83,12 @@ throttles; plan keeps them.`,
 			}
 			if o.rateLimits != "off" && o.rateLimits != "plan" {
 				return usageErr("--rate-limits is off or plan")
+			}
+			if _, _, off, err := parseBudget(o.budget); err != nil || off {
+				return usageErr("--budget: want N/DURATION, e.g. 300/30s")
+			}
+			if o.budget != "" && o.rateLimits == "off" {
+				return usageErr("--budget needs --rate-limits plan")
 			}
 			return runBench(cmd.Context(), o, cmd)
 		},
@@ -90,6 +101,8 @@ throttles; plan keeps them.`,
 	f.Float64Var(&o.changed, "changed", 0.01, "share of configurations edited before the second run")
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
+	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
+	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
 	f.IntVar(&o.tuning.ApplyParallel, "apply-parallel", 0, "Apply activities in flight (0 = the default)")
 	return cmd
@@ -103,6 +116,7 @@ type benchRow struct {
 	errors    int64
 	requests  int
 	minimum   int
+	rate      budgetUse
 }
 
 func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
@@ -120,6 +134,11 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return &exitError{code: exitInternal, err: err}
 		}
 	}
+	if n, window, _, _ := parseBudget(o.budget); n > 0 {
+		if p, err = withBudget(p, n, window); err != nil {
+			return &exitError{code: exitInternal, err: err}
+		}
+	}
 	dir, err := os.MkdirTemp("", "mapsync-bench-")
 	if err != nil {
 		return &exitError{code: exitInternal, err: err}
@@ -129,19 +148,20 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 
 	fmt.Fprintf(out, "seeding %d companies, %d configurations ...\n", o.orgs, o.configs)
 	seedStart := time.Now()
-	sb, err := local.Start(local.Options{NoBudget: o.rateLimits == "off", Data: msp.Options{
-		Companies: o.orgs, ConfigsPerCo: o.configs / o.orgs, ContactsPerCo: 1, SitesPerCo: 1, TicketsPerCo: -1}})
+	procs, err := startBenchProcs(ctx, o, dir)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	defer sb.Close()
-	fmt.Fprintf(out, "seeded in %s\n", time.Since(seedStart).Round(time.Millisecond))
+	defer procs.stop()
+	sb := procs.sb
+	fmt.Fprintf(out, "seeded in %s (sandboxes and Temporal server in processes of their own)\n", time.Since(seedStart).Round(time.Millisecond))
 
-	c, stop, err := startBenchWorker(ctx, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, logger)
+	c, stop, err := startBenchWorkerOn(ctx, procs.hostPort, procs.namespace, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, logger)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	allowed := docAllowedRate(p)
 
 	var rows []benchRow
 	step := func(label, mode string) error {
@@ -166,8 +186,10 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			r.errors += ob.Errors
 			pages += ob.PagesPSA + ob.PagesDoc
 		}
-		made, writeReqs := requestCounts(sb.Logs()...)
+		logs := sb.Logs()
+		made, writeReqs := requestCounts(logs...)
 		r.requests, r.minimum = made, int(pages)+writeReqs
+		r.rate = measureBudgetUse(logs, took, allowed)
 		rows = append(rows, r)
 		fmt.Fprintf(out, "%-13s done in %s\n", label, took.Round(time.Millisecond))
 		return nil
@@ -182,8 +204,12 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return &exitError{code: exitInternal, err: err}
 		}
 	}
+	stopHeap := watchHeap(o.memProfile)
 	err = step("first", workflows.ModeFull)
 	pprof.StopCPUProfile()
+	if herr := stopHeap(); herr != nil && err == nil {
+		err = herr
+	}
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
@@ -214,8 +240,10 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 		fmt.Fprintf(tw, "%s\t%.1fs\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.step, r.took.Seconds(), r.extracted, r.writes, r.errors, r.requests, r.minimum, ratio)
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "peak RSS: %s (server, worker and sandboxes in one process)\n", peakRSS())
-	return nil
+	printBudgetUse(out, rows, allowed)
+	fmt.Fprintf(out, "peak RSS: worker %s (this process: the worker and its Temporal client), Temporal server %s, sandboxes %s (processes of their own)\n",
+		peakRSS(), procs.temporal.peakRSS(), procs.sandboxes.peakRSS())
+	return sb.Err()
 }
 
 // unthrottled returns a copy of p without client-side rate limits (the
@@ -259,8 +287,11 @@ func freeTCPPort() (int, error) {
 }
 
 // peakRSS reads the process's peak resident set size (Linux).
-func peakRSS() string {
-	f, err := os.Open("/proc/self/status")
+func peakRSS() string { return vmHWM("self") }
+
+// vmHWM reads the peak resident set size of a process ("self" or a pid).
+func vmHWM(pid string) string {
+	f, err := os.Open("/proc/" + pid + "/status")
 	if err != nil {
 		return "unknown"
 	}
@@ -324,21 +355,29 @@ func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(st
 	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
-	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdkLogger(logger)})
+	c, stop, err := startBenchWorkerOn(ctx, srv.HostPort(), srv.Namespace(), dir, p, env, lookback, logger)
 	if err != nil {
 		srv.Stop()
+		return nil, nil, err
+	}
+	return c, func() { stop(); srv.Stop() }, nil
+}
+
+// startBenchWorkerOn is startBenchWorker on a Temporal server that runs
+// elsewhere (hostPort, namespace).
+func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, logger *slog.Logger) (client.Client, func(), error) {
+	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger(logger)})
+	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
 	if _, err := workflows.NewPlanStore(workflows.PlanDir(dir)).Save(p); err != nil {
 		c.Close()
-		srv.Stop()
 		return nil, nil, &exitError{code: exitInternal, err: err}
 	}
 	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback}))
 	if err := w.Start(); err != nil {
 		c.Close()
-		srv.Stop()
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
-	return c, func() { w.Stop(); c.Close(); srv.Stop() }, nil
+	return c, func() { w.Stop(); c.Close() }, nil
 }
