@@ -50,6 +50,11 @@ type Config struct {
 	// Metrics receives the worker's series (requests, rate-limit waits,
 	// ops, step and run durations, links by state). Nil: none.
 	Metrics *metrics.Metrics
+	// Limits are the rate limiters every connector client of the worker
+	// takes its limiter from, so the runs, activities and watchers of all
+	// syncs on one account share its declared limits. Default: a set of
+	// its own per Activities.
+	Limits *connectors.Limits
 }
 
 func (c Config) withDefaults() Config {
@@ -70,6 +75,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Limits == nil {
+		c.Limits = connectors.NewLimits()
 	}
 	return c
 }
@@ -93,7 +101,8 @@ func NewActivities(cfg Config) *Activities {
 // connectorOptions are the options of every connector client of the
 // worker.
 func (a *Activities) connectorOptions() []connectors.Option {
-	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync")}
+	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync"),
+		connectors.WithLimits(a.cfg.Limits)}
 	if a.cfg.Metrics != nil {
 		opts = append(opts, connectors.WithObserver(a.cfg.Metrics))
 	}

@@ -47,6 +47,8 @@ type benchOptions struct {
 	cpuProfile string
 	memProfile string
 	budget     string
+	// duckdbMemory overrides the worker's DuckDB memory_limit.
+	duckdbMemory string
 }
 
 func newBenchSyncCmd() *cobra.Command {
@@ -102,6 +104,7 @@ request rate against the allowed one and the share of 429 answers.`,
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
+	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases (default: the worker's)")
 	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
 	f.IntVar(&o.tuning.ApplyParallel, "apply-parallel", 0, "Apply activities in flight (0 = the default)")
@@ -156,7 +159,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	sb := procs.sb
 	fmt.Fprintf(out, "seeded in %s (sandboxes and Temporal server in processes of their own)\n", time.Since(seedStart).Round(time.Millisecond))
 
-	c, stop, err := startBenchWorkerOn(ctx, procs.hostPort, procs.namespace, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, logger)
+	c, stop, err := startBenchWorkerOn(ctx, procs.hostPort, procs.namespace, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, o.duckdbMemory, logger)
 	if err != nil {
 		return err
 	}
@@ -204,11 +207,14 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return &exitError{code: exitInternal, err: err}
 		}
 	}
-	stopHeap := watchHeap(o.memProfile)
+	stopMem := watchMemory(o.memProfile)
 	err = step("first", workflows.ModeFull)
 	pprof.StopCPUProfile()
-	if herr := stopHeap(); herr != nil && err == nil {
-		err = herr
+	if o.memProfile != "" {
+		if _, merr := stopMem(); merr != nil && err == nil {
+			err = merr
+		}
+		stopMem = watchMemory("")
 	}
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -241,8 +247,9 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	}
 	tw.Flush()
 	printBudgetUse(out, rows, allowed)
-	fmt.Fprintf(out, "peak RSS: worker %s (this process: the worker and its Temporal client), Temporal server %s, sandboxes %s (processes of their own)\n",
-		peakRSS(), procs.temporal.peakRSS(), procs.sandboxes.peakRSS())
+	goPeak, _ := stopMem()
+	fmt.Fprintf(out, "peak RSS: worker %s (this process: the worker and its Temporal client; Go runtime at most %d MB, the rest is DuckDB's), Temporal server %s, sandboxes %s (processes of their own)\n",
+		peakRSS(), goPeak>>20, procs.temporal.peakRSS(), procs.sandboxes.peakRSS())
 	return sb.Err()
 }
 
@@ -355,7 +362,7 @@ func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(st
 	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
-	c, stop, err := startBenchWorkerOn(ctx, srv.HostPort(), srv.Namespace(), dir, p, env, lookback, logger)
+	c, stop, err := startBenchWorkerOn(ctx, srv.HostPort(), srv.Namespace(), dir, p, env, lookback, "", logger)
 	if err != nil {
 		srv.Stop()
 		return nil, nil, err
@@ -364,8 +371,9 @@ func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(st
 }
 
 // startBenchWorkerOn is startBenchWorker on a Temporal server that runs
-// elsewhere (hostPort, namespace).
-func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, logger *slog.Logger) (client.Client, func(), error) {
+// elsewhere (hostPort, namespace); memoryLimit "" keeps the worker's
+// DuckDB memory limit.
+func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, memoryLimit string, logger *slog.Logger) (client.Client, func(), error) {
 	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger(logger)})
 	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
@@ -374,7 +382,7 @@ func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p 
 		c.Close()
 		return nil, nil, &exitError{code: exitInternal, err: err}
 	}
-	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback}))
+	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback, MemoryLimit: memoryLimit}))
 	if err := w.Start(); err != nil {
 		c.Close()
 		return nil, nil, &exitError{code: exitFailure, err: err}

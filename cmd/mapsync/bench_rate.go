@@ -105,18 +105,19 @@ func printBudgetUse(out io.Writer, rows []benchRow, allowed float64) {
 	tw.Flush()
 }
 
-// watchHeap, when file is set, takes a heap profile of this process each
-// time its live heap grows 10% past the largest profiled so far; the stop
-// function writes the last one (taken at the largest heap) to file.
-func watchHeap(file string) func() error {
-	if file == "" {
-		return func() error { return nil }
-	}
+// watchMemory samples this process's Go memory (everything the Go runtime
+// maps: heap, stacks, its own metadata; not what C code such as DuckDB
+// allocates) every 200 ms until stop, which returns the largest sample.
+// When file is set it also takes a heap profile each time the live heap
+// grows 10% past the largest profiled so far, and stop writes the last
+// one (taken at the largest heap) to file.
+func watchMemory(file string) (stop func() (uint64, error)) {
 	done, finished := make(chan struct{}), make(chan struct{})
 	var best bytes.Buffer
+	var peak uint64
 	go func() {
 		defer close(finished)
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
 		var top uint64
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
@@ -127,19 +128,23 @@ func watchHeap(file string) func() error {
 			case <-t.C:
 			}
 			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > top+top/10 {
+			peak = max(peak, sample[1].Value.Uint64())
+			if v := sample[0].Value.Uint64(); file != "" && v > top+top/10 {
 				top = v
 				best.Reset()
 				_ = pprof.Lookup("heap").WriteTo(&best, 0)
 			}
 		}
 	}()
-	return func() error {
+	return func() (uint64, error) {
 		close(done)
 		<-finished
-		if err := os.WriteFile(file, best.Bytes(), 0o644); err != nil {
-			return &exitError{code: exitInternal, err: err}
+		if file == "" {
+			return peak, nil
 		}
-		return nil
+		if err := os.WriteFile(file, best.Bytes(), 0o644); err != nil {
+			return peak, &exitError{code: exitInternal, err: err}
+		}
+		return peak, nil
 	}
 }
