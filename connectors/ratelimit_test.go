@@ -186,7 +186,9 @@ func TestLimitsAreSharedPerAccount(t *testing.T) {
 		Headers: map[string]plan.Template{"x-api-key": "${var.key}"}},
 		RateLimit: plan.RateLimit{WindowRequests: 10, WindowSeconds: 10},
 		Objects:   []plan.Object{{Name: "thing", ListPath: "/things", ID: "id"}}}
-	vars := func(key string) *VarResolver { return testVars(map[string]string{"url": "http://127.0.0.1:1", "key": key}, "key") }
+	vars := func(key string) *VarResolver {
+		return testVars(map[string]string{"url": "http://127.0.0.1:1", "key": key}, "key")
+	}
 	ls := NewLimits()
 	a := mustClient(t, sys, vars("k1"), WithLimits(ls))
 	b := mustClient(t, sys, vars("k1"), WithLimits(ls))
