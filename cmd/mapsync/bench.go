@@ -104,7 +104,7 @@ request rate against the allowed one and the share of 429 answers.`,
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
-	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases (default: the worker's)")
+	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases (default: the worker's, "+workflows.DefaultMemoryLimit+")")
 	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
 	f.IntVar(&o.tuning.ApplyParallel, "apply-parallel", 0, "Apply activities in flight (0 = the default)")

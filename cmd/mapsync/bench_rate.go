@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"runtime/metrics"
 	"runtime/pprof"
 	"text/tabwriter"
@@ -53,13 +55,14 @@ type budgetUse struct {
 	took        time.Duration // the whole run
 	tooMany     int           // 429 answers, every sandbox
 	requests    int           // requests, every sandbox
+	docRoutes   map[string]int
 }
 
 // measureBudgetUse reads the logs (PSA first, then the documentation
 // system) of a run that took took.
 func measureBudgetUse(logs []core.LogSnapshot, took time.Duration, allowed float64) budgetUse {
 	u := budgetUse{took: took}
-	if allowed <= 0 || len(logs) < 2 {
+	if len(logs) < 2 {
 		return u
 	}
 	for _, l := range logs {
@@ -67,7 +70,7 @@ func measureBudgetUse(logs []core.LogSnapshot, took time.Duration, allowed float
 		u.tooMany += l.ByStatus[429]
 	}
 	doc := logs[len(logs)-1]
-	u.docRequests = doc.Total
+	u.docRequests, u.docRoutes = doc.Total, doc.ByRoute
 	if doc.Total > 1 {
 		u.docSpan = doc.Last.Sub(doc.First)
 	}
@@ -78,6 +81,15 @@ func measureBudgetUse(logs []core.LogSnapshot, took time.Duration, allowed float
 // request rate against the allowed one: over the whole run and over the
 // span in which it received requests; and the share of 429 answers.
 func printBudgetUse(out io.Writer, rows []benchRow, allowed float64) {
+	if len(rows) > 0 && len(rows[0].rate.docRoutes) > 0 {
+		// What a projection at the real budget starts from.
+		fmt.Fprintf(out, "\n%s: documentation system requests by route\n", rows[0].step)
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+		for _, route := range slices.Sorted(maps.Keys(rows[0].rate.docRoutes)) {
+			fmt.Fprintf(tw, "%s\t%d\t\n", route, rows[0].rate.docRoutes[route])
+		}
+		tw.Flush()
+	}
 	if allowed <= 0 {
 		return
 	}
