@@ -6,9 +6,9 @@ import (
 	"io"
 	"maps"
 	"os"
-	"slices"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"text/tabwriter"
 	"time"
 
