@@ -49,6 +49,29 @@ type benchOptions struct {
 	budget     string
 	// duckdbMemory overrides the worker's DuckDB memory_limit.
 	duckdbMemory string
+	firstOnly    bool
+}
+
+// reruns times the runs after the first: settle, changed, unchanged.
+func reruns(ctx context.Context, o benchOptions, sb interface {
+	ChangeConfigurations(context.Context, int, string) error
+}, step func(label, mode string) error) error {
+	// Reads back the first run's own writes (they changed after its
+	// cursor), as the next scheduled run would.
+	if err := step("settle", workflows.ModeIncremental); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	n := int(float64(o.configs) * o.changed)
+	if err := sb.ChangeConfigurations(ctx, n, "BENCH"); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if err := step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if err := step("unchanged", workflows.ModeIncremental); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	return nil
 }
 
 func newBenchSyncCmd() *cobra.Command {
@@ -104,6 +127,7 @@ request rate against the allowed one and the share of 429 answers.`,
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
+	f.BoolVar(&o.firstOnly, "first-only", false, "time the first sync only (e.g. under --budget)")
 	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases (default: the worker's, "+workflows.DefaultMemoryLimit+")")
 	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
@@ -195,6 +219,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 		r.rate = measureBudgetUse(logs, took, allowed)
 		rows = append(rows, r)
 		fmt.Fprintf(out, "%-13s done in %s\n", label, took.Round(time.Millisecond))
+		printStepBudget(out, r, allowed)
 		return nil
 	}
 	if o.cpuProfile != "" {
@@ -219,20 +244,10 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	// Reads back the first run's own writes (they changed after its
-	// cursor), as the next scheduled run would.
-	if err := step("settle", workflows.ModeIncremental); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	n := int(float64(o.configs) * o.changed)
-	if err := sb.ChangeConfigurations(ctx, n, "BENCH"); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	if err := step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	if err := step("unchanged", workflows.ModeIncremental); err != nil {
-		return &exitError{code: exitFailure, err: err}
+	if !o.firstOnly {
+		if err := reruns(ctx, o, sb, step); err != nil {
+			return err
+		}
 	}
 
 	fmt.Fprintf(out, "\nmapsync bench sync: %d configurations, %d companies, rate limits %s\n", o.configs, o.orgs, o.rateLimits)

@@ -160,3 +160,21 @@ func watchMemory(file string) (stop func() (uint64, error)) {
 		return peak, nil
 	}
 }
+
+// printStepBudget prints one run's use of the budget as soon as it ends.
+func printStepBudget(out io.Writer, r benchRow, allowed float64) {
+	u := r.rate
+	if allowed <= 0 || u.docRequests == 0 {
+		return
+	}
+	line := fmt.Sprintf("%-13s documentation system: %d requests, %.2f/s over the run (%.1f%% of %.2f/s allowed)",
+		r.step, u.docRequests, float64(u.docRequests)/u.took.Seconds(), 100*float64(u.docRequests)/u.took.Seconds()/allowed, allowed)
+	if u.docSpan > 0 {
+		line += fmt.Sprintf(", %.2f/s over its %.1f s span (%.1f%%)", float64(u.docRequests)/u.docSpan.Seconds(),
+			u.docSpan.Seconds(), 100*float64(u.docRequests)/u.docSpan.Seconds()/allowed)
+	}
+	if u.requests > 0 {
+		line += fmt.Sprintf("; 429s %d of %d requests (%.2f%%)", u.tooMany, u.requests, 100*float64(u.tooMany)/float64(u.requests))
+	}
+	fmt.Fprintln(out, line)
+}
