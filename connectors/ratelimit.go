@@ -124,17 +124,23 @@ func (l *limiter) pause(until time.Time) {
 	}
 }
 
+// waitPause sleeps until the pause ends; a pause set again while it slept
+// (a later Retry-After) is waited too. Each end is slept once, through
+// the Clock (a test clock that cuts sleeps short is not polled).
 func (l *limiter) waitPause(ctx context.Context) error {
+	var slept time.Time
 	for {
 		l.mu.Lock()
-		d := l.paused.Sub(l.clock.Now())
+		until := l.paused
 		l.mu.Unlock()
-		if d <= 0 {
+		d := until.Sub(l.clock.Now())
+		if d <= 0 || !until.After(slept) {
 			return nil
 		}
 		if err := l.clock.Sleep(ctx, d); err != nil {
 			return err
 		}
+		slept = until
 	}
 }
 
