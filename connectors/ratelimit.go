@@ -64,10 +64,11 @@ func newLimiter(rl plan.RateLimit, clock Clock) *limiter {
 		span := time.Duration(rl.WindowSeconds) * time.Second
 		span += max(span/windowMargin, minWindowMargin)
 		l.window = &window{n: rl.WindowRequests, span: span}
-		// Spread the budget: n per span at an even pace, a burst of at
-		// most the concurrency, instead of n at once and then a wait of
-		// a whole window (or 429s when the server's window is not ours).
-		l.pace = rate.NewLimiter(rate.Limit(float64(rl.WindowRequests)/span.Seconds()), max(1, min(conc, rl.WindowRequests/10)))
+		// Spread the budget: n per span at an even pace after a burst of
+		// a tenth of it (small runs never wait), instead of n at once and
+		// then a wait of a whole window. The window above still bounds
+		// every span, so the burst never overdraws the server's window.
+		l.pace = rate.NewLimiter(rate.Limit(float64(rl.WindowRequests)/span.Seconds()), max(1, rl.WindowRequests/10))
 	}
 	return l
 }

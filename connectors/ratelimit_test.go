@@ -140,7 +140,7 @@ func TestWindowBudgetIsSpreadEvenly(t *testing.T) {
 		}
 		return in
 	}
-	burst := defaultConcurrency
+	burst := n / 10
 	for i := range sent {
 		if in := within(i, span); in > n {
 			t.Fatalf("%d requests within %v from request %d", in, span, i)
