@@ -48,8 +48,9 @@ type benchOptions struct {
 	memProfile string
 	budget     string
 	// duckdbMemory overrides the worker's DuckDB memory_limit.
-	duckdbMemory string
-	firstOnly    bool
+	duckdbMemory  string
+	firstOnly     bool
+	duckdbThreads int
 }
 
 // reruns times the runs after the first: settle, changed, unchanged.
@@ -127,6 +128,7 @@ request rate against the allowed one and the share of 429 answers.`,
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
+	f.IntVar(&o.duckdbThreads, "duckdb-threads", 0, "DuckDB threads of the worker's run databases (0: one per core)")
 	f.BoolVar(&o.firstOnly, "first-only", false, "time the first sync only (e.g. under --budget)")
 	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases (default: the worker's, "+workflows.DefaultMemoryLimit+")")
 	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
@@ -183,7 +185,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	sb := procs.sb
 	fmt.Fprintf(out, "seeded in %s (sandboxes and Temporal server in processes of their own)\n", time.Since(seedStart).Round(time.Millisecond))
 
-	c, stop, err := startBenchWorkerOn(ctx, procs.hostPort, procs.namespace, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, o.duckdbMemory, logger)
+	c, stop, err := startBenchWorkerOn(ctx, procs.hostPort, procs.namespace, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, duckdbSettings{o.duckdbMemory, o.duckdbThreads}, logger)
 	if err != nil {
 		return err
 	}
@@ -377,7 +379,7 @@ func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(st
 	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
-	c, stop, err := startBenchWorkerOn(ctx, srv.HostPort(), srv.Namespace(), dir, p, env, lookback, "", logger)
+	c, stop, err := startBenchWorkerOn(ctx, srv.HostPort(), srv.Namespace(), dir, p, env, lookback, duckdbSettings{}, logger)
 	if err != nil {
 		srv.Stop()
 		return nil, nil, err
@@ -386,9 +388,9 @@ func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(st
 }
 
 // startBenchWorkerOn is startBenchWorker on a Temporal server that runs
-// elsewhere (hostPort, namespace); memoryLimit "" keeps the worker's
-// DuckDB memory limit.
-func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, memoryLimit string, logger *slog.Logger) (client.Client, func(), error) {
+// elsewhere (hostPort, namespace); db's zero values keep the worker's
+// DuckDB settings.
+func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, db duckdbSettings, logger *slog.Logger) (client.Client, func(), error) {
 	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger(logger)})
 	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
@@ -397,10 +399,16 @@ func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p 
 		c.Close()
 		return nil, nil, &exitError{code: exitInternal, err: err}
 	}
-	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback, MemoryLimit: memoryLimit}))
+	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback, MemoryLimit: db.memory, Threads: db.threads}))
 	if err := w.Start(); err != nil {
 		c.Close()
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
 	return c, func() { w.Stop(); c.Close() }, nil
+}
+
+// duckdbSettings override the worker's DuckDB memory_limit and threads.
+type duckdbSettings struct {
+	memory  string
+	threads int
 }
