@@ -42,10 +42,10 @@ type Config struct {
 	// create before the target is searched for it, covering clock skew
 	// between the worker and the systems. Default 2m.
 	Lookback time.Duration
-	// DuckDB settings of the run scratch databases. MemoryLimit default
-	// DefaultMemoryLimit (DuckDB's own default is 80% of the machine's
-	// memory, per open run); beyond it DuckDB spills to a temporary
-	// directory next to the run's file.
+	// DuckDB settings of the run scratch databases ("" / 0: DuckDB's
+	// defaults, 80% of the machine's memory per open run and a thread per
+	// core). A MemoryLimit under about 1GB makes the full diff of 50,000
+	// configurations fail (BENCHMARKS.md, "Worker memory").
 	Threads     int
 	MemoryLimit string
 	// Now is the clock of cursors and the ledger. Default time.Now.
@@ -82,16 +82,8 @@ func (c Config) withDefaults() Config {
 	if c.Limits == nil {
 		c.Limits = connectors.NewLimits()
 	}
-	if c.MemoryLimit == "" {
-		c.MemoryLimit = DefaultMemoryLimit
-	}
 	return c
 }
-
-// DefaultMemoryLimit bounds the DuckDB buffer of each run a worker has
-// open: with it a worker's peak RSS at 50,000 configurations stays under
-// 1 GB (BENCHMARKS.md).
-const DefaultMemoryLimit = "512MB"
 
 // Activities are the activities of mapsync's workflows. Register one value
 // per worker process: it holds the open run databases and connector clients
