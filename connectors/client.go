@@ -80,7 +80,11 @@ func New(sys plan.System, vars Resolver, opts ...Option) (*Client, error) {
 	for i := range sys.Lookups {
 		c.lookups[sys.Lookups[i].Name] = &sys.Lookups[i]
 	}
-	c.lim = newLimiter(sys.RateLimit, c.clock)
+	if o.limits != nil {
+		c.lim = o.limits.get(c.limitKey(), sys.RateLimit, c.clock)
+	} else {
+		c.lim = newLimiter(sys.RateLimit, c.clock)
+	}
 	c.auth = &authenticator{c: c}
 	c.base = &baseURL{c: c}
 

@@ -25,6 +25,7 @@ type options struct {
 	userAgent string
 	onAttempt func(context.Context)
 	observer  Observer
+	limits    *Limits
 	// unreachableFor bounds the retries of a host that cannot be reached.
 	unreachableFor time.Duration
 }
@@ -93,3 +94,10 @@ func WithUnreachableFor(d time.Duration) Option {
 		}
 	}
 }
+
+// WithLimits makes the client take its rate limiter from ls: clients of
+// the same system, account and declared limits built with the same Limits
+// share one limiter (concurrency cap, rate, window budget and Retry-After
+// pauses). The first client's Clock is the limiter's. Without it each
+// client has its own.
+func WithLimits(ls *Limits) Option { return func(o *options) { o.limits = ls } }

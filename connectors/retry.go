@@ -157,6 +157,11 @@ func (c *Client) checkRetry(st *callState) retryablehttp.CheckRetry {
 func (c *Client) backoff(ctx context.Context, st *callState) retryablehttp.Backoff {
 	return func(_, _ time.Duration, attemptNum int, resp *http.Response) time.Duration {
 		d, fromHeader := c.delay(attemptNum, resp)
+		if fromHeader && st.lastStatus == http.StatusTooManyRequests {
+			// The budget is the account's: every attempt of every call
+			// through this limiter waits, not only this one.
+			c.lim.pause(c.clock.Now().Add(d))
+		}
 		ev := RetryEvent{
 			Method: st.call.method, Route: st.call.route, Attempt: attemptNum + 1,
 			Status: st.lastStatus, Cause: st.lastCause, Delay: d, RetryAfter: fromHeader,

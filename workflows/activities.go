@@ -45,7 +45,10 @@ type Config struct {
 	// create before the target is searched for it, covering clock skew
 	// between the worker and the systems. Default 2m.
 	Lookback time.Duration
-	// DuckDB settings of the run scratch databases.
+	// DuckDB settings of the run scratch databases ("" / 0: DuckDB's
+	// defaults, 80% of the machine's memory per open run and a thread per
+	// core). A MemoryLimit under about 1GB makes the full diff of 50,000
+	// configurations fail (BENCHMARKS.md, "Worker memory").
 	Threads     int
 	MemoryLimit string
 	// Now is the clock of cursors and the ledger. Default time.Now.
@@ -53,6 +56,11 @@ type Config struct {
 	// Metrics receives the worker's series (requests, rate-limit waits,
 	// ops, step and run durations, links by state). Nil: none.
 	Metrics *metrics.Metrics
+	// Limits are the rate limiters every connector client of the worker
+	// takes its limiter from, so the runs, activities and watchers of all
+	// syncs on one account share its declared limits. Default: a set of
+	// its own per Activities.
+	Limits *connectors.Limits
 }
 
 func (c Config) withDefaults() Config {
@@ -73,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Limits == nil {
+		c.Limits = connectors.NewLimits()
 	}
 	return c
 }
@@ -104,7 +115,8 @@ func (a *Activities) env(sync string) func(string) (string, bool) {
 // connectorOptions are the options of every connector client of the
 // worker.
 func (a *Activities) connectorOptions() []connectors.Option {
-	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync")}
+	opts := []connectors.Option{connectors.WithLogger(a.cfg.Logger), connectors.WithUserAgent("mapsync"),
+		connectors.WithLimits(a.cfg.Limits)}
 	if a.cfg.Metrics != nil {
 		opts = append(opts, connectors.WithObserver(a.cfg.Metrics))
 	}

@@ -22,8 +22,6 @@ import (
 
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors/sandbox/core"
-	"mapsync/connectors/sandbox/local"
-	"mapsync/connectors/sandbox/msp"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 	"mapsync/workflows"
@@ -34,6 +32,7 @@ func init() { commands = append(commands, newBenchCmd) }
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Benchmarks on the sandboxes"}
 	cmd.AddCommand(newBenchSyncCmd(), newBenchPushCmd(), newBenchWorkersCmd())
+	cmd.AddCommand(newBenchChildCmds()...)
 	return cmd
 }
 
@@ -48,6 +47,40 @@ type benchOptions struct {
 	cpuProfile string
 	// rerunProfile profiles the changed rerun (the incremental path).
 	rerunProfile string
+	memProfile   string
+	budget       string
+	// duckdbMemory overrides the worker's DuckDB memory_limit.
+	duckdbMemory  string
+	firstOnly     bool
+	duckdbThreads int
+}
+
+// reruns times the runs after the first: settle, changed, unchanged.
+func reruns(ctx context.Context, o benchOptions, sb interface {
+	ChangeConfigurations(context.Context, int, string) error
+}, step func(label, mode string) error) error {
+	// Reads back the first run's own writes (they changed after its
+	// cursor), as the next scheduled run would.
+	if err := step("settle", workflows.ModeIncremental); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	n := int(float64(o.configs) * o.changed)
+	if err := sb.ChangeConfigurations(ctx, n, "BENCH"); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	stopProfile, err := startProfile(o.rerunProfile)
+	if err != nil {
+		return err
+	}
+	err = step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental)
+	stopProfile()
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if err := step("unchanged", workflows.ModeIncremental); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	return nil
 }
 
 func newBenchSyncCmd() *cobra.Command {
@@ -55,10 +88,10 @@ func newBenchSyncCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Time a first sync, a rerun after changes and an unchanged rerun, end to end",
-		Long: `bench sync runs, in this process, the embedded Temporal server (a fresh
-SQLite file in a temporary directory), a worker and the sandboxes seeded with
---orgs companies holding --configs configurations (one contact and one site
-each, no tickets), then times:
+		Long: `bench sync runs a worker in this process, the embedded Temporal server
+(a fresh SQLite file in a temporary directory) in a second process and the
+sandboxes seeded with --orgs companies holding --configs configurations (one
+contact and one site each, no tickets) in a third, then times:
 
   first     a first full sync
   changed   an incremental sync after --changed of the configurations were
@@ -67,12 +100,16 @@ each, no tickets), then times:
 
 For each it prints records extracted, writes, the HTTP requests the sandboxes
 received, the minimum necessary (list pages read plus write requests, a bulk
-request counting as one) and their ratio; then the process's peak RSS (server,
-worker and sandboxes together).
+request counting as one) and their ratio; then the peak RSS of each process
+(this one's is the worker's and its Temporal client's).
 
 --rate-limits off (default) lifts the plan's client-side rate limits and the
 documentation sandbox's request budget, to measure the engine rather than the
-throttles; plan keeps them.`,
+throttles; plan keeps them. With plan, --budget N/DURATION (e.g. 300/30s)
+scales the documentation system's request budget, in the sandbox and in the
+plan's rate_limit alike, so a sync under the budget is measurable in
+minutes; each run then also prints the documentation system's achieved
+request rate against the allowed one and the share of 429 answers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.orgs <= 0 || o.configs < o.orgs {
@@ -80,6 +117,12 @@ throttles; plan keeps them.`,
 			}
 			if o.rateLimits != "off" && o.rateLimits != "plan" {
 				return usageErr("--rate-limits is off or plan")
+			}
+			if _, _, off, err := parseBudget(o.budget); err != nil || off {
+				return usageErr("--budget: want N/DURATION, e.g. 300/30s")
+			}
+			if o.budget != "" && o.rateLimits == "off" {
+				return usageErr("--budget needs --rate-limits plan")
 			}
 			return runBench(cmd.Context(), o, cmd)
 		},
@@ -93,6 +136,11 @@ throttles; plan keeps them.`,
 	f.DurationVar(&o.lookback, "lookback", time.Second, "changed-since lookback (the sandboxes share this machine's clock)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the first sync to `FILE`")
 	f.StringVar(&o.rerunProfile, "cpuprofile-rerun", "", "write a CPU profile of the changed rerun to `FILE`")
+	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
+	f.IntVar(&o.duckdbThreads, "duckdb-threads", 0, "DuckDB threads of the worker's run databases (0: one per core)")
+	f.BoolVar(&o.firstOnly, "first-only", false, "time the first sync only (e.g. under --budget)")
+	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases, e.g. 512MB (default: DuckDB's)")
+	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
 	f.IntVar(&o.tuning.ApplyParallel, "apply-parallel", 0, "Apply activities in flight (0 = the default)")
 	return cmd
@@ -106,6 +154,7 @@ type benchRow struct {
 	errors    int64
 	requests  int
 	minimum   int
+	rate      budgetUse
 }
 
 func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
@@ -123,6 +172,11 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return &exitError{code: exitInternal, err: err}
 		}
 	}
+	if n, window, _, _ := parseBudget(o.budget); n > 0 {
+		if p, err = withBudget(p, n, window); err != nil {
+			return &exitError{code: exitInternal, err: err}
+		}
+	}
 	dir, err := os.MkdirTemp("", "mapsync-bench-")
 	if err != nil {
 		return &exitError{code: exitInternal, err: err}
@@ -132,19 +186,20 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 
 	fmt.Fprintf(out, "seeding %d companies, %d configurations ...\n", o.orgs, o.configs)
 	seedStart := time.Now()
-	sb, err := local.Start(local.Options{NoBudget: o.rateLimits == "off", Data: msp.Options{
-		Companies: o.orgs, ConfigsPerCo: o.configs / o.orgs, ContactsPerCo: 1, SitesPerCo: 1, TicketsPerCo: -1}})
+	procs, err := startBenchProcs(ctx, o, dir)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	defer sb.Close()
-	fmt.Fprintf(out, "seeded in %s\n", time.Since(seedStart).Round(time.Millisecond))
+	defer procs.stop()
+	sb := procs.sb
+	fmt.Fprintf(out, "seeded in %s (sandboxes and Temporal server in processes of their own)\n", time.Since(seedStart).Round(time.Millisecond))
 
-	c, stop, err := startBenchWorker(ctx, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, logger)
+	c, stop, err := startBenchWorkerOn(ctx, procs.hostPort, procs.namespace, dir, p, sb.LookupEnv(os.LookupEnv), o.lookback, duckdbSettings{o.duckdbMemory, o.duckdbThreads}, logger)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	allowed := docAllowedRate(p)
 
 	var rows []benchRow
 	step := func(label, mode string) error {
@@ -169,10 +224,13 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			r.errors += ob.Errors
 			pages += ob.PagesPSA + ob.PagesDoc
 		}
-		made, writeReqs := requestCounts(sb.Logs()...)
+		logs := sb.Logs()
+		made, writeReqs := requestCounts(logs...)
 		r.requests, r.minimum = made, int(pages)+writeReqs
+		r.rate = measureBudgetUse(logs, took, allowed)
 		rows = append(rows, r)
 		fmt.Fprintf(out, "%-13s done in %s\n", label, took.Round(time.Millisecond))
+		printStepBudget(out, r, allowed)
 		return nil
 	}
 	if o.cpuProfile != "" {
@@ -185,31 +243,22 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return &exitError{code: exitInternal, err: err}
 		}
 	}
+	stopMem := watchMemory(o.memProfile)
 	err = step("first", workflows.ModeFull)
 	pprof.StopCPUProfile()
+	if o.memProfile != "" {
+		if _, merr := stopMem(); merr != nil && err == nil {
+			err = merr
+		}
+		stopMem = watchMemory("")
+	}
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	// Reads back the first run's own writes (they changed after its
-	// cursor), as the next scheduled run would.
-	if err := step("settle", workflows.ModeIncremental); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	n := int(float64(o.configs) * o.changed)
-	if err := sb.ChangeConfigurations(ctx, n, "BENCH"); err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	stopProfile, err := startProfile(o.rerunProfile)
-	if err != nil {
-		return err
-	}
-	err = step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental)
-	stopProfile()
-	if err != nil {
-		return &exitError{code: exitFailure, err: err}
-	}
-	if err := step("unchanged", workflows.ModeIncremental); err != nil {
-		return &exitError{code: exitFailure, err: err}
+	if !o.firstOnly {
+		if err := reruns(ctx, o, sb, step); err != nil {
+			return err
+		}
 	}
 
 	fmt.Fprintf(out, "\nmapsync bench sync: %d configurations, %d companies, rate limits %s\n", o.configs, o.orgs, o.rateLimits)
@@ -223,8 +272,11 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 		fmt.Fprintf(tw, "%s\t%.1fs\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.step, r.took.Seconds(), r.extracted, r.writes, r.errors, r.requests, r.minimum, ratio)
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "peak RSS: %s (server, worker and sandboxes in one process)\n", peakRSS())
-	return nil
+	printBudgetUse(out, rows, allowed)
+	goPeak, _ := stopMem()
+	fmt.Fprintf(out, "peak RSS: worker %s (this process: the worker and its Temporal client; Go runtime at most %d MB, the rest is DuckDB's), Temporal server %s, sandboxes %s (processes of their own)\n",
+		peakRSS(), goPeak>>20, procs.temporal.peakRSS(), procs.sandboxes.peakRSS())
+	return sb.Err()
 }
 
 // startProfile starts a CPU profile into path ("" = none); the returned
@@ -285,8 +337,11 @@ func freeTCPPort() (int, error) {
 }
 
 // peakRSS reads the process's peak resident set size (Linux).
-func peakRSS() string {
-	f, err := os.Open("/proc/self/status")
+func peakRSS() string { return vmHWM("self") }
+
+// vmHWM reads the peak resident set size of a process ("self" or a pid).
+func vmHWM(pid string) string {
+	f, err := os.Open("/proc/" + pid + "/status")
 	if err != nil {
 		return "unknown"
 	}
@@ -350,21 +405,36 @@ func startBenchWorker(ctx context.Context, dir string, p *plan.Plan, env func(st
 	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
-	c, err := client.DialContext(ctx, client.Options{HostPort: srv.HostPort(), Namespace: srv.Namespace(), Logger: sdkLogger(logger)})
+	c, stop, err := startBenchWorkerOn(ctx, srv.HostPort(), srv.Namespace(), dir, p, env, lookback, duckdbSettings{}, logger)
 	if err != nil {
 		srv.Stop()
+		return nil, nil, err
+	}
+	return c, func() { stop(); srv.Stop() }, nil
+}
+
+// startBenchWorkerOn is startBenchWorker on a Temporal server that runs
+// elsewhere (hostPort, namespace); db's zero values keep the worker's
+// DuckDB settings.
+func startBenchWorkerOn(ctx context.Context, hostPort, namespace, dir string, p *plan.Plan, env func(string) (string, bool), lookback time.Duration, db duckdbSettings, logger *slog.Logger) (client.Client, func(), error) {
+	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: namespace, Logger: sdkLogger(logger)})
+	if err != nil {
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
 	if _, err := workflows.NewPlanStore(workflows.PlanDir(dir)).Save(p); err != nil {
 		c.Close()
-		srv.Stop()
 		return nil, nil, &exitError{code: exitInternal, err: err}
 	}
-	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback}))
+	w := workflows.NewWorker(c, workflows.NewActivities(workflows.Config{DataDir: dir, Env: env, Logger: zerolog.Nop(), Lookback: lookback, MemoryLimit: db.memory, Threads: db.threads}))
 	if err := w.Start(); err != nil {
 		c.Close()
-		srv.Stop()
 		return nil, nil, &exitError{code: exitFailure, err: err}
 	}
-	return c, func() { w.Stop(); c.Close(); srv.Stop() }, nil
+	return c, func() { w.Stop(); c.Close() }, nil
+}
+
+// duckdbSettings override the worker's DuckDB memory_limit and threads.
+type duckdbSettings struct {
+	memory  string
+	threads int
 }

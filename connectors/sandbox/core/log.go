@@ -3,6 +3,7 @@ package core
 import (
 	"maps"
 	"sync"
+	"time"
 )
 
 // Log counts requests per route, per status and per injected fault. It is
@@ -15,6 +16,7 @@ type Log struct {
 	byStatus    map[int]int
 	byRouteStat map[string]map[int]int
 	faults      map[string]int
+	first, last time.Time
 }
 
 // LogSnapshot is a copy of the counts at one moment. Route keys are
@@ -29,6 +31,10 @@ type LogSnapshot struct {
 	// Faults counts injected faults by kind: "429", "500", ...,
 	// "timeout_after_commit", "latency".
 	Faults map[string]int `json:"faults"`
+	// First and Last are when the first and the last request counted
+	// since the last Reset arrived (zero when none did).
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
 }
 
 // NewLog returns an empty Log.
@@ -47,14 +53,20 @@ func (l *Log) Reset() {
 	l.byStatus = map[int]int{}
 	l.byRouteStat = map[string]map[int]int{}
 	l.faults = map[string]int{}
+	l.first, l.last = time.Time{}, time.Time{}
 }
 
 // Record counts one request: its route key, the status sent (or, for a
 // dropped response, the status the handler produced) and the injected fault
 // kind ("" for none).
 func (l *Log) Record(route string, status int, fault string) {
+	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.total == 0 {
+		l.first = now
+	}
+	l.last = now
 	l.total++
 	l.byRoute[route]++
 	l.byStatus[status]++
@@ -79,6 +91,8 @@ func (l *Log) Snapshot() LogSnapshot {
 		ByStatus:      maps.Clone(l.byStatus),
 		ByRouteStatus: make(map[string]map[int]int, len(l.byRouteStat)),
 		Faults:        maps.Clone(l.faults),
+		First:         l.first,
+		Last:          l.last,
 	}
 	for k, v := range l.byRouteStat {
 		s.ByRouteStatus[k] = maps.Clone(v)

@@ -29,6 +29,11 @@ type Options struct {
 	// NoBudget lifts IT Glue's request budget (3000 per 5 minutes), for
 	// benchmarks of the engine rather than of the budget.
 	NoBudget bool
+	// Budget and BudgetWindow replace that budget (e.g. 300 per 30 s, to
+	// measure a sync under the budget in minutes); 0 keeps the documented
+	// one. NoBudget wins.
+	Budget       int
+	BudgetWindow time.Duration
 }
 
 // Systems is a running pair of sandboxes.
@@ -48,7 +53,7 @@ func Start(opts Options) (*Systems, error) {
 	s := &Systems{
 		Data:        d,
 		ConnectWise: connectwise.New(connectwise.Options{Clock: opts.Clock}),
-		ITGlue:      itglue.New(itglue.Options{Clock: opts.Clock, Budget: budget(opts.NoBudget)}),
+		ITGlue:      itglue.New(itglue.Options{Clock: opts.Clock, Budget: budget(opts), BudgetWindow: opts.BudgetWindow}),
 	}
 	if err := s.ConnectWise.Seed(d); err != nil {
 		return nil, fmt.Errorf("sandbox: seed ConnectWise: %w", err)
@@ -117,10 +122,11 @@ func (s *Systems) Close() error {
 	return errors.Join(errs...)
 }
 
-// budget is IT Glue's request budget: the documented one, or none.
-func budget(none bool) int {
-	if none {
+// budget is IT Glue's request budget: none, the one asked for, or the
+// documented one (0).
+func budget(o Options) int {
+	if o.NoBudget {
 		return -1
 	}
-	return 0
+	return max(o.Budget, 0)
 }
