@@ -284,7 +284,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 	if err != nil {
 		return CommitResult{}, err
 	}
-	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors})
+	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors, Sweeps: in.Sweeps})
 	if err != nil {
 		return CommitResult{}, stepError(err)
 	}
