@@ -64,9 +64,20 @@ each, no tickets), then times:
   unchanged an incremental sync with nothing changed (must write nothing)
 
 For each it prints records extracted, writes, the HTTP requests the sandboxes
-received, the minimum necessary (list pages read plus write requests, a bulk
-request counting as one) and their ratio; then the process's peak RSS (server,
-worker and sandboxes together).
+received, the true minimum for the change and their ratio; then the process's
+peak RSS (server, worker and sandboxes together).
+
+The minimum is computed from the sandboxes' data and the plan, not from what
+the engine sent: for each object and side, max(1, ceil(records updated after
+the side's cursor / the API's maximum page size)) (an empty listing still
+costs one request), plus, for an incremental run, the updates the bench's
+edits need on the other side (ceil(edits / bulk update max), or one per
+record without a bulk route). Records updated after the cursor include the
+previous run's own writes. An incremental run's nested listing (sites under
+companies) counts as one listing: the sweep of parents is the engine's
+overhead. A full run lists a nested object once per parent holding records,
+and its writes are the write requests the sandboxes received (a bulk request
+counting once).
 
 --rate-limits off (default) lifts the plan's client-side rate limits and the
 documentation sandbox's request budget, to measure the engine rather than the
@@ -144,7 +155,11 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	defer stop()
 
 	var rows []benchRow
-	step := func(label, mode string) error {
+	step := func(label, mode string, edits ...benchEdit) error {
+		minimum, err := benchMinimumBefore(p, name, sb, dir, mode, edits)
+		if err != nil {
+			return err
+		}
 		sb.ResetLogs()
 		start := time.Now()
 		var quiet bytes.Buffer
@@ -156,7 +171,6 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return fmt.Errorf("%s: %w", label, err)
 		}
 		r := benchRow{step: label, took: took}
-		var pages int64
 		for _, ob := range res.Objects {
 			r.extracted += ob.ExtractedPSA + ob.ExtractedDoc
 			r.writes += ob.Created + ob.Updated + ob.Adopted
@@ -164,10 +178,12 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 				r.writes += ob.Deferred.Updated
 			}
 			r.errors += ob.Errors
-			pages += ob.PagesPSA + ob.PagesDoc
 		}
 		made, writeReqs := requestCounts(sb.Logs()...)
-		r.requests, r.minimum = made, int(pages)+writeReqs
+		r.requests, r.minimum = made, minimum
+		if mode == workflows.ModeFull {
+			r.minimum += writeReqs
+		}
 		rows = append(rows, r)
 		fmt.Fprintf(out, "%-13s done in %s\n", label, took.Round(time.Millisecond))
 		return nil
@@ -196,7 +212,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	if err := sb.ChangeConfigurations(ctx, n, "BENCH"); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	if err := step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental); err != nil {
+	if err := step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental, benchEdit{"configuration", workflows.SidePSA, n}); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
 	if err := step("unchanged", workflows.ModeIncremental); err != nil {
