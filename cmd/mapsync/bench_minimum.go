@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"mapsync/connectors/sandbox/core"
 
 	"mapsync/engine/plan"
 	"mapsync/engine/steps"
@@ -19,19 +22,19 @@ import (
 //     (an empty listing still costs one request to learn that nothing
 //     changed). The records counted are those the sandboxes hold updated
 //     after the cursor: the bench's edits and the previous run's own
-//     writes, which show up as changed. A full run lists everything; a
-//     list path under a parent ({ref:FIELD}, sites under companies) then
-//     costs one request per parent holding such records, which the API
-//     leaves no way around. An incremental run's nested listing counts as
-//     one flat listing: the sweep of parents (sweep = "...") is the
-//     engine's overhead, not part of the minimum.
+//     writes, which show up as changed. An incremental run's nested
+//     listing (a list path under a parent, {ref:FIELD}: sites under
+//     companies) counts as one flat listing: the sweep of parents (sweep =
+//     "...") is the engine's overhead, not part of the minimum.
 //   - Writes: an incremental run's necessary writes are the bench's own
 //     edits, each one update of the linked record on the other side: per
 //     object, ceil(edits / the bulk update route's max) requests where the
-//     target has a bulk update route, else one per record. A full run's
-//     writes (the first sync creating and filling everything) are taken as
-//     the write requests the sandboxes received, a bulk request counting
-//     once.
+//     target has a bulk update route, else one per record.
+//   - A full run (the first sync, creating and filling everything) is the
+//     exception: its writes and its nested listings (one request series
+//     per parent in scope, which the API leaves no way around and only the
+//     engine's scope decides) are taken as the sandboxes received them
+//     (fullRunSent), a bulk request counting once.
 
 // benchEdit is an edit the bench made before a run: n records of an
 // object (canonical name) on a side ("psa", "doc").
@@ -50,8 +53,7 @@ type changeCounter interface {
 // benchMinimum is the minimum of one run of a sync (see above), counted
 // just before the run starts: full says the run lists everything, cursors
 // are the cursors it starts from (workflows.CursorKey). A full run's
-// writes are not in it: the caller adds the write requests the sandboxes
-// received.
+// writes and nested listings are not in it: the caller adds fullRunSent.
 func benchMinimum(p *plan.Plan, syncName string, sb changeCounter, full bool, cursors map[string]time.Time, edits []benchEdit) (int, error) {
 	var s *plan.Sync
 	for i := range p.Syncs {
@@ -77,7 +79,7 @@ func benchMinimum(p *plan.Plan, syncName string, sb changeCounter, full bool, cu
 			if !full {
 				since = cursors[workflows.CursorKey(os.Object, side)]
 			}
-			n, parents, err := sb.ChangedSince(side, os.Object, since)
+			n, _, err := sb.ChangedSince(side, os.Object, since)
 			if err != nil {
 				return 0, fmt.Errorf("minimum: %w", err)
 			}
@@ -85,9 +87,8 @@ func benchMinimum(p *plan.Plan, syncName string, sb changeCounter, full bool, cu
 			if err != nil {
 				return 0, fmt.Errorf("minimum: %s: %w", obj.Name, err)
 			}
-			if since.IsZero() && len(route.Refs()) > 0 {
-				total += max(1, parents)
-				continue
+			if full && len(route.Refs()) > 0 {
+				continue // fullRunSent
 			}
 			total += listingRequests(n, pageMax(sys))
 		}
@@ -164,4 +165,51 @@ func benchMinimumBefore(p *plan.Plan, syncName string, sb changeCounter, dataDir
 		return 0, &exitError{code: exitInternal, err: err}
 	}
 	return m, nil
+}
+
+// fullRunSent is what a full run's minimum takes as sent (see above): the
+// write requests the sandboxes received and the listing requests on the
+// nested list routes of the sync's objects.
+func fullRunSent(p *plan.Plan, syncName string, logs ...core.LogSnapshot) int {
+	nested := map[string]bool{}
+	for _, s := range p.Syncs {
+		if s.Name != syncName {
+			continue
+		}
+		for _, os := range s.Objects {
+			for _, system := range []string{s.PSA, s.Doc} {
+				if _, obj, err := planObject(p, system, os.Object); err == nil {
+					if r, err := plan.ParseRoute(obj.ListPath); err == nil && len(r.Refs()) > 0 {
+						nested[routeShape(obj.ListPath)] = true
+					}
+				}
+			}
+		}
+	}
+	_, writes := requestCounts(logs...)
+	n := writes
+	for _, l := range logs {
+		for route, c := range l.ByRoute {
+			if path, ok := strings.CutPrefix(route, "GET "); ok && nested[routeShape(path)] {
+				n += c
+			}
+		}
+	}
+	return n
+}
+
+// routeShape is a route with every placeholder ({ref:organization},
+// {parentId}) written {}.
+func routeShape(route string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(route, '{')
+		j := strings.IndexByte(route[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(route)
+			return b.String()
+		}
+		b.WriteString(route[:i] + "{}")
+		route = route[i+j+1:]
+	}
 }

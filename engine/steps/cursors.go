@@ -27,8 +27,9 @@ type cursorFile struct {
 // Sweep is where the rotating sweep of the parents of a nested listing
 // stands after a run.
 type Sweep struct {
-	// At is the start of the run that last moved the sweep: the next run
-	// lists ceil(parents × (its start - At) / bound) parents.
+	// At is the sweep's clock: the time up to which the parents read so
+	// far stand for (sweepStep); the next run lists ceil(parents × (its
+	// start - At) / bound) parents.
 	At time.Time `json:"at"`
 	// After is the last parent id swept, in id order; the next slice
 	// starts after it ("" = from the first).

@@ -21,9 +21,9 @@ import (
 //     in this run, their children not read yet),
 //   - a rotating slice of the other linked parents, in id order from where
 //     the previous run stopped, of ceil(N × elapsed / bound) parents, N
-//     being how many there are and elapsed the time since the previous
-//     run's start: over any period every parent is read at least once per
-//     bound.
+//     being how many there are and elapsed the time since the sweep's
+//     clock (sweepStep): over any period every parent is read at least
+//     once per bound.
 //
 // Those children are listed without the changed-since filter (all of
 // them): a parent's children changed since its previous read, not since
@@ -34,21 +34,31 @@ import (
 // sweepKey is the key of an object side's sweep: the cursor's key.
 func sweepKey(object string, side match.Side) string { return object + "/" + string(side) }
 
-// sweepSlice is how many of n parents a run lists when elapsed has passed
-// since the previous sweep and each parent must be read once per bound:
-// ceil(n × elapsed / bound), at most n; 0 when no time passed. A sweep
-// never started (first) reads all n.
-func sweepSlice(n int, elapsed, bound time.Duration, first bool) int {
+// sweepStep is the sweep of one run over n parents, each to be read once
+// per bound: the run reads k parents, k = ceil(n × (now - prev.At) /
+// bound), and the sweep's clock moves by the time those k parents stand
+// for (k × bound / n), not to now: the fraction of a parent the ceiling
+// took in advance is carried, so over time the sweep reads n parents per
+// bound, never fewer (no parent is late) and not one per run more (runs
+// seconds apart mostly read none). A sweep never started (first), or
+// behind by a bound or more, reads all n and restarts its clock at now;
+// a run no later than the clock reads none.
+func sweepStep(n int, prev time.Time, now time.Time, bound time.Duration, first bool) (k int, at time.Time) {
+	elapsed := now.Sub(prev)
 	switch {
 	case n <= 0:
-		return 0
+		return 0, now
 	case first || bound <= 0 || elapsed >= bound:
-		return n
+		return n, now
 	case elapsed <= 0:
-		return 0
+		return 0, prev
 	}
-	k := int(math.Ceil(float64(n) * (float64(elapsed) / float64(bound))))
-	return min(max(k, 1), n)
+	k = int(math.Ceil(float64(n) * (float64(elapsed) / float64(bound))))
+	k = min(max(k, 1), n)
+	if k == n {
+		return n, now
+	}
+	return k, prev.Add(time.Duration(float64(bound) * float64(k) / float64(n)))
 }
 
 // rotate returns the k ids that follow after in ids (sorted, unique),
@@ -147,12 +157,9 @@ func (r *Run) parents(ctx context.Context, o *object, in ExtractInput) (parentSe
 		return parentSet{}, err
 	}
 	prev, ok := sweeps[sweepKey(o.spec.Object, in.Side)]
-	k := sweepSlice(len(rest), now.Sub(prev.At), bound, !ok || prev.At.IsZero())
+	k, at := sweepStep(len(rest), prev.At, now, bound, !ok || prev.At.IsZero())
 	slice, last := rotate(rest, prev.After, k)
-	next := Sweep{At: now, After: last}
-	if k == 0 && len(rest) > 0 {
-		next = prev // no time passed: the sweep stays
-	}
+	next := Sweep{At: at, After: last}
 	ids := append(chosen, slice...)
 	slices.Sort(ids)
 	return parentSet{ids: map[string][]string{field: slices.Compact(ids)}, sweep: &next, all: true}, nil
