@@ -331,3 +331,17 @@ func TestSweepNestedListing(t *testing.T) {
 		t.Errorf("sites not listed by incremental runs were orphaned: %v", o)
 	}
 }
+
+// withoutSweeps is p with no sweep bound on any object (the systems are
+// copied; p is not changed).
+func withoutSweeps(p *plan.Plan) *plan.Plan {
+	cp := *p
+	cp.Systems = slices.Clone(p.Systems)
+	for i := range cp.Systems {
+		cp.Systems[i].Objects = slices.Clone(cp.Systems[i].Objects)
+		for j := range cp.Systems[i].Objects {
+			cp.Systems[i].Objects[j].Sweep = 0
+		}
+	}
+	return &cp
+}
