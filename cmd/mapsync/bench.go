@@ -59,6 +59,7 @@ SQLite file in a temporary directory), a worker and the sandboxes seeded with
 each, no tickets), then times:
 
   first     a first full sync
+  settle    an incremental sync that reads back the first sync's own writes
   changed   an incremental sync after --changed of the configurations were
             edited in the PSA
   unchanged an incremental sync with nothing changed (must write nothing)
