@@ -74,7 +74,9 @@ const maxRejections = 10
 // staging table, page by page: each page is mapped (records) and appended
 // in one transaction, so nothing holds the whole system in memory. A
 // listed path under a parent ({ref:organization}) is read for each
-// in-scope parent record already staged on the same side. Fields read from
+// in-scope parent record already staged on the same side and each linked
+// one, or, in an incremental run of an object with a sweep bound, for the
+// parents the sweep chooses (sweep.go). Fields read from
 // a sub-resource are fetched for in-scope records only, in parallel up to
 // the system's concurrency.
 //
