@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"time"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"mapsync/engine/plan"
@@ -30,6 +32,11 @@ type Object struct {
 	Updated      string
 	Created      string
 	Write        string // "" = the system's default
+	// Sweep, for a list path under a parent ({ref:FIELD}), is the
+	// staleness bound of incremental runs: they list the children of a
+	// rotating slice of the parents, so that every parent is listed at
+	// least once per Sweep. 0: every parent on every run.
+	Sweep        time.Duration
 	ChangedSince *plan.ChangedSince
 	Bulk         *plan.Bulk
 	Derive       *Derive
@@ -68,7 +75,7 @@ var objectSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "resource_type"}, {Name: "list_path", Required: true}, {Name: "list_method"}, {Name: "list_body"},
 		{Name: "item_path"}, {Name: "create_path"}, {Name: "update_path"}, {Name: "delete_path"},
-		{Name: "query"}, {Name: "id"}, {Name: "updated"}, {Name: "created"}, {Name: "write"},
+		{Name: "query"}, {Name: "id"}, {Name: "updated"}, {Name: "created"}, {Name: "write"}, {Name: "sweep"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "changed_since", LabelNames: []string{"mode"}},
@@ -114,6 +121,10 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 	}
 	if a, ok := o.attrs["write"]; ok {
 		d = setEnum(&o.Write, a, writes)
+		diags = append(diags, d...)
+	}
+	if a, ok := o.attrs["sweep"]; ok {
+		o.Sweep, d = decodeSweep(a, o.ListPath)
 		diags = append(diags, d...)
 	}
 	// Defaults: the usual REST layout.
@@ -276,4 +287,23 @@ func decodeDerive(b *hcl.Block) (*Derive, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 	return dv, diags
+}
+
+// decodeSweep reads a sweep bound: a Go duration of at least a second, on
+// an object listed under a parent.
+func decodeSweep(a *hcl.Attribute, listPath string) (time.Duration, hcl.Diagnostics) {
+	s, diags := decodeString(a)
+	if diags.HasErrors() {
+		return 0, diags
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Second || d%time.Second != 0 {
+		return 0, append(diags, errorAt(a.Expr.Range(), "Invalid sweep",
+			"sweep is a duration in whole seconds of at least 1s, such as \"24h\" or \"90m\"; got %q.", s))
+	}
+	if r, err := plan.ParseRoute(listPath); err == nil && len(r.Refs()) == 0 {
+		return 0, append(diags, errorAt(a.NameRange, "sweep without a parent",
+			"sweep rotates the parents a nested list path ({ref:FIELD}) is read under; list_path %q has no parent.", listPath))
+	}
+	return d, diags
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"mapsync/dsl"
 	"mapsync/engine/plan"
@@ -31,7 +32,7 @@ func compileObject(cfg *dsl.Config, s *dsl.System, o *dsl.Object) plan.Object {
 		Name: o.Name, ResourceType: o.ResourceType, ListPath: o.ListPath, ListBody: o.ListBody,
 		ItemPath: o.ItemPath, CreatePath: o.CreatePath, UpdatePath: o.UpdatePath, DeletePath: o.DeletePath,
 		Query: o.Query, ID: o.ID, Updated: o.Updated, Created: o.Created,
-		Write: o.Write, ChangedSince: o.ChangedSince, Bulk: o.Bulk, Fields: []plan.Field{},
+		Write: o.Write, Sweep: int(o.Sweep / time.Second), ChangedSince: o.ChangedSince, Bulk: o.Bulk, Fields: []plan.Field{},
 	}
 	if o.ListMethod != "GET" {
 		out.ListMethod = o.ListMethod

@@ -137,13 +137,19 @@ system "connectwise" {
   }
 
   # Sites exist only under their company: there is no collection of every
-  # site. list_path holds {ref:organization}, so the connector lists the sites
-  # of each company extracted in the organization stage (one paged request
-  # series per company, changed_since applied to each) and sets the site's
-  # organization to that company when the payload lacks it.
+  # site, and no changed-since listing wider than one company. list_path
+  # holds {ref:organization}, so the connector lists the sites of a company
+  # (one paged request series per company) and sets the site's
+  # organization to that company when the payload lacks it. A full run
+  # lists the sites of every company; an incremental run those of the
+  # companies changed or newly linked in the run plus a rotating slice of
+  # the others, sized so that every company's sites are read at least once
+  # a day (sweep): a site edited under an unchanged company syncs within
+  # 24 hours, or at the next full run.
   object "location" {
     list_path = "/company/companies/{ref:organization}/sites"
     item_path = "/company/companies/{ref:organization}/sites/{id}"
+    sweep     = "24h"
     updated   = "_info.lastUpdated"
     created   = "_info.dateEntered"
 

@@ -311,7 +311,7 @@ func (a *Activities) Commit(ctx context.Context, in CommitInput) (CommitResult, 
 		return CommitResult{}, err
 	}
 	defer a.release(env)
-	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors})
+	pub, err := env.steps.Commit(ctx, steps.CommitInput{Failed: in.Failed, Cursors: in.Cursors, Sweeps: in.Sweeps})
 	if err != nil {
 		return CommitResult{}, stepError(err)
 	}

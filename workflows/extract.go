@@ -54,6 +54,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (res ExtractR
 	for !prog.Done {
 		r, err := env.steps.Extract(ctx, steps.ExtractInput{
 			Object: in.Object, Side: match.Side(in.Side), Since: in.Since, Cursor: prog.Next, MaxPages: extractChunk, Records: in.Records,
+			RunStart: in.RunStart,
 		})
 		if err != nil {
 			return res, retryable(fmt.Sprintf("extract %s %s", in.Side, in.Object), err)
@@ -64,6 +65,7 @@ func (a *Activities) Extract(ctx context.Context, in ExtractInput) (res ExtractR
 		prog.Pages += int64(r.Pages)
 		prog.Records += int64(r.Staged)
 		prog.Next, prog.Done, prog.Complete = r.Next, r.Done, r.Complete
+		res.Sweep = r.Sweep
 		hb.set(prog)
 	}
 	res.Records, res.Pages, res.Complete = prog.Records, prog.Pages, prog.Complete

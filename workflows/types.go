@@ -155,6 +155,9 @@ type ExtractInput struct {
 	// Records limits the listing to these records of the object and their
 	// linked counterparts (a record run).
 	Records []RecordRef `json:"records,omitempty"`
+	// RunStart is when the run started (workflow time): the clock of the
+	// sweep of a nested listing.
+	RunStart time.Time `json:"run_start,omitzero"`
 }
 
 // ExtractResult counts one side's listing.
@@ -164,8 +167,11 @@ type ExtractResult struct {
 	Pages    int64  `json:"pages"`
 	Complete bool   `json:"complete"` // a full listing that reached the end
 	// Cursor is the changed-since value to store once the run commits.
-	Cursor   time.Time `json:"cursor"`
-	Requests int64     `json:"requests"`
+	Cursor time.Time `json:"cursor"`
+	// Sweep is where the sweep of a nested listing stands, to store with
+	// the cursor (nil: nothing to store).
+	Sweep    *steps.Sweep `json:"sweep,omitempty"`
+	Requests int64        `json:"requests"`
 }
 
 // MatchInput asks to match and diff one object.
@@ -239,6 +245,8 @@ func (a *ApplyResult) add(b ApplyResult) {
 type CommitInput struct {
 	Run     RunRef               `json:"run"`
 	Cursors map[string]time.Time `json:"cursors,omitempty"` // CursorKey -> value
+	// Sweeps are where the sweeps of nested listings stand, by CursorKey.
+	Sweeps map[string]steps.Sweep `json:"sweeps,omitempty"`
 	// Failed marks a run that did not finish: the results are published
 	// (what was applied is applied) but no cursor moves.
 	Failed bool `json:"failed,omitempty"`

@@ -8,6 +8,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"mapsync/engine/steps"
 )
 
 // maxWorkerRestarts bounds how often a run starts again after losing the
@@ -69,6 +71,10 @@ type runner struct {
 	prog *Progress
 	res  *SyncResult
 	prep Prepared
+	// start is the workflow time the attempt began: the clock of the
+	// sweeps of nested listings.
+	start  time.Time
+	sweeps map[string]steps.Sweep
 }
 
 func (r *runner) run(ctx workflow.Context) error {
@@ -81,6 +87,7 @@ func (r *runner) run(ctx workflow.Context) error {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	wctx := r.workerContext(ctx)
+	r.start, r.sweeps = workflow.Now(ctx).UTC(), map[string]steps.Sweep{}
 
 	cursors := map[string]time.Time{}
 	var runErr error
@@ -123,7 +130,7 @@ func (r *runner) run(ctx workflow.Context) error {
 	cin := CommitInput{Run: r.ref, Failed: runErr != nil}
 	if runErr == nil && !r.in.DryRun && len(r.in.Records) == 0 {
 		// A record run lists some records only: the cursors stay.
-		cin.Cursors = cursors
+		cin.Cursors, cin.Sweeps = cursors, r.sweeps
 	}
 	var cres CommitResult
 	cctx := wctx
@@ -197,7 +204,7 @@ func (r *runner) startExtract(wctx workflow.Context, name string) *listing {
 	cctx, cancel := workflow.WithCancel(wctx)
 	l := &listing{object: name, cancel: cancel}
 	for i, side := range []string{SidePSA, SideDoc} {
-		in := ExtractInput{Run: r.ref, Object: name, Side: side, Records: objectRecords(r.in.Records, name)}
+		in := ExtractInput{Run: r.ref, Object: name, Side: side, Records: objectRecords(r.in.Records, name), RunStart: r.start}
 		if r.in.Mode == ModeIncremental {
 			in.Since = r.prep.Since[CursorKey(name, side)]
 		}
@@ -267,6 +274,9 @@ func (r *runner) object(ctx, wctx workflow.Context, l *listing, next string, cur
 	for i, side := range []string{SidePSA, SideDoc} {
 		if !ex[i].Cursor.IsZero() {
 			cursors[CursorKey(name, side)] = ex[i].Cursor
+		}
+		if ex[i].Sweep != nil {
+			r.sweeps[CursorKey(name, side)] = *ex[i].Sweep
 		}
 	}
 	return sum, ahead, nil

@@ -58,7 +58,7 @@ type benchOptions struct {
 // reruns times the runs after the first: settle, changed, unchanged.
 func reruns(ctx context.Context, o benchOptions, sb interface {
 	ChangeConfigurations(context.Context, int, string) error
-}, step func(label, mode string) error) error {
+}, step func(label, mode string, edits ...benchEdit) error) error {
 	// Reads back the first run's own writes (they changed after its
 	// cursor), as the next scheduled run would.
 	if err := step("settle", workflows.ModeIncremental); err != nil {
@@ -72,7 +72,7 @@ func reruns(ctx context.Context, o benchOptions, sb interface {
 	if err != nil {
 		return err
 	}
-	err = step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental)
+	err = step(fmt.Sprintf("changed (%d)", n), workflows.ModeIncremental, benchEdit{"configuration", workflows.SidePSA, n})
 	stopProfile()
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -94,14 +94,25 @@ sandboxes seeded with --orgs companies holding --configs configurations (one
 contact and one site each, no tickets) in a third, then times:
 
   first     a first full sync
+  settle    an incremental sync that reads back the first sync's own writes
   changed   an incremental sync after --changed of the configurations were
             edited in the PSA
   unchanged an incremental sync with nothing changed (must write nothing)
 
 For each it prints records extracted, writes, the HTTP requests the sandboxes
-received, the minimum necessary (list pages read plus write requests, a bulk
-request counting as one) and their ratio; then the peak RSS of each process
-(this one's is the worker's and its Temporal client's).
+received, the true minimum for the change and their ratio; then the peak RSS
+of each process (this one's is the worker's and its Temporal client's).
+
+The minimum is computed from the sandboxes' data and the plan, not from what
+the engine sent: for each object and side, max(1, ceil(records updated after
+the side's cursor / the API's maximum page size)) (an empty listing still
+costs one request), plus, for an incremental run, the updates the bench's
+edits need on the other side (ceil(edits / bulk update max), or one per
+record without a bulk route). Records updated after the cursor include the
+previous run's own writes. An incremental run's nested listing (sites under
+companies) counts as one listing: the sweep of parents is the engine's
+overhead. A full run's writes and nested listings (one per parent in scope)
+are taken as the sandboxes received them, a bulk request counting once.
 
 --rate-limits off (default) lifts the plan's client-side rate limits and the
 documentation sandbox's request budget, to measure the engine rather than the
@@ -202,7 +213,11 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	allowed := docAllowedRate(p)
 
 	var rows []benchRow
-	step := func(label, mode string) error {
+	step := func(label, mode string, edits ...benchEdit) error {
+		minimum, err := benchMinimumBefore(p, name, sb, dir, mode, edits)
+		if err != nil {
+			return err
+		}
 		sb.ResetLogs()
 		start := time.Now()
 		var quiet bytes.Buffer
@@ -214,7 +229,6 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 			return fmt.Errorf("%s: %w", label, err)
 		}
 		r := benchRow{step: label, took: took}
-		var pages int64
 		for _, ob := range res.Objects {
 			r.extracted += ob.ExtractedPSA + ob.ExtractedDoc
 			r.writes += ob.Created + ob.Updated + ob.Adopted
@@ -222,11 +236,13 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 				r.writes += ob.Deferred.Updated
 			}
 			r.errors += ob.Errors
-			pages += ob.PagesPSA + ob.PagesDoc
 		}
 		logs := sb.Logs()
-		made, writeReqs := requestCounts(logs...)
-		r.requests, r.minimum = made, int(pages)+writeReqs
+		made, _ := requestCounts(logs...)
+		r.requests, r.minimum = made, minimum
+		if mode == workflows.ModeFull {
+			r.minimum += fullRunSent(p, name, logs...)
+		}
 		r.rate = measureBudgetUse(logs, took, allowed)
 		rows = append(rows, r)
 		fmt.Fprintf(out, "%-13s done in %s\n", label, took.Round(time.Millisecond))

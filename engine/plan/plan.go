@@ -232,10 +232,16 @@ type Object struct {
 	Updated      string            `json:"updated,omitempty"`
 	Created      string            `json:"created,omitempty"`
 	Write        string            `json:"write"`
-	ChangedSince *ChangedSince     `json:"changed_since,omitempty"`
-	Bulk         *Bulk             `json:"bulk,omitempty"`
-	Derive       *Derive           `json:"derive,omitempty"`
-	Fields       []Field           `json:"fields"` // declaration order
+	// Sweep, in seconds, for a list path under a parent ({ref:FIELD}): the
+	// staleness bound of incremental runs, which list the children of the
+	// parents changed or newly linked in the run plus a rotating slice of
+	// the others, so that each parent is read at least once per Sweep. 0:
+	// every parent on every run.
+	Sweep        int           `json:"sweep,omitempty"`
+	ChangedSince *ChangedSince `json:"changed_since,omitempty"`
+	Bulk         *Bulk         `json:"bulk,omitempty"`
+	Derive       *Derive       `json:"derive,omitempty"`
+	Fields       []Field       `json:"fields"` // declaration order
 }
 
 // Changed-since modes.

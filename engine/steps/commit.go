@@ -36,6 +36,9 @@ type CommitInput struct {
 	// Cursors are the changed-since values to store (key -> value) once
 	// the results are published.
 	Cursors map[string]time.Time
+	// Sweeps are where the sweeps of nested listings stand (key -> value,
+	// the keys of Cursors), stored with them.
+	Sweeps map[string]Sweep
 }
 
 // Commit ends a run: the record-level failures go to the sync's errors
@@ -71,8 +74,8 @@ func (r *Run) Commit(ctx context.Context, in CommitInput) (match.Published, erro
 	if err := r.forgetPushed(ctx); err != nil {
 		return pub, ledgerError("forget push confirmations", err)
 	}
-	if !in.Failed && len(in.Cursors) > 0 {
-		if err := SaveCursors(r.cfg.Dir, r.cfg.RunID, in.Cursors); err != nil {
+	if !in.Failed && len(in.Cursors)+len(in.Sweeps) > 0 {
+		if err := SaveCursors(r.cfg.Dir, r.cfg.RunID, in.Cursors, in.Sweeps); err != nil {
 			return pub, ledgerError("commit", err)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/engine/match"
-	"mapsync/engine/plan"
 	"mapsync/engine/records"
 )
 
@@ -37,6 +36,9 @@ type ExtractInput struct {
 	// system's filter dialect can, else the listing from Since. Never
 	// complete. Empty: a normal listing.
 	Records []RecordRef `json:"records,omitempty"`
+	// RunStart is when the run started: the clock of the sweep of a nested
+	// listing (sweep.go), the same for every call of a run. Zero: now.
+	RunStart time.Time `json:"run_start,omitzero"`
 }
 
 // ExtractResult counts what one Extract call did.
@@ -54,6 +56,10 @@ type ExtractResult struct {
 	// Refetched counts the records an incremental listing staged again to
 	// read their sub-resources (plan.Field.RefetchQuery).
 	Refetched int `json:"refetched,omitempty"`
+	// Sweep is where the sweep of a nested listing with a sweep bound
+	// stands after this run (sweep.go), to store with the cursors; nil
+	// otherwise.
+	Sweep *Sweep `json:"sweep,omitempty"`
 	// Next is where to resume; nil when the listing reached its end.
 	Next *connectors.Cursor `json:"next,omitempty"`
 	Done bool               `json:"done"` // the listing reached its end
@@ -69,7 +75,9 @@ const maxRejections = 10
 // staging table, page by page: each page is mapped (records) and appended
 // in one transaction, so nothing holds the whole system in memory. A
 // listed path under a parent ({ref:organization}) is read for each
-// in-scope parent record already staged on the same side. Fields read from
+// in-scope parent record already staged on the same side and each linked
+// one, or, in an incremental run of an object with a sweep bound, for the
+// parents the sweep chooses (sweep.go). Fields read from
 // a sub-resource are fetched for in-scope records only, in parallel up to
 // the system's concurrency.
 //
@@ -97,8 +105,14 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 	where := fmt.Sprintf("extract %s from %s (%s)", in.Object, r.systems[in.Side].Name, in.Side)
 	mapper := o.mappers[in.Side]
 	q := connectors.ListQuery{Since: in.Since, Resume: in.Cursor, PageSize: in.PageSize}
-	if q.Parents, err = r.parents(ctx, o, in.Side); err != nil {
+	ps, err := r.parents(ctx, o, in)
+	if err != nil {
 		return res, fmt.Errorf("stages: %s: %w", where, err)
+	}
+	q.Parents, res.Sweep = ps.ids, ps.sweep
+	if ps.all {
+		// The parents chosen by a sweep: all their children (see sweep.go).
+		q.Since = time.Time{}
 	}
 	listNothing := false
 	if len(in.Records) > 0 {
@@ -308,60 +322,6 @@ func (ex *extraction) parentOut(row records.Row) bool {
 	}
 	id, _ := row.Values[f].(string)
 	return ex.outOfScope[id]
-}
-
-// parents returns, for a list path under a parent ({ref:FIELD}), the ids
-// of the in-scope records of the type FIELD references staged on the same
-// side, sorted, so a resumed listing sees the same series.
-func (r *Run) parents(ctx context.Context, o *object, side match.Side) (map[string][]string, error) {
-	obj := o.mappers[side].Object()
-	path := obj.ListPath
-	route, err := plan.ParseRoute(path)
-	if err != nil {
-		return nil, err
-	}
-	refs := route.Refs()
-	if len(refs) == 0 {
-		return nil, nil
-	}
-	field := refs[0]
-	f, ok := obj.RefField(field)
-	if !ok {
-		return nil, fmt.Errorf("list path %s: {ref:%s} names no ref field of %s", path, field, obj.Name)
-	}
-	name := f.Ref
-	parent, ok := r.objects[name]
-	if !ok {
-		return nil, fmt.Errorf("list path %s needs %s records, which this sync does not stage", path, name)
-	}
-	table, err := r.stageTable(ctx, parent, side)
-	if err != nil {
-		return nil, err
-	}
-	// Parents staged in this run, and, for incremental runs that list only
-	// changed parents, every parent already linked: a child can change
-	// under a parent that did not.
-	col := string(side) + "_id"
-	rows, err := r.db.DB().QueryContext(ctx, `SELECT _id FROM `+table+` WHERE _scope_reason IS NULL
-		UNION SELECT `+col+` FROM links WHERE object = ? AND state = 'syncing' AND `+col+` IS NOT NULL
-			AND `+col+` NOT IN (SELECT _id FROM `+table+`)
-		ORDER BY 1`, name)
-	if err != nil {
-		return nil, fmt.Errorf("parents of %s: %w", path, err)
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("parents of %s: %w", path, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("parents of %s: %w", path, err)
-	}
-	return map[string][]string{field: ids}, nil
 }
 
 // outOfScopeParents returns the ids of the scope_by parents that are out of

@@ -235,3 +235,33 @@ func (s *Sandbox) LoadFixture(r io.Reader) error {
 
 // now is the write time: the clock in UTC.
 func (s *Sandbox) now() time.Time { return s.opts.Clock().UTC() }
+
+// ChangedSince counts the records of a collection updated after since
+// (zero: every record), from the store: no request is made or logged. For
+// a nested collection (sites) it also counts the distinct parents holding
+// those records.
+func (s *Sandbox) ChangedSince(collection string, since time.Time) (records, parents int) {
+	r := s.byName[collection]
+	if r == nil {
+		return 0, 0
+	}
+	seen := map[any]bool{}
+	for _, rec := range r.table.All() {
+		if !rec.Updated.After(since) {
+			continue
+		}
+		records++
+		if r.parentField == "" {
+			continue
+		}
+		parent := rec.Data[r.parentField]
+		if ref, ok := parent.(map[string]any); ok {
+			parent = ref["id"]
+		}
+		if parent != nil && !seen[parent] {
+			seen[parent] = true
+			parents++
+		}
+	}
+	return records, parents
+}

@@ -186,3 +186,21 @@ func (s *Sandbox) LinkPSA(typ, id, integrationType, psaID string) error {
 	s.st.touched(s.st.table(typ))
 	return nil
 }
+
+// ChangedSince counts the records of a resource type updated after since
+// (zero: every record), from the store: no request is made or logged.
+func (s *Sandbox) ChangedSince(typ string, since time.Time) int {
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	t := s.st.table(typ)
+	if t == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range t.recs {
+		if r.updated.After(since) {
+			n++
+		}
+	}
+	return n
+}

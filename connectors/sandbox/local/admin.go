@@ -23,6 +23,8 @@ import (
 //	POST /logs/reset             empties the request logs
 //	POST /changes?n=N&tag=T      ChangeConfigurations(n, tag)
 //	POST /budget/reset           forgets the documentation sandbox's budget windows
+//	GET  /changed?side=S&object=O&since=RFC3339NANO
+//	                             ChangedSince: {"records": N, "parents": M}
 func (s *Systems) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /env", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, s.Env()) })
@@ -34,6 +36,24 @@ func (s *Systems) AdminHandler() http.Handler {
 	mux.HandleFunc("POST /budget/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.ITGlue.ResetBudget()
 		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /changed", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var since time.Time
+		if v := q.Get("since"); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				http.Error(w, "since: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+			since = t
+		}
+		records, parents, err := s.ChangedSince(q.Get("side"), q.Get("object"), since)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, changedCounts{records, parents})
 	})
 	mux.HandleFunc("POST /changes", func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(r.URL.Query().Get("n"))
@@ -114,6 +134,24 @@ func (r *Remote) Logs() []core.LogSnapshot {
 func (r *Remote) ChangeConfigurations(ctx context.Context, n int, tag string) error {
 	q := url.Values{"n": {strconv.Itoa(n)}, "tag": {tag}}
 	return r.do(ctx, http.MethodPost, "/changes?"+q.Encode(), nil)
+}
+
+type changedCounts struct {
+	Records int `json:"records"`
+	Parents int `json:"parents"`
+}
+
+// ChangedSince is Systems.ChangedSince in the other process.
+func (r *Remote) ChangedSince(side, object string, since time.Time) (records, parents int, err error) {
+	q := url.Values{"side": {side}, "object": {object}}
+	if !since.IsZero() {
+		q.Set("since", since.UTC().Format(time.RFC3339Nano))
+	}
+	var c changedCounts
+	if err := r.do(context.Background(), http.MethodGet, "/changed?"+q.Encode(), &c); err != nil {
+		return 0, 0, err
+	}
+	return c.Records, c.Parents, nil
 }
 
 // Err returns the first error of a method that returns none.

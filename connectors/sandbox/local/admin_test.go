@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"mapsync/connectors/sandbox/msp"
 )
@@ -31,6 +32,18 @@ func TestAdminEndpoint(t *testing.T) {
 	}
 	if err := r.ChangeConfigurations(ctx, 2, "ADMIN"); err != nil {
 		t.Fatal(err)
+	}
+	// Counting changed records across the process boundary gives what the
+	// sandboxes count in place.
+	for _, since := range []time.Time{{}, time.Now().Add(-time.Hour)} {
+		wr, wp, werr := sys.ChangedSince("psa", "configuration", since)
+		gr, gp, gerr := r.ChangedSince("psa", "configuration", since)
+		if werr != nil || gerr != nil || gr != wr || gp != wp || wr == 0 {
+			t.Errorf("ChangedSince(%v): remote %d %d %v, local %d %d %v", since, gr, gp, gerr, wr, wp, werr)
+		}
+	}
+	if _, _, err := r.ChangedSince("psa", "no-such-object", time.Time{}); err == nil {
+		t.Error("an unknown object was counted")
 	}
 	logs := r.Logs()
 	if len(logs) != 2 || logs[0].ByRoute["PATCH /company/configurations/{id}"] != 2 || logs[0].First.IsZero() {
