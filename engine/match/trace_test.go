@@ -41,11 +41,13 @@ func TestTraceIncrementalRun(t *testing.T) {
 	var steps map[string]time.Duration
 	cycle := func(run string, l Listing, changed int, incremental bool) {
 		steps = map[string]time.Duration{}
+		opened := time.Now()
 		r, err := OpenRun(ctx, Config{Dir: dir, Sync: "s", RunID: run, Threads: 2,
 			Trace: func(step string, d time.Duration) { steps[step] += d }})
 		if err != nil {
 			t.Fatal(err)
 		}
+		steps["open run (links imported)"] = time.Since(opened)
 		start := time.Now()
 		po, pc := rows(PSA, changed)
 		do, dc := rows(Doc, 0)
