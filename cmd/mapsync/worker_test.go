@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -339,49 +338,17 @@ func resultSummary(r workflows.SyncResult) string {
 // e2e tests' fixtures).
 type sandboxRecords map[string][]string
 
-var volatileField = regexp.MustCompile(`(?i)(^id$|[-_]ids?$|[a-z]Ids?$|^_|created|updated|^resource-url$|^dateEntered$|^lastUpdated$|^enteredBy$|^updatedBy$)`)
-
 func sandboxState(t *testing.T, dump func(io.Writer) error) sandboxRecords {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := dump(&buf); err != nil {
 		t.Fatal(err)
 	}
-	var fx core.Fixture
-	if err := json.Unmarshal(buf.Bytes(), &fx); err != nil {
+	recs, err := core.StableRecords(buf.Bytes())
+	if err != nil {
 		t.Fatal(err)
 	}
-	out := sandboxRecords{}
-	for name, tbl := range fx.Tables {
-		recs := make([]string, 0, len(tbl.Records))
-		for _, r := range tbl.Records {
-			b, _ := json.Marshal(stripVolatile(r.Data))
-			recs = append(recs, string(b))
-		}
-		sort.Strings(recs)
-		out[name] = recs
-	}
-	return out
-}
-
-func stripVolatile(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := map[string]any{}
-		for k, val := range x {
-			if !volatileField.MatchString(k) {
-				m[k] = stripVolatile(val)
-			}
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i := range x {
-			l[i] = stripVolatile(x[i])
-		}
-		return l
-	}
-	return v
+	return sandboxRecords(recs)
 }
 
 // diff describes how b differs from a ("" when equal).

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 )
@@ -143,4 +145,54 @@ func (db *DB) DumpBytes(format string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// volatileField names the fields that differ between two sandboxes that
+// received the same writes in another order or at other times: ids and
+// references to ids, creation and update stamps.
+var volatileField = regexp.MustCompile(`(?i)(^id$|[-_]ids?$|[a-z]Ids?$|^_|created|updated|^resource-url$|^dateEntered$|^lastUpdated$|^enteredBy$|^updatedBy$)`)
+
+// StableRecords reads a fixture dump (DumpFixture's JSON) and returns each
+// table's records as JSON without their volatile fields, sorted, so two
+// sandboxes that received the same writes, in any order and under other
+// ids, compare equal (tests of retries, faults and worker crashes).
+func StableRecords(dump []byte) (map[string][]string, error) {
+	var fx Fixture
+	if err := json.Unmarshal(dump, &fx); err != nil {
+		return nil, fmt.Errorf("stable records: %w", err)
+	}
+	out := make(map[string][]string, len(fx.Tables))
+	for name, tbl := range fx.Tables {
+		recs := make([]string, 0, len(tbl.Records))
+		for _, r := range tbl.Records {
+			b, err := json.Marshal(withoutVolatile(r.Data))
+			if err != nil {
+				return nil, fmt.Errorf("stable records: %s: %w", name, err)
+			}
+			recs = append(recs, string(b))
+		}
+		sort.Strings(recs)
+		out[name] = recs
+	}
+	return out, nil
+}
+
+func withoutVolatile(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, val := range x {
+			if !volatileField.MatchString(k) {
+				m[k] = withoutVolatile(val)
+			}
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i := range x {
+			l[i] = withoutVolatile(x[i])
+		}
+		return l
+	}
+	return v
 }

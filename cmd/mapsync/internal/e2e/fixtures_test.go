@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -18,49 +16,17 @@ import (
 // becomes a sorted list of JSON records.
 type state map[string][]string
 
-var volatile = regexp.MustCompile(`(?i)(^id$|[-_]ids?$|[a-z]Ids?$|^_|created|updated|^resource-url$|^dateEntered$|^lastUpdated$|^enteredBy$|^updatedBy$)`)
-
 func normalise(t *testing.T, dump func(*bytes.Buffer) error) state {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := dump(&buf); err != nil {
 		t.Fatal(err)
 	}
-	var fx core.Fixture
-	if err := json.Unmarshal(buf.Bytes(), &fx); err != nil {
+	recs, err := core.StableRecords(buf.Bytes())
+	if err != nil {
 		t.Fatal(err)
 	}
-	out := state{}
-	for name, tbl := range fx.Tables {
-		recs := make([]string, 0, len(tbl.Records))
-		for _, r := range tbl.Records {
-			b, _ := json.Marshal(strip(r.Data))
-			recs = append(recs, string(b))
-		}
-		sort.Strings(recs)
-		out[name] = recs
-	}
-	return out
-}
-
-func strip(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := map[string]any{}
-		for k, val := range x {
-			if !volatile.MatchString(k) {
-				m[k] = strip(val)
-			}
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i := range x {
-			l[i] = strip(x[i])
-		}
-		return l
-	}
-	return v
+	return state(recs)
 }
 
 // diff describes how b differs from a ("" when equal).
