@@ -67,7 +67,7 @@ type Config struct {
 // DefaultMemoryLimit is the DuckDB memory_limit of a run's scratch
 // database when Config.MemoryLimit is empty (DuckDB's own default is 80%
 // of the machine's memory per open database).
-const DefaultMemoryLimit = "512MB"
+const DefaultMemoryLimit = "384MB"
 
 func (c Config) withDefaults() Config {
 	if c.MemoryLimit == "" {
