@@ -45,10 +45,11 @@ type Config struct {
 	// create before the target is searched for it, covering clock skew
 	// between the worker and the systems. Default 2m.
 	Lookback time.Duration
-	// DuckDB settings of the run scratch databases ("" / 0: DuckDB's
-	// defaults, 80% of the machine's memory per open run and a thread per
-	// core). A MemoryLimit under about 1GB makes the full diff of 50,000
-	// configurations fail (BENCHMARKS.md, "Worker memory").
+	// DuckDB settings of the run scratch databases. Threads 0: a thread
+	// per core. MemoryLimit is DuckDB's memory_limit per open run;
+	// default DefaultMemoryLimit, under which a sync of 50,000
+	// configurations keeps the worker under 1 GB (BENCHMARKS.md, "Worker
+	// memory"); DuckDB spills to <run>.duckdb.tmp beyond it.
 	Threads     int
 	MemoryLimit string
 	// Now is the clock of cursors and the ledger. Default time.Now.
@@ -63,7 +64,15 @@ type Config struct {
 	Limits *connectors.Limits
 }
 
+// DefaultMemoryLimit is the DuckDB memory_limit of a run's scratch
+// database when Config.MemoryLimit is empty (DuckDB's own default is 80%
+// of the machine's memory per open database).
+const DefaultMemoryLimit = "384MB"
+
 func (c Config) withDefaults() Config {
+	if c.MemoryLimit == "" {
+		c.MemoryLimit = DefaultMemoryLimit
+	}
 	if c.DataDir == "" {
 		c.DataDir = ".mapsync"
 	}

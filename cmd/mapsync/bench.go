@@ -150,7 +150,7 @@ request rate against the allowed one and the share of 429 answers.`,
 	f.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of this process, taken at the first sync's largest heap, to `FILE`")
 	f.IntVar(&o.duckdbThreads, "duckdb-threads", 0, "DuckDB threads of the worker's run databases (0: one per core)")
 	f.BoolVar(&o.firstOnly, "first-only", false, "time the first sync only (e.g. under --budget)")
-	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases, e.g. 512MB (default: DuckDB's)")
+	f.StringVar(&o.duckdbMemory, "duckdb-memory", "", "DuckDB memory_limit of the worker's run databases, e.g. 1GB (default: the worker's, "+workflows.DefaultMemoryLimit+")")
 	f.StringVar(&o.budget, "budget", "", "with --rate-limits plan: the documentation system's request budget as N/DURATION (default: the mapping's)")
 	f.IntVar(&o.tuning.ApplyBatch, "apply-batch", 0, "ops per Apply activity (0 = the default)")
 	f.IntVar(&o.tuning.ApplyParallel, "apply-parallel", 0, "Apply activities in flight (0 = the default)")

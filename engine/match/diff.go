@@ -95,7 +95,15 @@ func (r *Run) PlanPass(ctx context.Context, obj *Object, pass Pass) (PlanStats, 
 		}
 	}
 	start := time.Now()
-	err = withTx(ctx, conn, func() error { return p.run(ctx) })
+	// The pair values and decisions are temporary tables built before the
+	// transaction: DuckDB spills a committed temporary table to disk under
+	// its memory_limit, but not rows appended inside an open transaction
+	// (a full diff of 50,000 configurations needed more than 768 MB that
+	// way). Only the writes to the run's tables are one transaction.
+	err = p.prepare(ctx)
+	if err == nil {
+		err = withTx(ctx, conn, func() error { return p.run(ctx) })
+	}
 	p.dropTemp(context.WithoutCancel(ctx))
 	if r.cfg.Trace != nil {
 		r.cfg.Trace(obj.Name()+": plan total (with commit)", time.Since(start))
@@ -111,12 +119,14 @@ type planner struct {
 	fields []diffField // fields with a direction
 	ps     *PlanStats
 	pass   Pass
+	parts  int64 // chunks of the pair values and decisions (pairs)
 }
 
 const (
-	tDRaw = "d_raw"
-	tD    = "d_dec"
-	tOps  = "d_ops"
+	tDLinks = "d_links"
+	tDRaw   = "d_raw"
+	tD      = "d_dec"
+	tOps    = "d_ops"
 )
 
 // jsonPtr is a JSON pointer to a top-level key.
@@ -192,6 +202,22 @@ func jsonPair(a, x, b, y string) string {
 		" || coalesce(CAST(" + y + " AS VARCHAR), 'null') || '}'"
 }
 
+// prepare builds the pair values and the field decisions (temporary
+// tables, outside the transaction of run).
+func (p *planner) prepare(ctx context.Context) error {
+	for _, s := range []Side{PSA, Doc} {
+		if err := p.r.ensureStage(ctx, p.conn, p.obj, s); err != nil {
+			return err
+		}
+	}
+	if err := p.pairs(ctx); err != nil {
+		return err
+	}
+	return p.decide(ctx)
+}
+
+// run writes the ops, warnings and memories of the object from the
+// decisions, in one transaction.
 func (p *planner) run(ctx context.Context) error {
 	r, o := p.r, p.obj
 	clear := "DELETE FROM ops WHERE run = ? AND object = ?"
@@ -206,18 +232,13 @@ func (p *planner) run(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, s := range []Side{PSA, Doc} {
-		if err := r.ensureStage(ctx, p.conn, o, s); err != nil {
-			return err
-		}
-	}
 	p.temps = append(p.temps, tOps)
 	if _, err := p.exec(ctx, "ops table", "CREATE OR REPLACE TEMP TABLE "+tOps+" AS SELECT * EXCLUDE (run, sync, object, seq) FROM ops LIMIT 0"); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{p.pairs, p.decide, p.updates, p.creates, p.holdPaused, p.orphans, p.clears, p.invalid, p.writeOps, p.baselines}
+	steps := []func(context.Context) error{p.updates, p.creates, p.holdPaused, p.orphans, p.clears, p.invalid, p.writeOps, p.baselines}
 	if p.pass.Only {
-		steps = []func(context.Context) error{p.pairs, p.decide, p.updates, p.writeOps, p.baselines}
+		steps = []func(context.Context) error{p.updates, p.writeOps, p.baselines}
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -235,22 +256,27 @@ func (p *planner) pairs(ctx context.Context) error {
 	o := p.obj
 	sel := []string{"l.psa_id", "l.doc_id", "l.state", "l.psa_synced", "l.doc_synced"}
 	var joins strings.Builder
+	var ptrs []string
 	for i, f := range p.fields {
 		ptr := jsonPtr(f.name)
+		ptrs = append(ptrs, ptr)
+		// The field's last synced value on side s (JSON), extracted with
+		// the others in one call per side when the pairs are chosen.
+		mem := func(s Side) string { return fmt.Sprintf("l.%s_m[%d]", s, i+1) }
 		cur := func(alias string, s Side) string {
-			return fmt.Sprintf("CASE WHEN %s._id IS NULL THEN CAST(json_extract(l.%s_synced, %s) AS VARCHAR) ELSE %s END",
-				alias, s, ptr, valueJSON(alias+"."+ident(f.name), f.typ))
+			return fmt.Sprintf("CASE WHEN %s._id IS NULL THEN CAST(%s AS VARCHAR) ELSE %s END",
+				alias, mem(s), valueJSON(alias+"."+ident(f.name), f.typ))
 		}
 		sel = append(sel,
 			cur("p", PSA)+fmt.Sprintf(" AS p%d", i),
 			cur("d", Doc)+fmt.Sprintf(" AS d%d", i),
-			fmt.Sprintf("CAST(json_extract(l.psa_synced, %s) AS VARCHAR) AS bp%d", ptr, i),
-			fmt.Sprintf("CAST(json_extract(l.doc_synced, %s) AS VARCHAR) AS bd%d", ptr, i),
+			fmt.Sprintf("CAST(%s AS VARCHAR) AS bp%d", mem(PSA), i),
+			fmt.Sprintf("CAST(%s AS VARCHAR) AS bd%d", mem(Doc), i),
 			fmt.Sprintf("coalesce(json_exists(p._invalid, %s), false) OR coalesce(json_exists(d._invalid, %s), false) AS inv%d", ptr, ptr, i),
 		)
 		if f.typ == plan.TypeRef {
 			raw := func(alias string, s Side) string {
-				return fmt.Sprintf("CASE WHEN %s._id IS NULL THEN json_extract_string(l.%s_synced, %s) ELSE %s.%s END", alias, s, ptr, alias, ident(f.name))
+				return fmt.Sprintf("CASE WHEN %s._id IS NULL THEN json_extract_string(%s, '$') ELSE %s.%s END", alias, mem(s), alias, ident(f.name))
 			}
 			joins.WriteString(refJoin(fmt.Sprintf("jp%d", i), f.ref, PSA, raw("p", PSA)))
 			joins.WriteString(refJoin(fmt.Sprintf("jd%d", i), f.ref, Doc, raw("d", Doc)))
@@ -268,13 +294,70 @@ func (p *planner) pairs(ctx context.Context) error {
 	// or has no memory, so no rule writes it and its memory stays. Only
 	// the pairs with a listed record are diffed (chosen first, so the
 	// joins below see only them).
-	q := "SELECT " + strings.Join(sel, ",\n\t") +
-		"\nFROM (SELECT * FROM links WHERE object = ? AND psa_id IS NOT NULL AND doc_id IS NOT NULL AND state IN ('syncing', 'error', 'paused', 'sync_disabled')" +
-		"\n\tAND (? OR psa_id IN (SELECT _id FROM " + psaStage + ") OR doc_id IN (SELECT _id FROM " + docStage + "))) l" +
-		"\nLEFT JOIN " + psaStage + " p ON p._id = l.psa_id" +
-		"\nLEFT JOIN " + docStage + " d ON d._id = l.doc_id" + joins.String()
-	return p.temp(ctx, "pair values", tDRaw, q, o.Name(), p.r.everyLink)
+	// The memories are parsed once per side here: a json_extract per
+	// field and side in the query below keeps a parse arena of its own,
+	// which took about 20 KB of DuckDB memory per pair (a full diff of
+	// 50,000 configurations failed in 768 MB).
+	memories := ""
+	if len(ptrs) > 0 {
+		list := "[" + strings.Join(ptrs, ", ") + "]"
+		memories = ", json_extract(psa_synced, " + list + ") AS psa_m, json_extract(doc_synced, " + list + ") AS doc_m"
+	}
+	p.temps = append(p.temps, tDLinks)
+	if _, err := p.exec(ctx, "pairs to diff", "CREATE OR REPLACE TEMP TABLE "+tDLinks+" AS SELECT psa_id, doc_id, state, psa_synced, doc_synced"+memories+
+		"\nFROM links WHERE object = ? AND psa_id IS NOT NULL AND doc_id IS NOT NULL AND state IN ('syncing', 'error', 'paused', 'sync_disabled')"+
+		"\n\tAND (? OR psa_id IN (SELECT _id FROM "+psaStage+") OR doc_id IN (SELECT _id FROM "+docStage+"))", o.Name(), p.r.everyLink); err != nil {
+		return err
+	}
+	n, err := queryInt(ctx, p.conn, "count pairs to diff", "SELECT count(*) FROM "+tDLinks)
+	if err != nil {
+		return err
+	}
+	// The joins of one statement hold every row of their build sides at
+	// once, and DuckDB cannot spill them all (a full diff of 50,000
+	// configurations failed in 768 MB: "failed to pin block"), so the
+	// pairs go through in chunks of a bounded number of values, each
+	// joining only its own staged records.
+	cells := p.r.pairCells
+	if cells <= 0 {
+		cells = pairChunkCells
+	}
+	parts := (n*int64(len(p.fields)+1) + int64(cells) - 1) / int64(cells)
+	if parts < 1 {
+		parts = 1
+	}
+	query := func(part string) string {
+		return "SELECT " + strings.Join(sel, ",\n\t") +
+			"\nFROM (SELECT * FROM " + tDLinks + part + ") l" +
+			"\nLEFT JOIN (SELECT * FROM " + psaStage + " WHERE _id IN (SELECT psa_id FROM " + tDLinks + part + ")) p ON p._id = l.psa_id" +
+			"\nLEFT JOIN (SELECT * FROM " + docStage + " WHERE _id IN (SELECT doc_id FROM " + tDLinks + part + ")) d ON d._id = l.doc_id" + joins.String()
+	}
+	if parts == 1 {
+		return p.temp(ctx, "pair values", tDRaw, query(""))
+	}
+	if err := p.temp(ctx, "pair values", tDRaw, query(" WHERE false")); err != nil {
+		return err
+	}
+	p.parts = parts
+	for k := int64(0); k < parts; k++ {
+		if _, err := p.exec(ctx, "pair values (chunk)", "INSERT INTO "+tDRaw+" "+query(p.part(k))); err != nil {
+			return err
+		}
+	}
+	p.drop(ctx, tDLinks)
+	return nil
 }
+
+// part is the filter of chunk k of the pairs (by psa id).
+func (p *planner) part(k int64) string {
+	return fmt.Sprintf(" WHERE hash(psa_id) %% %d = %d", p.parts, k)
+}
+
+// pairChunkCells bounds the values (pairs × (fields + 1)) of one chunk of
+// the pair values query: about 100 MB of DuckDB memory with the mappings
+// shipped (a guess from the 50,000-configuration bench, which failed
+// unchunked at 488 MB with 50,000 pairs).
+const pairChunkCells = 200_000
 
 // decide computes per field: the value each side would get (in its own id
 // space), whether the two are in sync, and where a write goes: 'doc',
@@ -334,8 +417,22 @@ func (p *planner) decide(ctx context.Context) error {
 		outer = append(outer, fmt.Sprintf(`CASE WHEN w%[1]d = 'doc' AND pd%[1]d IS NULL THEN 'blocked_doc'
 			WHEN w%[1]d = 'psa' AND dp%[1]d IS NULL THEN 'blocked_psa' ELSE w%[1]d END AS x%[1]d`, i))
 	}
-	return p.temp(ctx, "field decisions", tD,
-		"SELECT "+strings.Join(outer, ",\n\t")+" FROM (SELECT "+strings.Join(sel, ",\n\t")+" FROM "+tDRaw+")")
+	query := func(part string) string {
+		return "SELECT " + strings.Join(outer, ",\n\t") + " FROM (SELECT " + strings.Join(sel, ",\n\t") + " FROM " + tDRaw + part + ")"
+	}
+	if p.parts <= 1 {
+		return p.temp(ctx, "field decisions", tD, query(""))
+	}
+	// In the chunks of the pair values, for the same reason.
+	if err := p.temp(ctx, "field decisions", tD, query(" WHERE false")); err != nil {
+		return err
+	}
+	for k := int64(0); k < p.parts; k++ {
+		if _, err := p.exec(ctx, "field decisions (chunk)", "INSERT INTO "+tD+" "+query(p.part(k))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // updates writes one update (or skip, for paused links) per pair and

@@ -62,6 +62,10 @@ type Run struct {
 	// incremental results are compared with.
 	everyLink bool
 
+	// pairCells, when set (tests only), replaces pairChunkCells: how many
+	// values (pairs × fields) one chunk of the diff's pair values holds.
+	pairCells int
+
 	// pushes are the confirmations of waiting doc records given for this
 	// run, per object (SetPushes).
 	pushes map[string]Pushes

@@ -166,6 +166,13 @@ const autoFlushRows = 100_000
 // encoded row (raw JSON included) must fit.
 const maxLineBytes = 16 << 20
 
+// csvBufferBytes is read_csv's buffer_size. DuckDB's default is 16 times
+// max_line_size (256 MiB here), allocated whole for every batch however
+// small: under a memory_limit of a few hundred MB that alone fails. Twice
+// the longest line is the least it accepts with room for a line across
+// two buffers.
+const csvBufferBytes = 2 * maxLineBytes
+
 // Stager opens the staging table of (object, side), creating it if needed.
 // Records committed by earlier Stagers of the same run stay.
 func (r *Run) Stager(ctx context.Context, obj *Object, side Side) (*Stager, error) {
@@ -224,7 +231,7 @@ func (s *Stager) insertSQL() string {
 	}
 	return "INSERT INTO " + ident(s.table) + " (" + strings.Join(quoted, ", ") + ")\nSELECT " + strings.Join(sel, ", ") +
 		"\nFROM read_csv(" + lit(s.spill.Name()) + ", header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"'," +
-		" new_line = '\\n', allow_quoted_nulls = false, max_line_size = " + strconv.Itoa(maxLineBytes) +
+		" new_line = '\\n', allow_quoted_nulls = false, max_line_size = " + strconv.Itoa(maxLineBytes) + ", buffer_size = " + strconv.Itoa(csvBufferBytes) +
 		", columns = {" + strings.Join(spec, ", ") + "})"
 }
 
