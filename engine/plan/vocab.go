@@ -116,6 +116,13 @@ func (s System) FilterDialect() string {
 	return s.Filter
 }
 
+// FiltersOnRecordPaths reports whether the system's filter dialect names a
+// record path (a field's read path) in its filters, so a filter on a field
+// can be derived from the mapping alone (conditions: `company/id in (...)`).
+// The other dialects name API parameters or attributes the mapping does not
+// spell out.
+func (s System) FiltersOnRecordPaths() bool { return s.FilterDialect() == FilterConditions }
+
 // ParseBulkWrap checks a bulk wrap and returns its kind (WrapJSONAPIArray,
 // WrapArray or WrapObject) and, for WrapObject, the member name. "" is
 // WrapArray's default: the plain array.

@@ -160,3 +160,12 @@ func TestParseBulkWrap(t *testing.T) {
 		}
 	}
 }
+
+func TestFiltersOnRecordPaths(t *testing.T) {
+	for _, d := range append(FilterDialects.Names(), "") {
+		want := d == FilterConditions
+		if got := (System{Filter: d}).FiltersOnRecordPaths(); got != want {
+			t.Errorf("dialect %q: FiltersOnRecordPaths = %v, want %v", d, got, want)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 
 	"mapsync/connectors"
 	"mapsync/engine/match"
-	"mapsync/engine/plan"
 )
 
 // FoundMessage marks a create that was not sent because the target
@@ -49,17 +48,12 @@ func (r *Run) findUnlisted(ctx context.Context, o *object, side match.Side, ops 
 	return r.findOnTarget(ctx, o, side, ops, time.Time{}, "look up "+o.spec.Object+" records not listed by this run", r.db.PairedIDs)
 }
 
-// pathFilterDialects are the filter dialects whose filters name a record
-// path (the field's read path), so a scope filter can be derived from the
-// mapping alone.
-var pathFilterDialects = map[string]bool{plan.FilterConditions: true}
-
 // scopeFilter narrows a lookup listing of the target to the scope parents
 // the ops name, when the list is not already read under them (nested) and
 // the target's filter dialect filters on record paths.
 func (r *Run) scopeFilter(o *object, side match.Side, nested bool, sent []map[string]any, q *connectors.ListQuery) {
 	scope := o.spec.Match.ScopeBy
-	if scope == "" || nested || !pathFilterDialects[r.systems[side].FilterDialect()] {
+	if scope == "" || nested || !r.systems[side].FiltersOnRecordPaths() {
 		return
 	}
 	var path string
