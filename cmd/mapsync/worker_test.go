@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -352,39 +351,4 @@ func sandboxState(t *testing.T, dump func(io.Writer) error) sandboxRecords {
 }
 
 // diff describes how b differs from a ("" when equal).
-func (a sandboxRecords) diff(b sandboxRecords) string {
-	var out []string
-	names := map[string]bool{}
-	for n := range a {
-		names[n] = true
-	}
-	for n := range b {
-		names[n] = true
-	}
-	for n := range names {
-		count := map[string]int{}
-		for _, r := range a[n] {
-			count[r]++
-		}
-		for _, r := range b[n] {
-			count[r]--
-		}
-		var missing, extra []string
-		for r, c := range count {
-			for ; c > 0; c-- {
-				missing = append(missing, r)
-			}
-			for ; c < 0; c++ {
-				extra = append(extra, r)
-			}
-		}
-		if len(missing)+len(extra) == 0 {
-			continue
-		}
-		sort.Strings(missing)
-		sort.Strings(extra)
-		out = append(out, fmt.Sprintf("%s: %d vs %d records; missing %v; extra %v", n, len(a[n]), len(b[n]), missing[:min(2, len(missing))], extra[:min(2, len(extra))]))
-	}
-	sort.Strings(out)
-	return strings.Join(out, "\n")
-}
+func (a sandboxRecords) diff(b sandboxRecords) string { return core.DiffStable(a, b) }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -195,4 +196,45 @@ func withoutVolatile(v any) any {
 		return l
 	}
 	return v
+}
+
+// DiffStable describes how b's records differ from a's, both from
+// StableRecords: per table, the counts and a few missing and extra
+// records ("" when equal).
+func DiffStable(a, b map[string][]string) string {
+	names := map[string]bool{}
+	for n := range a {
+		names[n] = true
+	}
+	for n := range b {
+		names[n] = true
+	}
+	var out []string
+	for n := range names {
+		count := map[string]int{}
+		for _, r := range a[n] {
+			count[r]++
+		}
+		for _, r := range b[n] {
+			count[r]--
+		}
+		var missing, extra []string
+		for r, c := range count {
+			for ; c > 0; c-- {
+				missing = append(missing, r)
+			}
+			for ; c < 0; c++ {
+				extra = append(extra, r)
+			}
+		}
+		if len(missing)+len(extra) == 0 {
+			continue
+		}
+		sort.Strings(missing)
+		sort.Strings(extra)
+		out = append(out, fmt.Sprintf("%s: %d vs %d records; %d missing, %d extra\n  missing e.g. %v\n  extra e.g. %v",
+			n, len(a[n]), len(b[n]), len(missing), len(extra), missing[:min(2, len(missing))], extra[:min(2, len(extra))]))
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
