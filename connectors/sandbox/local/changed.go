@@ -5,11 +5,9 @@ import (
 	"time"
 )
 
-// Collections of the canonical objects of the shipped mappings, per side.
-var (
-	psaCollections = map[string]string{"organization": "companies", "location": "sites", "contact": "contacts", "configuration": "configurations", "ticket": "tickets"}
-	docTypes       = map[string]string{"organization": "organizations", "location": "locations", "contact": "contacts", "configuration": "configurations", "ticket": "tickets"}
-)
+// docTypes are the documentation sandbox's resource types of the canonical
+// objects of the shipped mappings.
+var docTypes = map[string]string{"organization": "organizations", "location": "locations", "contact": "contacts", "configuration": "configurations", "ticket": "tickets"}
 
 // ChangedSince counts, in the sandboxes' stores (no request is made or
 // logged), the records of a canonical object on a side ("psa", "doc")
@@ -19,12 +17,7 @@ var (
 func (s *Systems) ChangedSince(side, object string, since time.Time) (records, parents int, err error) {
 	switch side {
 	case SidePSA:
-		c, ok := psaCollections[object]
-		if !ok {
-			return 0, 0, fmt.Errorf("sandbox: object %q not supported", object)
-		}
-		records, parents = s.ConnectWise.ChangedSince(c, since)
-		return records, parents, nil
+		return s.psa.changedSince(object, since)
 	case SideDoc:
 		t, ok := docTypes[object]
 		if !ok {

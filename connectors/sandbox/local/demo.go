@@ -9,14 +9,13 @@ import (
 	"net/http"
 	"strconv"
 
-	"mapsync/connectors/sandbox/connectwise"
 	"mapsync/connectors/sandbox/itglue"
 	"mapsync/connectors/sandbox/msp"
 )
 
 // Change is one edit DemoChanges made.
 type Change struct {
-	System string // "ConnectWise" or "IT Glue"
+	System string // the title of the system edited, e.g. "IT Glue"
 	What   string
 	// Route is the documentation system's write route the change leads
 	// to, for a fault aimed at it ("" when none).
@@ -24,43 +23,44 @@ type Change struct {
 }
 
 // DemoChanges edits both systems the way a user would, through their HTTP
-// APIs: in ConnectWise it renames a company, changes a configuration's
-// serial number and adds a configuration; in IT Glue it changes a
-// contact's title. It picks an active customer that exists on both sides.
+// APIs: in the PSA it renames a company, changes a configuration's serial
+// number and adds a configuration; in IT Glue it changes a contact's
+// title. It picks an active customer that exists on both sides.
 func (s *Systems) DemoChanges(ctx context.Context) ([]Change, error) {
 	co, err := s.demoCompany()
 	if err != nil {
 		return nil, err
 	}
+	psa := s.psa.info().Title
 	var out []Change
-	_, cid, _ := s.ConnectWise.IDForKey(co.Key)
+	cid, ok := s.psa.id(co.Key)
+	if !ok {
+		return nil, fmt.Errorf("sandbox: company %s is not in the %s sandbox", co.Key, psa)
+	}
 	name := co.Name + " Group"
-	if err := s.cw(ctx, http.MethodPatch, "/company/companies/"+strconv.FormatInt(cid, 10),
-		[]map[string]any{{"op": "replace", "path": "/name", "value": name}}, nil); err != nil {
+	if err := s.psa.editRecord(ctx, "organization", cid, map[string]any{"name": name}); err != nil {
 		return nil, err
 	}
-	out = append(out, Change{System: "ConnectWise", What: fmt.Sprintf("renamed company %q to %q", co.Name, name)})
+	out = append(out, Change{System: psa, What: fmt.Sprintf("renamed company %q to %q", co.Name, name)})
 
 	cfg := co.Configs[0]
-	_, cfgID, _ := s.ConnectWise.IDForKey(cfg.Key)
-	var current map[string]any
-	if err := s.cw(ctx, http.MethodGet, "/company/configurations/"+strconv.FormatInt(cfgID, 10), nil, &current); err != nil {
+	cfgID, ok := s.psa.id(cfg.Key)
+	if !ok {
+		return nil, fmt.Errorf("sandbox: configuration %s is not in the %s sandbox", cfg.Key, psa)
+	}
+	serial := "DEMO-" + cfgID
+	if err := s.psa.editRecord(ctx, "configuration", cfgID, map[string]any{"serial_number": serial}); err != nil {
 		return nil, err
 	}
-	serial := "DEMO-" + strconv.FormatInt(cfgID, 10)
-	if err := s.cw(ctx, http.MethodPatch, "/company/configurations/"+strconv.FormatInt(cfgID, 10),
-		[]map[string]any{{"op": "replace", "path": "/serialNumber", "value": serial}}, nil); err != nil {
-		return nil, err
-	}
-	out = append(out, Change{System: "ConnectWise", What: fmt.Sprintf("set the serial number of configuration %q to %s", cfg.Name, serial)})
+	out = append(out, Change{System: psa, What: fmt.Sprintf("set the serial number of configuration %q to %s", cfg.Name, serial)})
 
-	newName := "DEMO-WS-" + strconv.FormatInt(cfgID, 10)
-	body := map[string]any{"name": newName, "type": current["type"], "status": current["status"],
-		"company": map[string]any{"id": cid}, "serialNumber": "DEMO-NEW-1"}
-	if err := s.cw(ctx, http.MethodPost, "/company/configurations", body, nil); err != nil {
+	newName := "DEMO-WS-" + cfgID
+	if _, err := s.psa.createRecord(ctx, "configuration", cid, map[string]any{
+		"name": newName, "configuration_type": cfg.Type, "configuration_status": cfg.Status, "serial_number": "DEMO-NEW-1",
+	}); err != nil {
 		return nil, err
 	}
-	out = append(out, Change{System: "ConnectWise", What: fmt.Sprintf("added configuration %q to %q", newName, name),
+	out = append(out, Change{System: psa, What: fmt.Sprintf("added configuration %q to %q", newName, name),
 		Route: "POST /organizations/*/relationships/configurations"})
 
 	for _, ct := range co.Contacts {
@@ -97,10 +97,15 @@ func (s *Systems) demoCompany() (msp.Company, error) {
 	return msp.Company{}, fmt.Errorf("sandbox: no active customer on both sides to edit")
 }
 
+// cw sends a request to the ConnectWise sandbox, for the helpers that
+// only it has (primary sites, ticket configurations): an error when
+// another PSA runs.
 func (s *Systems) cw(ctx context.Context, method, path string, body, out any) error {
-	cred := s.ConnectWise.Credentials()
-	h := http.Header{"Authorization": {cred.Authorization()}, "clientId": {cred.ClientID}, "Content-Type": {"application/json"}}
-	return send(ctx, method, s.cwServer.URL+connectwise.Base+path, h, body, out)
+	p, ok := s.psa.(*cwPSA)
+	if !ok {
+		return fmt.Errorf("sandbox: %s %s needs the ConnectWise sandbox, not %s", method, path, s.psa.info().Title)
+	}
+	return p.request(ctx, method, path, body, out)
 }
 
 func (s *Systems) itg(ctx context.Context, method, path string, body any) error {
@@ -150,12 +155,11 @@ func (s *Systems) ChangeConfigurations(ctx context.Context, n int, tag string) e
 		n = len(keys)
 	}
 	for i := 0; i < n; i++ {
-		_, id, ok := s.ConnectWise.IDForKey(keys[i*len(keys)/n])
+		id, ok := s.psa.id(keys[i*len(keys)/n])
 		if !ok {
 			continue
 		}
-		path := "/company/configurations/" + strconv.FormatInt(id, 10)
-		if err := s.cw(ctx, http.MethodPatch, path, []map[string]any{{"op": "replace", "path": "/serialNumber", "value": tag + "-" + strconv.Itoa(i)}}, nil); err != nil {
+		if err := s.psa.changeConfiguration(ctx, id, tag+"-"+strconv.Itoa(i)); err != nil {
 			return err
 		}
 	}

@@ -14,15 +14,18 @@ import (
 	"slices"
 	"time"
 
-	"mapsync/connectors/sandbox/connectwise"
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/itglue"
 	"mapsync/connectors/sandbox/msp"
 )
 
-// Options configure Start. The zero value starts both sandboxes with the
-// default data set (200 companies).
+// Options configure Start. The zero value starts the default PSA sandbox
+// and the documentation sandbox with the default data set (200 companies).
 type Options struct {
+	// PSA names the PSA sandbox to start, by the name of the system block
+	// of the shipped mapping files it stands in for (see PSANames); ""
+	// is DefaultPSA.
+	PSA  string
 	Data msp.Options // the generated data set
 	// Clock gives the sandboxes' write times; nil means time.Now.
 	Clock func() time.Time
@@ -36,53 +39,55 @@ type Options struct {
 	BudgetWindow time.Duration
 }
 
-// Systems is a running pair of sandboxes.
+// Systems is a running PSA sandbox and documentation sandbox.
 type Systems struct {
-	Data        *msp.Dataset
-	ConnectWise *connectwise.Sandbox
-	ITGlue      *itglue.Sandbox
+	Data *msp.Dataset
+	// ITGlue is the documentation sandbox.
+	ITGlue *itglue.Sandbox
 
-	cwServer, itgServer *core.Server
-	env                 map[string]string
+	psa                  psaSandbox
+	psaServer, itgServer *core.Server
+	env                  map[string]string
 }
 
 // Start generates the data set, seeds both sandboxes and serves them on
 // loopback (plain HTTP on free ports).
 func Start(opts Options) (*Systems, error) {
+	psa, err := newPSA(opts.PSA, psaOptions{Clock: opts.Clock})
+	if err != nil {
+		return nil, err
+	}
 	d := msp.Generate(opts.Data)
 	s := &Systems{
-		Data:        d,
-		ConnectWise: connectwise.New(connectwise.Options{Clock: opts.Clock}),
-		ITGlue:      itglue.New(itglue.Options{Clock: opts.Clock, Budget: budget(opts), BudgetWindow: opts.BudgetWindow}),
+		Data:   d,
+		psa:    psa,
+		ITGlue: itglue.New(itglue.Options{Clock: opts.Clock, Budget: budget(opts), BudgetWindow: opts.BudgetWindow}),
 	}
-	if err := s.ConnectWise.Seed(d); err != nil {
-		return nil, fmt.Errorf("sandbox: seed ConnectWise: %w", err)
+	if err := s.psa.seed(d); err != nil {
+		return nil, fmt.Errorf("sandbox: seed %s: %w", psa.info().Title, err)
 	}
 	if err := s.ITGlue.Seed(d); err != nil {
 		return nil, fmt.Errorf("sandbox: seed IT Glue: %w", err)
 	}
-	var err error
-	if s.cwServer, err = core.Start(s.ConnectWise.Handler(), core.ServeOptions{}); err != nil {
-		return nil, fmt.Errorf("sandbox: start ConnectWise: %w", err)
+	if s.psaServer, err = core.Start(s.psa.handler(), core.ServeOptions{}); err != nil {
+		return nil, fmt.Errorf("sandbox: start %s: %w", psa.info().Title, err)
 	}
+	s.psa.serving(s.psaServer.URL)
 	if s.itgServer, err = core.Start(s.ITGlue.Handler(), core.ServeOptions{}); err != nil {
-		s.cwServer.Close()
+		s.psaServer.Close()
 		return nil, fmt.Errorf("sandbox: start IT Glue: %w", err)
 	}
-	cw, itg := s.ConnectWise.Credentials(), s.ITGlue.Credentials()
-	// The environment variables the `variable` blocks of
-	// mappings/connectwise.hcl and mappings/itglue.hcl read.
-	s.env = map[string]string{
-		"CW_BASE_URL":     s.cwServer.URL,
-		"CW_COMPANY":      cw.CompanyID,
-		"CW_PUBLIC_KEY":   cw.PublicKey,
-		"CW_PRIVATE_KEY":  cw.PrivateKey,
-		"CW_CLIENT_ID":    cw.ClientID,
-		"ITGLUE_BASE_URL": s.itgServer.URL,
-		"ITGLUE_API_KEY":  itg.APIKey,
-	}
+	itg := s.ITGlue.Credentials()
+	// The environment variables the `variable` blocks of the PSA's mapping
+	// file and mappings/itglue.hcl read.
+	s.env = s.psa.env()
+	s.env["ITGLUE_BASE_URL"] = s.itgServer.URL
+	s.env["ITGLUE_API_KEY"] = itg.APIKey
 	return s, nil
 }
+
+// PSA describes the PSA sandbox that runs.
+func (s *Systems) PSA() Sandbox { return s.psa.info() }
 
 // Env returns the environment variables that point the mappings at the
 // sandboxes, by name.
@@ -111,7 +116,7 @@ func (s *Systems) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs []error
-	for _, srv := range []*core.Server{s.cwServer, s.itgServer} {
+	for _, srv := range []*core.Server{s.psaServer, s.itgServer} {
 		if srv == nil {
 			continue
 		}

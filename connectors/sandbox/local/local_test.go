@@ -1,8 +1,10 @@
 package local
 
 import (
+	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"mapsync/connectors/sandbox/msp"
@@ -41,5 +43,36 @@ func TestStartServesBothSandboxes(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s: HTTP %d", req.URL, resp.StatusCode)
 		}
+	}
+}
+
+func TestStartRefusesAnUnknownPSA(t *testing.T) {
+	_, err := Start(Options{PSA: "nosuchpsa", Data: msp.Options{Companies: 2}})
+	if err == nil || !strings.Contains(err.Error(), `no PSA sandbox named "nosuchpsa"`) || !strings.Contains(err.Error(), DefaultPSA) {
+		t.Fatalf("err = %v, want one naming the PSA asked for and the ones there are", err)
+	}
+	if got := PSANames(); len(got) == 0 || got[0] != DefaultPSA {
+		t.Fatalf("PSANames = %v, want the default first", got)
+	}
+}
+
+// TestStartRunsThePSAAskedFor checks that the PSA adapter named in Options
+// is the one served and described (the default when empty).
+func TestStartRunsThePSAAskedFor(t *testing.T) {
+	for _, name := range PSANames() {
+		s, err := Start(Options{PSA: name, Data: msp.Options{Companies: 3}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := s.PSA().Name; got != name {
+			t.Errorf("PSA() = %q, want %q", got, name)
+		}
+		orgs, err := s.ListRecords(context.Background(), SidePSA, "organization")
+		if err != nil {
+			t.Errorf("%s: list organizations: %v", name, err)
+		} else if len(orgs) != len(s.Data.PSA.Companies) {
+			t.Errorf("%s: %d organizations listed, the data set has %d", name, len(orgs), len(s.Data.PSA.Companies))
+		}
+		s.Close()
 	}
 }

@@ -11,10 +11,11 @@ import (
 // The generic record API below lets tests outside the sandbox packages
 // read and edit the two sandboxes the way a person would, through their
 // HTTP APIs, in the canonical vocabulary of the shipped mappings: objects
-// and fields by their canonical names, sides by role ("psa", "doc"). Only
-// a subset is supported, the one the model-based test edits:
+// and fields by their canonical names, sides by role ("psa", "doc"). The
+// PSA side is the PSA adapter's (psa.go). Only a subset is supported, the
+// one the model-based test and the demo edit:
 //
-//	organization:  name (read only)
+//	organization:  name
 //	configuration: name, serial_number, asset_tag, notes,
 //	               configuration_type, configuration_status (strings)
 //	contact:       first_name, last_name, title (strings),
@@ -35,13 +36,6 @@ type Record struct {
 	Fields map[string]any
 }
 
-// psaPaths maps canonical fields to the PSA's JSON fields (reads).
-var psaPaths = map[string]map[string]string{
-	"organization":  {"name": "name"},
-	"configuration": {"name": "name", "serial_number": "serialNumber", "asset_tag": "tagNumber", "notes": "notes"},
-	"contact":       {"first_name": "firstName", "last_name": "lastName", "title": "title"},
-}
-
 // docAttrs maps canonical fields to the documentation system's attributes.
 var docAttrs = map[string]map[string]string{
 	"organization":  {"name": "name"},
@@ -49,30 +43,13 @@ var docAttrs = map[string]map[string]string{
 	"contact":       {"first_name": "first-name", "last_name": "last-name", "title": "title"},
 }
 
-var psaLists = map[string]string{"organization": "/company/companies", "configuration": "/company/configurations", "contact": "/company/contacts"}
 var docLists = map[string]string{"organization": "/organizations", "configuration": "/configurations", "contact": "/contacts"}
 
 // ListRecords lists every record of an object on one side.
 func (s *Systems) ListRecords(ctx context.Context, side, object string) ([]Record, error) {
 	switch side {
 	case SidePSA:
-		path, ok := psaLists[object]
-		if !ok {
-			return nil, fmt.Errorf("sandbox: object %q not supported", object)
-		}
-		var out []Record
-		for page := 1; ; page++ {
-			var rows []map[string]any
-			if err := s.cw(ctx, http.MethodGet, path+"?pageSize=1000&page="+strconv.Itoa(page), nil, &rows); err != nil {
-				return nil, err
-			}
-			for _, r := range rows {
-				out = append(out, psaRecord(object, r))
-			}
-			if len(rows) < 1000 {
-				return out, nil
-			}
-		}
+		return s.psa.listRecords(ctx, object)
 	case SideDoc:
 		path, ok := docLists[object]
 		if !ok {
@@ -98,31 +75,6 @@ func (s *Systems) ListRecords(ctx context.Context, side, object string) ([]Recor
 		}
 	}
 	return nil, fmt.Errorf("sandbox: unknown side %q", side)
-}
-
-func psaRecord(object string, r map[string]any) Record {
-	rec := Record{ID: idString(r["id"]), Fields: map[string]any{}}
-	if c, ok := r["company"].(map[string]any); ok {
-		rec.Org = idString(c["id"])
-	}
-	for f, p := range psaPaths[object] {
-		rec.Fields[f] = str(r[p])
-	}
-	switch object {
-	case "configuration":
-		rec.Fields["configuration_type"] = str(sub(r["type"], "name"))
-		rec.Fields["configuration_status"] = str(sub(r["status"], "name"))
-	case "contact":
-		emails := []string{}
-		items, _ := r["communicationItems"].([]any)
-		for _, it := range items {
-			if m, ok := it.(map[string]any); ok && m["communicationType"] == "Email" {
-				emails = append(emails, str(m["value"]))
-			}
-		}
-		rec.Fields["emails"] = emails
-	}
-	return rec
 }
 
 func docRecord(object, id string, a map[string]any) Record {
@@ -155,41 +107,7 @@ func docRecord(object, id string, a map[string]any) Record {
 func (s *Systems) EditRecord(ctx context.Context, side, object, id string, values map[string]any) error {
 	switch side {
 	case SidePSA:
-		path := psaLists[object] + "/" + id
-		var ops []map[string]any
-		for f, v := range values {
-			switch {
-			case f == "configuration_type" || f == "configuration_status":
-				ref, err := s.psaRef(ctx, f, v.(string))
-				if err != nil {
-					return err
-				}
-				ops = append(ops, map[string]any{"op": "replace", "path": "/" + map[string]string{"configuration_type": "type", "configuration_status": "status"}[f], "value": ref})
-			case f == "emails":
-				var cur map[string]any
-				if err := s.cw(ctx, http.MethodGet, path, nil, &cur); err != nil {
-					return err
-				}
-				items := []any{}
-				old, _ := cur["communicationItems"].([]any)
-				for _, it := range old {
-					if m, ok := it.(map[string]any); ok && m["communicationType"] != "Email" {
-						items = append(items, m)
-					}
-				}
-				for i, e := range v.([]string) {
-					items = append(items, map[string]any{"type": map[string]any{"name": "Email"}, "value": e, "defaultFlag": i == 0})
-				}
-				ops = append(ops, map[string]any{"op": "replace", "path": "/communicationItems", "value": items})
-			default:
-				p, ok := psaPaths[object][f]
-				if !ok {
-					return fmt.Errorf("sandbox: field %s.%s not supported", object, f)
-				}
-				ops = append(ops, map[string]any{"op": "replace", "path": "/" + p, "value": nullable(v)})
-			}
-		}
-		return s.cw(ctx, http.MethodPatch, path, ops, nil)
+		return s.psa.editRecord(ctx, object, id, values)
 	case SideDoc:
 		attrs, err := s.docAttributes(ctx, object, values)
 		if err != nil {
@@ -206,35 +124,7 @@ func (s *Systems) EditRecord(ctx context.Context, side, object, id string, value
 func (s *Systems) CreateRecord(ctx context.Context, side, object, org string, values map[string]any) (string, error) {
 	switch side {
 	case SidePSA:
-		if object != "configuration" {
-			return "", fmt.Errorf("sandbox: creating %s not supported", object)
-		}
-		orgID, err := strconv.ParseInt(org, 10, 64)
-		if err != nil {
-			return "", fmt.Errorf("sandbox: organization id %q: %w", org, err)
-		}
-		body := map[string]any{"company": map[string]any{"id": orgID}}
-		for f, v := range values {
-			switch f {
-			case "configuration_type", "configuration_status":
-				ref, err := s.psaRef(ctx, f, v.(string))
-				if err != nil {
-					return "", err
-				}
-				body[map[string]string{"configuration_type": "type", "configuration_status": "status"}[f]] = ref
-			default:
-				p, ok := psaPaths[object][f]
-				if !ok {
-					return "", fmt.Errorf("sandbox: field %s.%s not supported", object, f)
-				}
-				body[p] = nullable(v)
-			}
-		}
-		var out map[string]any
-		if err := s.cw(ctx, http.MethodPost, psaLists[object], body, &out); err != nil {
-			return "", err
-		}
-		return idString(out["id"]), nil
+		return s.psa.createRecord(ctx, object, org, values)
 	case SideDoc:
 		attrs, err := s.docAttributes(ctx, object, values)
 		if err != nil {
@@ -259,7 +149,7 @@ func (s *Systems) CreateRecord(ctx context.Context, side, object, org string, va
 func (s *Systems) DeleteRecord(ctx context.Context, side, object, id string) error {
 	switch side {
 	case SidePSA:
-		return s.cw(ctx, http.MethodDelete, psaLists[object]+"/"+id, nil, nil)
+		return s.psa.deleteRecord(ctx, object, id)
 	case SideDoc:
 		return s.itg(ctx, http.MethodDelete, docLists[object]+"/"+id, nil)
 	}
@@ -292,25 +182,6 @@ func (s *Systems) docAttributes(ctx context.Context, object string, values map[s
 		}
 	}
 	return attrs, nil
-}
-
-// psaRef is the PSA's reference object for a configuration type or status
-// name.
-func (s *Systems) psaRef(ctx context.Context, field, name string) (map[string]any, error) {
-	path, label := "/company/configurations/types", "name"
-	if field == "configuration_status" {
-		path, label = "/company/configurations/statuses", "description"
-	}
-	var rows []map[string]any
-	if err := s.cw(ctx, http.MethodGet, path+"?pageSize=1000", nil, &rows); err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		if r[label] == name {
-			return map[string]any{"id": r["id"]}, nil
-		}
-	}
-	return nil, fmt.Errorf("sandbox: no %s %q", field, name)
 }
 
 func (s *Systems) docLookup(ctx context.Context, path, name string) (any, error) {

@@ -12,7 +12,7 @@ import (
 // user's tool would (path below the API base, e.g. "/company/states"),
 // decoding the answer into out when it is not nil.
 func (s *Systems) PSARequest(ctx context.Context, method, path string, body, out any) error {
-	return s.cw(ctx, method, path, body, out)
+	return s.psa.request(ctx, method, path, body, out)
 }
 
 // DocRequest sends one request to the documentation sandbox's HTTP API

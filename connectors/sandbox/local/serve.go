@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
-	"mapsync/connectors/sandbox/connectwise"
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/itglue"
 	"mapsync/connectors/sandbox/msp"
@@ -26,16 +24,21 @@ type Sandbox struct {
 	DefaultAddr string
 }
 
-// Sandboxes lists the sandboxes Serve can run, the primary one first.
+// Sandboxes lists the sandboxes Serve can run, the primary one (the
+// default PSA) first.
 func Sandboxes() []Sandbox {
+	p, _ := newPSA(DefaultPSA, psaOptions{})
 	return []Sandbox{
-		{Name: "connectwise", Title: "ConnectWise Manage", Protocol: "REST 3.0 under " + connectwise.Base, DefaultAddr: "127.0.0.1:8910"},
+		p.info(),
 		{Name: "itglue", Title: "IT Glue", Protocol: "JSON:API", DefaultAddr: "127.0.0.1:8911"},
 	}
 }
 
 // ServeConfig is what Serve runs with. The maps are keyed by Sandbox.Name.
 type ServeConfig struct {
+	// PSA names the PSA sandbox to serve (see PSANames; "" = DefaultPSA).
+	// Its flags are the primary sandbox's.
+	PSA       string
 	TLS       bool
 	CertFile  string // with TLS: where to write the certificate
 	Seed      int64
@@ -51,7 +54,12 @@ type ServeConfig struct {
 // Serve runs the sandboxes, prints how to reach them to out and serves
 // until ctx ends; then it writes the fixtures asked for.
 func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
-	cwName, itgName := Sandboxes()[0].Name, Sandboxes()[1].Name
+	psa, err := newPSA(cfg.PSA, psaOptions{Faults: cfg.Faults, FaultSeed: cfg.Seed})
+	if err != nil {
+		return err
+	}
+	// The primary sandbox's flags are keyed by the default PSA's name.
+	psaName, itgName := Sandboxes()[0].Name, Sandboxes()[1].Name
 	addr := func(name string) string {
 		if a := cfg.Addr[name]; a != "" {
 			return a
@@ -65,12 +73,12 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 	}
 	noITG := cfg.Skip[itgName]
 	var d *msp.Dataset
-	if cfg.Fixture[cwName] == "" || (!noITG && cfg.Fixture[itgName] == "") {
+	if cfg.Fixture[psaName] == "" || (!noITG && cfg.Fixture[itgName] == "") {
 		d = msp.Generate(msp.Options{Seed: cfg.Seed, Companies: cfg.Companies})
 	}
-	cw := connectwise.New(connectwise.Options{Faults: cfg.Faults, FaultSeed: cfg.Seed})
-	if err := fill(cw.Seed, cw.LoadFixture, d, cfg.Fixture[cwName]); err != nil {
-		return fmt.Errorf("connectwise sandbox: %w", err)
+	title := psa.info().Title
+	if err := fill(psa.seed, psa.loadFixture, d, cfg.Fixture[psaName]); err != nil {
+		return fmt.Errorf("%s sandbox: %w", title, err)
 	}
 	var itg *itglue.Sandbox
 	if !noITG {
@@ -101,12 +109,13 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 			}
 		}
 	}()
-	serve.Addr = addr(cwName)
-	cwSrv, err := core.Start(cw.Handler(), serve)
+	serve.Addr = addr(psaName)
+	psaSrv, err := core.Start(psa.handler(), serve)
 	if err != nil {
 		return fmt.Errorf("%w (is another sandbox running? pick another port with --addr)", err)
 	}
-	servers = append(servers, cwSrv)
+	psa.serving(psaSrv.URL)
+	servers = append(servers, psaSrv)
 	var itgSrv *core.Server
 	if itg != nil {
 		serve.Addr = addr(itgName)
@@ -116,11 +125,11 @@ func Serve(ctx context.Context, cfg ServeConfig, out io.Writer) error {
 		servers = append(servers, itgSrv)
 	}
 
-	printServe(out, cfg, d, cw, cwSrv, itg, itgSrv)
+	printServe(out, cfg, d, psa, itg, itgSrv)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
-	if err := dumpTo(cfg.Dump[cwName], cw.DumpFixture); err != nil {
-		return fmt.Errorf("connectwise sandbox: %w", err)
+	if err := dumpTo(cfg.Dump[psaName], psa.dumpFixture); err != nil {
+		return fmt.Errorf("%s sandbox: %w", title, err)
 	}
 	if itg != nil {
 		if err := dumpTo(cfg.Dump[itgName], itg.DumpFixture); err != nil {
@@ -165,19 +174,12 @@ func fill(seed func(*msp.Dataset) error, load func(io.Reader) error, d *msp.Data
 	return nil
 }
 
-func printServe(out io.Writer, cfg ServeConfig, d *msp.Dataset, cw *connectwise.Sandbox, cwSrv *core.Server, itg *itglue.Sandbox, itgSrv *core.Server) {
+func printServe(out io.Writer, cfg ServeConfig, d *msp.Dataset, psa psaSandbox, itg *itglue.Sandbox, itgSrv *core.Server) {
 	curl := "curl"
 	if cfg.TLS {
 		curl = "curl --cacert " + cfg.CertFile
 	}
-	c := cw.Credentials()
-	cwURL := cwSrv.URL + connectwise.Base
-	fmt.Fprintf(out, "ConnectWise Manage sandbox: %s\n", cwURL)
-	fmt.Fprintf(out, "  company id:   %s\n  public key:   %s\n  private key:  %s\n  clientId:     %s\n", c.CompanyID, c.PublicKey, c.PrivateKey, c.ClientID)
-	fmt.Fprintf(out, "  records:      %d companies, %d configurations, %d contacts, %d tickets\n",
-		cw.Count("companies"), cw.Count("configurations"), cw.Count("contacts"), cw.Count("tickets"))
-	fmt.Fprintf(out, "  try:          %s -G -u '%s:%s' -H 'clientId: %s' '%s/company/companies' -d pageSize=5 --data-urlencode 'conditions=types/name = \"Customer\"'\n",
-		curl, c.Username(), c.PrivateKey, c.ClientID, cwURL)
+	psa.describe(out, curl)
 	if itg != nil {
 		ic := itg.Credentials()
 		fmt.Fprintf(out, "IT Glue sandbox: %s\n", itgSrv.URL)
@@ -199,13 +201,13 @@ func printServe(out io.Writer, cfg ServeConfig, d *msp.Dataset, cw *connectwise.
 
 // ResetLogs empties the request logs of the sandboxes.
 func (s *Systems) ResetLogs() {
-	s.ConnectWise.ResetLog()
+	s.psa.resetLog()
 	s.ITGlue.ResetLog()
 }
 
-// Logs returns the request logs of the sandboxes.
+// Logs returns the request logs of the sandboxes, the PSA's first.
 func (s *Systems) Logs() []core.LogSnapshot {
-	return []core.LogSnapshot{s.ConnectWise.Log(), s.ITGlue.Log()}
+	return []core.LogSnapshot{s.psa.log(), s.ITGlue.Log()}
 }
 
 // SetDocFaults sets the faults of the documentation system's sandbox (nil
@@ -214,24 +216,18 @@ func (s *Systems) SetDocFaults(f *core.Faults) { s.ITGlue.SetFaults(f) }
 
 // SetFaults sets the faults of every sandbox (nil lifts them).
 func (s *Systems) SetFaults(f *core.Faults) {
-	s.ConnectWise.SetFaults(f)
+	s.psa.setFaults(f)
 	s.ITGlue.SetFaults(f)
 }
 
 // DumpPSAFixture writes the PSA sandbox's state as a fixture.
-func (s *Systems) DumpPSAFixture(w io.Writer) error { return s.ConnectWise.DumpFixture(w) }
+func (s *Systems) DumpPSAFixture(w io.Writer) error { return s.psa.dumpFixture(w) }
 
 // DumpDocFixture writes the documentation sandbox's state as a fixture.
 func (s *Systems) DumpDocFixture(w io.Writer) error { return s.ITGlue.DumpFixture(w) }
 
 // PSAID returns the id the PSA sandbox gave the record of a data-set key.
-func (s *Systems) PSAID(key string) (string, bool) {
-	_, id, ok := s.ConnectWise.IDForKey(key)
-	if !ok {
-		return "", false
-	}
-	return strconv.FormatInt(id, 10), true
-}
+func (s *Systems) PSAID(key string) (string, bool) { return s.psa.id(key) }
 
 // DocID returns the id the documentation sandbox gave the record of a
 // data-set key.
@@ -247,8 +243,8 @@ func (s *Systems) DocCount(resource string) int { return s.ITGlue.Count(resource
 // PSADeleteEvery deletes every n-th record of a PSA collection
 // ("companies", "configurations") and returns how many it deleted.
 func (s *Systems) PSADeleteEvery(collection string, n int) int {
-	return s.ConnectWise.DeleteEvery(collection, n)
+	return s.psa.deleteEvery(collection, n)
 }
 
 // PSACount is how many records of a collection the PSA sandbox holds.
-func (s *Systems) PSACount(collection string) int { return s.ConnectWise.Count(collection) }
+func (s *Systems) PSACount(collection string) int { return s.psa.count(collection) }
