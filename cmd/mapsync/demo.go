@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/local"
 	"mapsync/connectors/sandbox/msp"
+	"mapsync/engine/plan"
 	"mapsync/workflows"
 )
 
@@ -31,6 +34,7 @@ type demoOptions struct {
 	mappings  string
 	companies int
 	exit      bool
+	psa       string
 }
 
 func newDemoCmd() *cobra.Command {
@@ -73,6 +77,8 @@ The demo's sync results start fresh each time (<data-dir>/syncs/ is reset).`,
 	f.StringVar(&o.mappings, "mappings", "mappings", "directory of the mapping files")
 	f.IntVar(&o.companies, "companies", 200, "companies in the generated MSP (25 configurations each on average)")
 	f.BoolVar(&o.exit, "exit", false, "retry the failed record and stop instead of serving until Ctrl+C")
+	f.StringVar(&o.psa, "psa", local.DefaultPSA, "the PSA sandbox to sync with the documentation system: "+strings.Join(local.PSANames(), ", ")+
+		" (the sync of the mapping set whose psa is that system runs)")
 	return cmd
 }
 
@@ -82,7 +88,7 @@ func runDemo(ctx context.Context, o demoOptions, cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	name, err := chooseSync(p, "")
+	name, err := syncOfPSA(p, o.psa)
 	if err != nil {
 		return err
 	}
@@ -102,8 +108,8 @@ func runDemo(ctx context.Context, o demoOptions, cmd *cobra.Command) error {
 	}
 	defer c.Close()
 
-	step("starting the sandboxes (%d companies)", o.companies)
-	sb, err := local.Start(local.Options{Data: msp.Options{Companies: o.companies}})
+	step("starting the sandboxes (%s and the documentation system, %d companies)", o.psa, o.companies)
+	sb, err := local.Start(local.Options{PSA: o.psa, Data: msp.Options{Companies: o.companies}})
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
@@ -190,6 +196,27 @@ func runDemo(ctx context.Context, o demoOptions, cmd *cobra.Command) error {
 	<-ctx.Done()
 	fmt.Fprintln(out, "mapsync demo: stopping")
 	return nil
+}
+
+// syncOfPSA is the one sync of the plan whose PSA system is named psa (a
+// sandbox name is the name of the system it stands in for).
+func syncOfPSA(p *plan.Plan, psa string) (string, error) {
+	if !slices.Contains(local.PSANames(), psa) {
+		return "", usageErr("--psa %q: there is no such PSA sandbox (there are: %s)", psa, strings.Join(local.PSANames(), ", "))
+	}
+	var names []string
+	for _, s := range p.Syncs {
+		if s.PSA == psa {
+			names = append(names, s.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "", usageErr("--psa %q: no sync of the mapping set has psa = system.%s", psa, psa)
+	case 1:
+		return names[0], nil
+	}
+	return "", usageErr("--psa %q: several syncs have psa = system.%s (%s); the demo runs one", psa, psa, strings.Join(names, ", "))
 }
 
 func setDocFaults(sb *local.Systems, spec string) error {

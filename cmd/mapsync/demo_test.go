@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"mapsync/connectors/sandbox/local"
+	"mapsync/engine/plan"
 	"mapsync/workflows"
 )
 
@@ -53,5 +55,28 @@ func TestDemoExit(t *testing.T) {
 	}
 	if _, ok, err := workflows.OpenErrors(workflows.SyncDir(dir, shippedSync(t).Name)); err != nil || !ok {
 		t.Errorf("errors file: ok %v, err %v", ok, err)
+	}
+}
+
+// TestSyncOfPSA: the demo runs the one sync whose psa is the sandbox asked
+// for, and says why when there is none, several, or no such sandbox.
+func TestSyncOfPSA(t *testing.T) {
+	psa := local.DefaultPSA
+	p := &plan.Plan{Syncs: []plan.Sync{{Name: "a", PSA: psa, Doc: "d"}, {Name: "b", PSA: "other", Doc: "d"}}}
+	if got, err := syncOfPSA(p, psa); err != nil || got != "a" {
+		t.Fatalf("syncOfPSA = %q, %v; want a", got, err)
+	}
+	for _, c := range []struct {
+		p    *plan.Plan
+		psa  string
+		want string
+	}{
+		{p, "nosuch", "no such PSA sandbox"},
+		{&plan.Plan{Syncs: []plan.Sync{{Name: "b", PSA: "other"}}}, psa, "no sync of the mapping set"},
+		{&plan.Plan{Syncs: []plan.Sync{{Name: "a", PSA: psa}, {Name: "c", PSA: psa}}}, psa, "several syncs"},
+	} {
+		if _, err := syncOfPSA(c.p, c.psa); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("syncOfPSA(%q) = %v, want an error with %q", c.psa, err, c.want)
+		}
 	}
 }
