@@ -39,7 +39,7 @@ const (
 type plan struct {
 	ext      map[string]string // company key → extension of its Main phone
 	tollFree map[string]string // company key → Toll Free number listed first
-	site     map[string]string // contact key → the site its address comes from
+	site     map[string]msp.Site // contact key → the site its address comes from
 	inactive map[string]bool   // contact key → rendered inactive
 	addrNone map[string]bool   // contact key → rendered without an address
 	fax      map[string]string // contact key → a Fax number added
@@ -54,8 +54,8 @@ type plan struct {
 func SeedCases(d *msp.Dataset) []msp.EdgeCase { return newPlan(d).cases }
 
 func newPlan(d *msp.Dataset) *plan {
-	p := &plan{ext: map[string]string{}, tollFree: map[string]string{}, site: map[string]string{},
-		inactive: map[string]bool{}, addrNone: map[string]bool{}, fax: map[string]string{}, mobile: map[string]string{}}
+	p := &plan{ext: map[string]string{}, tollFree: map[string]string{},
+		site: map[string]msp.Site{}, inactive: map[string]bool{}, addrNone: map[string]bool{}, fax: map[string]string{}, mobile: map[string]string{}}
 	edge := map[string]bool{} // keys the msp edge cases use: left as generated
 	for _, e := range d.EdgeCases {
 		for _, k := range e.Keys {
@@ -82,11 +82,11 @@ func newPlan(d *msp.Dataset) *plan {
 			add(CaseAccountPrimaryNotFirst, "a non-primary Toll Free number is listed before the primary Main number", c.Key)
 		}
 		for j, ct := range c.Contacts {
-			p.site[ct.Key] = ct.SiteKey
+			p.site[ct.Key] = siteOf(&c, ct.SiteKey)
 			if ct.Inactive {
 				p.inactive[ct.Key] = true
 			}
-			if st := siteOf(&c, ct.SiteKey); st.Fax != "" && j%4 == 1 {
+			if st := p.site[ct.Key]; st.Fax != "" && j%4 == 1 {
 				p.fax[ct.Key] = st.Fax
 			}
 		}
@@ -99,7 +99,7 @@ func newPlan(d *msp.Dataset) *plan {
 	// Contacts at the primary site: every third one has no address.
 	for _, c := range cs {
 		for j, ct := range c.Contacts {
-			if siteOf(&c, p.site[ct.Key]).Primary && j%3 == 2 && !edge[ct.Key] {
+			if p.site[ct.Key].Primary && j%3 == 2 && !edge[ct.Key] {
 				p.addrNone[ct.Key] = true
 			}
 		}
@@ -121,7 +121,7 @@ func newPlan(d *msp.Dataset) *plan {
 				continue
 			case p.addrNone[ct.Key]:
 				add(CaseContactNoAddress, "active contact without an address block", ct.Key)
-			case siteOf(&c, p.site[ct.Key]).Primary:
+			case p.site[ct.Key].Primary:
 				add(CaseContactAccountAddress, "active contact whose address equals the account's", ct.Key)
 			default:
 				add(CaseContactOwnAddress, "active contact with an address of its own", ct.Key)
@@ -151,8 +151,8 @@ func (p *plan) findShared(cs []msp.Company) []string {
 	for _, c := range cs {
 		bySite := map[string]string{}
 		for _, ct := range c.Contacts {
-			k := p.site[ct.Key]
-			if ct.Inactive || siteOf(&c, k).Primary {
+			k := p.site[ct.Key].Key
+			if ct.Inactive || p.site[ct.Key].Primary {
 				continue
 			}
 			if first, ok := bySite[k]; ok {
@@ -165,22 +165,41 @@ func (p *plan) findShared(cs []msp.Company) []string {
 }
 
 // placeShared moves the last two active, non-edge contacts of the first
-// company with a secondary site to that site.
+// company with a secondary site to that site; when no company has one, the
+// first company with two such contacts gets them an address of their own
+// (a remote office in the primary site's city).
 func (p *plan) placeShared(cs []msp.Company, edge map[string]bool) []string {
-	for _, c := range cs {
-		if len(c.Sites) < 2 {
-			continue
-		}
+	pick := func(c msp.Company) []string {
 		var picked []string
 		for j := len(c.Contacts) - 1; j >= 0 && len(picked) < 2; j-- {
 			if ct := c.Contacts[j]; !ct.Inactive && !edge[ct.Key] {
-				picked = append(picked, ct.Key)
+				picked = append([]string{ct.Key}, picked...)
 			}
 		}
-		if len(picked) == 2 {
-			picked[0], picked[1] = picked[1], picked[0]
+		if len(picked) < 2 {
+			return nil
+		}
+		return picked
+	}
+	for _, secondary := range []bool{true, false} {
+		for i, c := range cs {
+			if len(c.Sites) == 0 || (secondary && len(c.Sites) < 2) {
+				continue
+			}
+			picked := pick(c)
+			if picked == nil {
+				continue
+			}
+			var st msp.Site
+			if secondary {
+				st = c.Sites[1]
+			} else {
+				st = c.Sites[0]
+				st.Key, st.Name, st.Primary = c.Key+"-remote", "Remote Office", false
+				st.Address1, st.Address2 = fmt.Sprintf("%d Harbor View Rd", 200+i), "Home Office"
+			}
 			for _, k := range picked {
-				p.site[k] = c.Sites[1].Key
+				p.site[k] = st
 			}
 			return picked
 		}

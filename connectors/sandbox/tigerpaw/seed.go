@@ -155,7 +155,7 @@ func contact(c *msp.Company, j int, ct msp.Contact, p *plan, accountAddr any) ma
 	if j%4 == 0 {
 		data["PersonalNotes"] = personalNotes[(j/4+len(ct.LastName))%len(personalNotes)]
 	}
-	st := siteOf(c, p.site[ct.Key])
+	st := p.site[ct.Key]
 	switch {
 	case p.addrNone[ct.Key]:
 	case st.Primary:
