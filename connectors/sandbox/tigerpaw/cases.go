@@ -37,13 +37,13 @@ const (
 // plan is what Seed adds to or adjusts in the generated data, decided
 // from the data set alone so that SeedCases and Seed agree.
 type plan struct {
-	ext      map[string]string // company key → extension of its Main phone
-	tollFree map[string]string // company key → Toll Free number listed first
+	ext      map[string]string   // company key → extension of its Main phone
+	tollFree map[string]string   // company key → Toll Free number listed first
 	site     map[string]msp.Site // contact key → the site its address comes from
-	inactive map[string]bool   // contact key → rendered inactive
-	addrNone map[string]bool   // contact key → rendered without an address
-	fax      map[string]string // contact key → a Fax number added
-	mobile   map[string]string // contact key → a Mobile number added
+	inactive map[string]bool     // contact key → rendered inactive
+	addrNone map[string]bool     // contact key → rendered without an address
+	fax      map[string]string   // contact key → a Fax number added
+	mobile   map[string]string   // contact key → a Mobile number added
 	cases    []msp.EdgeCase
 }
 
