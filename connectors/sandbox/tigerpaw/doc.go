@@ -99,7 +99,8 @@
 // RFC 3339 with a zone ("2026-01-01T00:00:00Z", fractions allowed) or a bare
 // date (midnight UTC). An unknown parameter, a malformed value, a page
 // below 1 or a page size outside 1..500 gives 400 InvalidParameter naming
-// the parameter. A page past the end gives an empty Items list.
+// the parameter. A page past the end gives an empty Items list. Routes of
+// one record take no query parameters at all (400).
 //
 // # Writes (designed)
 //

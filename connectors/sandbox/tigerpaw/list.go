@@ -153,6 +153,14 @@ func parseTime(v string) (time.Time, error) {
 	return time.Parse(time.DateOnly, v)
 }
 
+// noQuery refuses every query parameter (single-record routes take none).
+func noQuery(r *http.Request) *apiError {
+	for name := range r.URL.Query() {
+		return badParam(name, "this route takes no query parameters")
+	}
+	return nil
+}
+
 // filter returns the records of t passing every condition, in number order.
 func (q *query) filter(t *core.Table, extra ...func(*core.Record) bool) []*core.Record {
 	conds := append(append([]func(*core.Record) bool{}, q.conds...), extra...)
@@ -263,7 +271,7 @@ func (s *Sandbox) getContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) getOne(w http.ResponseWriter, r *http.Request, t *core.Table, sc *schema, param string) {
-	if _, e := parseQuery(r, nil); e != nil {
+	if e := noQuery(r); e != nil {
 		writeError(w, e)
 		return
 	}

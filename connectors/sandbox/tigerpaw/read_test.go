@@ -109,6 +109,8 @@ func TestBadQueryParameters(t *testing.T) {
 		"/contacts?accountType=Customer",
 		"/accounts/1001/contacts?accountNumber=1001",
 		"/accounttypes?name=Customer",
+		"/accounts/1001?page=1", // single records take no parameters
+		"/accountreps/me?x=1",
 	} {
 		r := e.get(path)
 		if r.status != 400 {

@@ -122,7 +122,7 @@ func (s *Sandbox) listReference(name string) http.HandlerFunc {
 
 // currentRep names the account rep the keys belong to.
 func (s *Sandbox) currentRep(w http.ResponseWriter, r *http.Request) {
-	if _, e := parseQuery(r, nil); e != nil {
+	if e := noQuery(r); e != nil {
 		writeError(w, e)
 		return
 	}

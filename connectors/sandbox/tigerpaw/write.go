@@ -18,7 +18,7 @@ const maxBody = 1 << 20
 
 // readBody checks the media type and decodes a JSON object.
 func readBody(w http.ResponseWriter, r *http.Request) (map[string]any, *apiError) {
-	if _, e := parseQuery(r, nil); e != nil {
+	if e := noQuery(r); e != nil {
 		return nil, e
 	}
 	ct := r.Header.Get("Content-Type")
@@ -176,7 +176,7 @@ func (s *Sandbox) patch(w http.ResponseWriter, r *http.Request, t *core.Table, s
 }
 
 func (s *Sandbox) deleteAccount(w http.ResponseWriter, r *http.Request) {
-	if _, e := parseQuery(r, nil); e != nil {
+	if e := noQuery(r); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -196,7 +196,7 @@ func (s *Sandbox) deleteAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) deleteContact(w http.ResponseWriter, r *http.Request) {
-	if _, e := parseQuery(r, nil); e != nil {
+	if e := noQuery(r); e != nil {
 		writeError(w, e)
 		return
 	}
