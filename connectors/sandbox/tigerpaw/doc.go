@@ -77,8 +77,8 @@
 // PhoneNumbers is a list of {Type, Number, Extension, IsPrimary} with at
 // most one primary; Type is one of /phonetypes (Main, Business, Direct,
 // Mobile, Home, Fax, Toll Free, Pager, Other). EmailAddresses is a list of
-// {Address, Type, IsPrimary} (Business, Personal, Other), at most one
-// primary. Times are RFC 3339 UTC with milliseconds
+// {Address, Type, IsPrimary} (Business, Personal, Other; Business when
+// left out), at most one primary. IsPrimary defaults to false. Times are RFC 3339 UTC with milliseconds
 // ("2026-01-15T12:00:00.000Z"); DateModified moves on every write that
 // changes something, and only then.
 //
