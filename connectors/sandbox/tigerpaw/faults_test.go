@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/msp"
 )
 
 func mustFaults(t *testing.T, spec string) *core.Faults {
@@ -180,5 +181,30 @@ func TestDeleteEveryAndChangedSince(t *testing.T) {
 	}
 	if e.sb.Count("sites") != -1 || e.sb.DeleteEvery("sites", 1) != -1 {
 		t.Error("unknown collection accepted")
+	}
+}
+
+func TestServesOverTLS(t *testing.T) {
+	sb := New(Options{})
+	if err := sb.Seed(msp.Generate(msp.Options{Seed: 2, Companies: 3})); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := core.Start(sb.Handler(), core.ServeOptions{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("URL %s", srv.URL)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+Base+"/accounts", nil)
+	req.Header.Set("Authorization", sb.Credentials().Authorization())
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil {
+		t.Errorf("status %d, TLS %v", resp.StatusCode, resp.TLS != nil)
 	}
 }
