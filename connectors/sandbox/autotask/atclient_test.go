@@ -79,8 +79,8 @@ func TestApigrateClient(t *testing.T) {
 	}
 	t.Logf("@apigrate/autotask-restapi: %s", outb)
 	var out struct {
-		ZoneURL string `json:"zoneUrl"`
-		Nested  struct{ Items, Count int }
+		ZoneURL  string `json:"zoneUrl"`
+		Nested   struct{ Items, Count int }
 		IDPaging struct {
 			Pages, Distinct int
 		} `json:"idPaging"`
