@@ -27,8 +27,7 @@ const (
 	kUDFs       = "udfs"
 	kGet        = "get"
 	kWrite      = "write"      // POST / PATCH / PUT on /{Entity}
-	kChildList  = "childList"  // GET /{Parent}/{parentId}/{Sub}
-	kChildWrite = "childWrite" // POST / PATCH / PUT there
+	kChildWrite = "childWrite" // GET (list), POST, PATCH, PUT on /{Parent}/{parentId}/{Sub}
 	kChildGet   = "childGet"   // GET /{Parent}/{parentId}/{Sub}/{id}
 )
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/msp"
 )
 
@@ -201,8 +200,8 @@ func (sd *seeder) companies() error {
 				return err
 			}
 			sd.key(t.Key, "Tickets", ticketID)
-			for j, n := range t.Notes {
-				if err := sd.note(t, n, j, noteID, ticketID); err != nil {
+			for _, n := range t.Notes {
+				if err := sd.note(t, n, noteID, ticketID); err != nil {
 					return err
 				}
 				noteID++
@@ -411,7 +410,7 @@ func lastN(s string, n int) string {
 	return s
 }
 
-func (sd *seeder) note(t msp.Ticket, n msp.TicketNote, j int, id, ticket int64) error {
+func (sd *seeder) note(t msp.Ticket, n msp.TicketNote, id, ticket int64) error {
 	noteType, publish := "Task Detail", "All Autotask Users"
 	switch {
 	case n.Resolution:
@@ -433,8 +432,5 @@ func (sd *seeder) note(t msp.Ticket, n msp.TicketNote, j int, id, ticket int64) 
 	} else {
 		data["createdByContactID"] = sd.ref(t.ContactKey)
 	}
-	_ = j
 	return sd.put("TicketNotes", id, n.Created, n.Created, data)
 }
-
-var _ = core.ErrNotFound
