@@ -490,6 +490,11 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("429: %d %v %s", r.status, r.header, r.body)
 	}
 	e.ok("GET", "/Companies/301", nil)
+	f, _ = core.ParseFaults("GET /Companies/{id}:503=1")
+	e.sb.SetFaults(f)
+	if r := e.call("GET", "/ATServicesRest/V1.0/Companies/301", nil); r.status != 503 || len(r.errs(t)) != 1 {
+		t.Fatalf("503 by route pattern, upper-case path: %d %s", r.status, r.body)
+	}
 	f, _ = core.ParseFaults("PATCH *:timeout_after_commit=1")
 	e.sb.SetFaults(f)
 	req, _ := http.NewRequest("PATCH", e.srv.URL+Base+"/Companies", strings.NewReader(`{"id":301,"fax":"lost-answer"}`))
@@ -503,7 +508,7 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("the write was not committed: %v", co["fax"])
 	}
 	lg := e.sb.Log()
-	if lg.Faults["429"] != 1 || lg.Faults["timeout_after_commit"] != 1 || lg.ByRoute["POST /Companies/query"] != 1 {
+	if lg.Faults["429"] != 1 || lg.Faults["503"] != 1 || lg.Faults["timeout_after_commit"] != 1 || lg.ByRoute["POST /Companies/query"] != 1 {
 		t.Fatalf("log %+v", lg)
 	}
 }
