@@ -57,9 +57,9 @@ func TestTokenClaimsNameFlavorAndTenant(t *testing.T) {
 func TestBadCredentialsAreHTTP200WithSuccessFalse(t *testing.T) {
 	h := newEnv(t, 1, Options{})
 	cases := map[string]url.Values{
-		"wrong password": {"GrantType": {"password"}, "UserName": {h.sb.opts.UserName}, "Password": {"nope"}, "Tenant": {h.sb.opts.Tenant}},
-		"wrong tenant":   {"GrantType": {"password"}, "UserName": {h.sb.opts.UserName}, "Password": {h.sb.opts.Password}, "Tenant": {"other"}},
-		"wrong secret":   {"GrantType": {"client_credentials"}, "ClientId": {h.sb.opts.ClientID}, "ClientSecret": {"nope"}},
+		"wrong password":  {"GrantType": {"password"}, "UserName": {h.sb.opts.UserName}, "Password": {"nope"}, "Tenant": {h.sb.opts.Tenant}},
+		"wrong tenant":    {"GrantType": {"password"}, "UserName": {h.sb.opts.UserName}, "Password": {h.sb.opts.Password}, "Tenant": {"other"}},
+		"wrong secret":    {"GrantType": {"client_credentials"}, "ClientId": {h.sb.opts.ClientID}, "ClientSecret": {"nope"}},
 		"unknown refresh": {"GrantType": {"refresh_token"}, "RefreshToken": {"abc"}},
 	}
 	for name, form := range cases {

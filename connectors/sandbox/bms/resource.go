@@ -45,12 +45,12 @@ type resource struct {
 	name        string // collection name ("accounts")
 	what        string // singular for messages ("Account")
 	table       *core.Table
-	parentField string   // "AccountId" for locations, "TicketId" for notes
-	fields      []field  // writable fields
+	parentField string            // "AccountId" for locations, "TicketId" for notes
+	fields      []field           // writable fields
 	aliases     map[string]string // lower-case alias → canonical field
-	keepOnPut   []string // fields a PUT body may leave out without clearing them
-	system      []string // stored fields no request writes (kept across updates)
-	lookup      bool     // read-only reference list
+	keepOnPut   []string          // fields a PUT body may leave out without clearing them
+	system      []string          // stored fields no request writes (kept across updates)
+	lookup      bool              // read-only reference list
 	// normalize completes and checks data before it is stored (self is
 	// nil on create) and returns the problems found.
 	normalize func(s *Sandbox, data map[string]any, self *core.Record) []string

@@ -68,9 +68,8 @@ func (s *Sandbox) routes() {
 	h("POST", "/crm/locations/search", func(w http.ResponseWriter, r *http.Request) { s.search(w, r, loc, nil, nil) })
 
 	// contacts
-	createContact := func(w http.ResponseWriter, r *http.Request) { s.create(w, r, con, nil, nil) }
-	h("POST", "/crm/contacts/summary", createContact)
-	h("POST", "/crm/contacts", createContact)
+	h("POST", "/crm/contacts/summary", func(w http.ResponseWriter, r *http.Request) { s.create(w, r, con, contactCreatedView, nil) })
+	h("POST", "/crm/contacts", func(w http.ResponseWriter, r *http.Request) { s.create(w, r, con, nil, nil) })
 	h("GET", "/crm/contacts/summary", func(w http.ResponseWriter, r *http.Request) { s.list(w, r, con, contactSummaryView, nil) })
 	h("GET", "/crm/contacts/summary/{id}", func(w http.ResponseWriter, r *http.Request) {
 		s.get(w, con, r.PathValue("id"), contactSummaryView, nil, true)

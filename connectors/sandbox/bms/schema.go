@@ -514,6 +514,16 @@ func defaultItem(items any, key string) any {
 	return nil
 }
 
+// contactCreatedView is ContactSummaryOutputDto, the answer of the spec's
+// create route: the default phone and email only.
+func contactCreatedView(s *Sandbox, rec *core.Record) map[string]any {
+	full := contactView(s, rec)
+	m := map[string]any{"PhoneNumber": defaultItem(full["Phones"], "Phone"), "EmailAddress": defaultItem(full["Emails"], "EmailAddress"),
+		"CustomFieldsData": []any{}}
+	copyFields(m, full, "Id", "FirstName", "LastName", "AccountId", "AccountName", "LocationId", "LocationName")
+	return m
+}
+
 // contactSearchView is ContactsSearchSelectOutputDto.
 func contactSearchView(s *Sandbox, rec *core.Record) map[string]any {
 	full := contactView(s, rec)

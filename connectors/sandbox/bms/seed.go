@@ -369,4 +369,3 @@ func (sd *seeder) ticket(t msp.Ticket, id, acct, mainLoc int64) error {
 	}
 	return sd.put("tickets", id, t.Created, t.Updated, data)
 }
-
