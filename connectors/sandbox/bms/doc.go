@@ -69,8 +69,7 @@
 //	POST  /servicedesk/hardwareasset; GET, PUT /servicedesk/hardwareasset/{assetId}; GET .../searchselect [S]
 //	GET   /servicedesk/hardwareasset (list); POST .../search; PATCH .../{assetId} [D]
 //	GET, POST /servicedesk/tickets; POST /search; GET, PUT, PATCH /{ticketId} [S]
-//	GET, POST /servicedesk/tickets/{ticketId}/notes               [S]
-//	GET   /servicedesk/tickets/{ticketId}/notes/{noteId}          [D]
+//	GET, POST /servicedesk/tickets/{ticketId}/notes; GET, PUT .../notes/{noteId} [S]
 //	GET   /system/{statuses,priorities,queues,issuetypes,accounttypes}/lookup [S]
 //	GET   /system/{assetcategories,assetstates,manufacturers,phonetypes,emailtypes,countries}/lookup [D]
 //

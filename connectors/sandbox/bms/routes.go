@@ -127,6 +127,9 @@ func (s *Sandbox) routes() {
 	h("GET", "/servicedesk/tickets/{ticketId}/notes/{noteId}", withTicket(func(w http.ResponseWriter, r *http.Request, keep belongs, _ map[string]any) {
 		s.get(w, note, r.PathValue("noteId"), nil, keep, false)
 	}))
+	h("PUT", "/servicedesk/tickets/{ticketId}/notes/{noteId}", withTicket(func(w http.ResponseWriter, r *http.Request, keep belongs, preset map[string]any) {
+		s.replace(w, r, note, r.PathValue("noteId"), nil, keep, preset)
+	}))
 
 	// lookups
 	for _, n := range lookupNames {

@@ -255,6 +255,11 @@ func TestTicketAndNotes(t *testing.T) {
 	if notes.total(t) != 1 || notes.list(t)[0].(map[string]any)["IsInternal"] != true {
 		t.Errorf("notes %s", notes.body)
 	}
+	noteID := itoa(num(t, notes.list(t)[0].(map[string]any)["Id"]))
+	edited := mustOK(t, h.call("PUT", "/servicedesk/tickets/"+id+"/notes/"+noteID, map[string]any{"Details": "Cleared the tray twice"})).result(t)
+	if edited["Details"] != "Cleared the tray twice" || edited["IsInternal"] != false || edited["CreatedByName"] != apiUserName || num(t, edited["TicketId"]) != num(t, tk["Id"]) {
+		t.Errorf("PUT note: %v", edited)
+	}
 	closed := typeID(t, h, "statuses", "Closed")
 	p := mustOK(t, h.callCT("PATCH", "/servicedesk/tickets/"+id, []any{op("replace", "/statusid", closed)}, patchCT)).result(t)
 	if p["CompletedDate"] == nil || p["TicketNumber"] != tk["TicketNumber"] {
