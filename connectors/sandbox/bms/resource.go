@@ -307,21 +307,43 @@ func (s *Sandbox) run(res *resource, q query, v view, keep func(*core.Record) bo
 		v   map[string]any
 	}
 	var rows []row
+	// the stamp filters read only the record: apply them before rendering
+	var early, late []string
+	for name := range q.filters {
+		if stampFilter[name] {
+			early = append(early, name)
+		} else {
+			late = append(late, name)
+		}
+	}
+	slices.Sort(early)
+	slices.Sort(late)
+	test := func(names []string, m map[string]any, rec *core.Record) (bool, *apiError) {
+		for _, name := range names {
+			pass, err := res.filters[name](m, rec, q.filters[name])
+			if err != nil {
+				return false, newError(http.StatusBadRequest, "Filter.%s: %v", name, err)
+			}
+			if !pass {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
 	for _, rec := range res.table.All() {
 		if keep != nil && !keep(rec) {
 			continue
 		}
+		if ok, e := test(early, nil, rec); e != nil || !ok {
+			if e != nil {
+				return nil, 0, e
+			}
+			continue
+		}
 		m := res.view(s, rec)
-		ok := true
-		for name, val := range q.filters {
-			pass, err := res.filters[name](m, rec, val)
-			if err != nil {
-				return nil, 0, newError(http.StatusBadRequest, "Filter.%s: %v", name, err)
-			}
-			if !pass {
-				ok = false
-				break
-			}
+		ok, e := test(late, m, rec)
+		if e != nil {
+			return nil, 0, e
 		}
 		if ok {
 			rows = append(rows, row{rec, m})
@@ -486,6 +508,9 @@ func fTime(fieldName string, from bool) filter {
 		return !t.After(bound), nil
 	}
 }
+
+// stampFilter names the filters that read only a record's stamps.
+var stampFilter = map[string]bool{"createdonfrom": true, "createdonto": true, "modifiedonfrom": true, "modifiedonto": true}
 
 // stampFilters adds Filter.CreatedOnFrom/To and ModifiedOnFrom/To.
 func stampFilters(m map[string]filter) map[string]filter {

@@ -77,6 +77,7 @@ func (s *Sandbox) routes() {
 	h("GET", "/crm/contacts/{id}", func(w http.ResponseWriter, r *http.Request) { s.get(w, con, r.PathValue("id"), nil, nil, false) })
 	h("PUT", "/crm/contacts/{id}", func(w http.ResponseWriter, r *http.Request) { s.replace(w, r, con, r.PathValue("id"), nil, nil, nil) })
 	h("PATCH", "/crm/contacts/{id}", func(w http.ResponseWriter, r *http.Request) { s.patch(w, r, con, r.PathValue("id"), nil, nil, nil) })
+	h("DELETE", "/crm/contacts/{id}", func(w http.ResponseWriter, r *http.Request) { s.del(w, con, r.PathValue("id"), nil) })
 	h("GET", "/crm/contacts/search", func(w http.ResponseWriter, r *http.Request) { s.list(w, r, con, contactSearchView, nil) })
 	h("POST", "/crm/contacts/search", func(w http.ResponseWriter, r *http.Request) { s.search(w, r, con, contactSummaryView, nil) })
 
@@ -95,6 +96,10 @@ func (s *Sandbox) routes() {
 		s.patch(w, r, ast, r.PathValue("assetId"), nil, nil, nil)
 	})
 
+	h("DELETE", "/servicedesk/hardwareasset/{assetId}", func(w http.ResponseWriter, r *http.Request) {
+		s.del(w, ast, r.PathValue("assetId"), nil)
+	})
+
 	// tickets and notes
 	h("GET", "/servicedesk/tickets", func(w http.ResponseWriter, r *http.Request) { s.list(w, r, tkt, nil, nil) })
 	h("POST", "/servicedesk/tickets", func(w http.ResponseWriter, r *http.Request) { s.create(w, r, tkt, nil, nil) })
@@ -107,6 +112,9 @@ func (s *Sandbox) routes() {
 	})
 	h("PATCH", "/servicedesk/tickets/{ticketId}", func(w http.ResponseWriter, r *http.Request) {
 		s.patch(w, r, tkt, r.PathValue("ticketId"), nil, nil, nil)
+	})
+	h("DELETE", "/servicedesk/tickets/{ticketId}", func(w http.ResponseWriter, r *http.Request) {
+		s.del(w, tkt, r.PathValue("ticketId"), nil)
 	})
 	withTicket := func(fn func(w http.ResponseWriter, r *http.Request, keep belongs, preset map[string]any)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +134,9 @@ func (s *Sandbox) routes() {
 	}))
 	h("GET", "/servicedesk/tickets/{ticketId}/notes/{noteId}", withTicket(func(w http.ResponseWriter, r *http.Request, keep belongs, _ map[string]any) {
 		s.get(w, note, r.PathValue("noteId"), nil, keep, false)
+	}))
+	h("DELETE", "/servicedesk/tickets/{ticketId}/notes/{noteId}", withTicket(func(w http.ResponseWriter, r *http.Request, keep belongs, _ map[string]any) {
+		s.del(w, note, r.PathValue("noteId"), keep)
 	}))
 	h("PUT", "/servicedesk/tickets/{ticketId}/notes/{noteId}", withTicket(func(w http.ResponseWriter, r *http.Request, keep belongs, preset map[string]any) {
 		s.replace(w, r, note, r.PathValue("noteId"), nil, keep, preset)

@@ -120,6 +120,11 @@ type Sandbox struct {
 	mux     *router
 	handler http.Handler
 	writeMu sync.Mutex
+	locIdx  struct { // locations by account (see locationsOf)
+		mu      sync.Mutex
+		version uint64
+		by      map[int64][]*core.Record
+	}
 }
 
 type keyEntry struct {
@@ -222,6 +227,42 @@ func (s *Sandbox) Count(collection string) int {
 		return -1
 	}
 	return r.table.Len()
+}
+
+// DeleteEvery deletes every n-th record of a collection (the 1st, the
+// (n+1)-th, ... in id order), as a user deleting records in the product
+// would, and returns how many it deleted (-1 for an unknown collection or
+// n < 1). Deleting tickets deletes their notes.
+func (s *Sandbox) DeleteEvery(collection string, n int) int {
+	r := s.res[collection]
+	if r == nil || n < 1 {
+		return -1
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	deleted := 0
+	for i, rec := range r.table.All() {
+		if i%n == 0 && s.remove(r, rec.ID) {
+			deleted++
+		}
+	}
+	return deleted
+}
+
+// remove deletes one record (a ticket with its notes); writeMu is held.
+func (s *Sandbox) remove(r *resource, id int64) bool {
+	if !r.table.Delete(id) {
+		return false
+	}
+	if r.name == "tickets" {
+		notes := s.res["ticketnotes"].table
+		for _, n := range notes.All() {
+			if intOf(n.Data, "TicketId") == id {
+				notes.Delete(n.ID)
+			}
+		}
+	}
+	return true
 }
 
 // IDForKey returns the collection and id of the record seeded from an msp

@@ -261,15 +261,22 @@ func locationsResource() *resource {
 	}
 }
 
-// locationsOf returns an account's locations in id order.
+// locationsOf returns an account's locations in id order, from an index
+// rebuilt whenever the locations table changed.
 func (s *Sandbox) locationsOf(account int64) []*core.Record {
-	var out []*core.Record
-	for _, l := range s.res["locations"].table.All() {
-		if intOf(l.Data, "AccountId") == account {
-			out = append(out, l)
+	t := s.res["locations"].table
+	v := t.Version() // read first: the index is then at least this new
+	s.locIdx.mu.Lock()
+	defer s.locIdx.mu.Unlock()
+	if s.locIdx.by == nil || s.locIdx.version != v {
+		s.locIdx.by = map[int64][]*core.Record{}
+		for _, l := range t.All() {
+			a := intOf(l.Data, "AccountId")
+			s.locIdx.by[a] = append(s.locIdx.by[a], l)
 		}
+		s.locIdx.version = v
 	}
-	return out
+	return s.locIdx.by[account]
 }
 
 func normalizeLocation(s *Sandbox, data map[string]any, self *core.Record) []string {

@@ -201,3 +201,16 @@ func sameJSON(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
+
+// del is DELETE of one record: Success=true and no Result.
+func (s *Sandbox) del(w http.ResponseWriter, res *resource, idText string, keep belongs) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	rec, e := s.record(res, idText, keep)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	s.remove(res, rec.ID)
+	writeOK(w, nil)
+}

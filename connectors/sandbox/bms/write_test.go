@@ -269,3 +269,63 @@ func TestTicketAndNotes(t *testing.T) {
 		t.Errorf("note without Details: %s", r.body)
 	}
 }
+
+func TestDeletes(t *testing.T) {
+	h := newEnv(t, 4, Options{})
+	c := h.d.PSA.Companies[1]
+	var tk string
+	for _, co := range h.d.PSA.Companies {
+		for _, x := range co.Tickets {
+			if len(x.Notes) > 0 && tk == "" {
+				tk = x.Key
+			}
+		}
+	}
+	if tk == "" {
+		t.Fatal("no ticket with notes")
+	}
+	notes := h.sb.Count("ticketnotes")
+	tid := itoa(h.id(tk))
+	n := mustOK(t, h.call("GET", "/servicedesk/tickets/"+tid+"/notes", nil)).total(t)
+	mustOK(t, h.call("DELETE", "/servicedesk/tickets/"+tid, nil))
+	if h.sb.Count("ticketnotes") != notes-n {
+		t.Errorf("notes %d → %d, the ticket had %d", notes, h.sb.Count("ticketnotes"), n)
+	}
+	if r := h.call("GET", "/servicedesk/tickets/"+tid, nil); r.status != http.StatusNotFound {
+		t.Errorf("deleted ticket: %d", r.status)
+	}
+	cid := itoa(h.id(c.Contacts[0].Key))
+	mustOK(t, h.call("DELETE", "/crm/contacts/"+cid, nil))
+	if r := h.call("DELETE", "/crm/contacts/"+cid, nil); r.status != http.StatusNotFound {
+		t.Errorf("second delete: %d", r.status)
+	}
+	before := h.sb.Count("hardwareassets")
+	if got := h.sb.DeleteEvery("hardwareassets", 3); got != (before+2)/3 || h.sb.Count("hardwareassets") != before-got {
+		t.Errorf("DeleteEvery: %d of %d, %d left", got, before, h.sb.Count("hardwareassets"))
+	}
+	if h.sb.DeleteEvery("nope", 2) != -1 {
+		t.Error("unknown collection")
+	}
+}
+
+func TestAccountLocationsFollowLocationWrites(t *testing.T) {
+	h := newEnv(t, 3, Options{})
+	c := h.d.PSA.Companies[0]
+	acct := itoa(h.id(c.Key))
+	before := len(mustOK(t, h.call("GET", "/crm/accounts/"+acct, nil)).result(t)["Locations"].([]any))
+	loc := mustOK(t, h.call("POST", "/crm/accounts/"+acct+"/locations", map[string]any{"LocationName": "Warehouse"})).result(t)
+	if loc["IsMain"] != false {
+		t.Errorf("a second location became main: %v", loc)
+	}
+	lid := itoa(num(t, loc["Id"]))
+	mustOK(t, h.callCT("PATCH", "/crm/accounts/"+acct+"/locations/"+lid, []any{op("replace", "/locationname", "Depot"), op("add", "/Addresses/-", map[string]any{"City": "Leeds", "Country": "United Kingdom"})}, patchCT))
+	a := mustOK(t, h.call("GET", "/crm/accounts/"+acct, nil)).result(t)
+	locs := a["Locations"].([]any)
+	last := locs[len(locs)-1].(map[string]any)
+	if len(locs) != before+1 || last["LocationName"] != "Depot" || last["Addresses"].([]any)[0].(map[string]any)["Country"] != "United Kingdom" {
+		t.Errorf("account locations %v", locs)
+	}
+	if r := h.call("PUT", "/crm/accounts/"+acct+"/locations/"+lid, map[string]any{"IsMain": true}); r.Success || !strings.Contains(strings.Join(r.Error.SubErrors, "|"), "LocationName is required") {
+		t.Errorf("PUT without a name: %s", r.body)
+	}
+}
