@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mapsync/connectors/sandbox/core"
 )
 
 func passwordForm(sb *Sandbox) url.Values {
@@ -124,5 +126,23 @@ func TestMissingOrForeignTokenIs401(t *testing.T) {
 		if r.status != http.StatusUnauthorized || r.Success || r.Error.Code != 401 {
 			t.Errorf("token %q: %d %s", tok, r.status, r.body)
 		}
+	}
+}
+
+func TestServesOverTLS(t *testing.T) {
+	sb := New(Options{})
+	srv, err := core.Start(sb.Handler(), core.ServeOptions{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	h := &harness{t: t, sb: sb, srv: srv, hc: srv.Client()}
+	r := mustOK(t, h.login(false, passwordForm(sb)))
+	h.token = r.result(t)["AccessToken"].(string)
+	if got := mustOK(t, h.call("GET", "/system/statuses/lookup", nil)).list(t); len(got) != 0 {
+		t.Errorf("an unseeded sandbox has statuses: %v", got)
+	}
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Errorf("URL %s", srv.URL)
 	}
 }

@@ -340,7 +340,10 @@ func (s *Sandbox) run(res *resource, q query, v view, keep func(*core.Record) bo
 			}
 			continue
 		}
-		m := res.view(s, rec)
+		var m map[string]any // rendered only when a filter or the sort needs it
+		if len(late) > 0 || q.sort != "" {
+			m = res.view(s, rec)
+		}
 		ok, e := test(late, m, rec)
 		if e != nil {
 			return nil, 0, e

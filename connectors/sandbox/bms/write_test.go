@@ -325,6 +325,9 @@ func TestAccountLocationsFollowLocationWrites(t *testing.T) {
 	if len(locs) != before+1 || last["LocationName"] != "Depot" || last["Addresses"].([]any)[0].(map[string]any)["Country"] != "United Kingdom" {
 		t.Errorf("account locations %v", locs)
 	}
+	if recs, parents := h.sb.ChangedSince("locations", epoch.Add(-time.Nanosecond)); recs != 1 || parents != 1 {
+		t.Errorf("ChangedSince(locations) = %d records, %d accounts; want 1, 1", recs, parents)
+	}
 	if r := h.call("PUT", "/crm/accounts/"+acct+"/locations/"+lid, map[string]any{"IsMain": true}); r.Success || !strings.Contains(strings.Join(r.Error.SubErrors, "|"), "LocationName is required") {
 		t.Errorf("PUT without a name: %s", r.body)
 	}
