@@ -73,6 +73,18 @@ func (s *Sandbox) issue(subject string) tokenOutput {
 	refresh := randomID() + randomID()
 	a := s.auth
 	a.mu.Lock()
+	if len(a.access)+len(a.refresh) > 4096 { // forget expired tokens now and then
+		for k, e := range a.access {
+			if !now.Before(e) {
+				delete(a.access, k)
+			}
+		}
+		for k, g := range a.refresh {
+			if !now.Before(g.expires) {
+				delete(a.refresh, k)
+			}
+		}
+	}
 	a.access[access] = exp
 	a.refresh[refresh] = refreshGrant{subject: subject, expires: rexp}
 	a.mu.Unlock()
