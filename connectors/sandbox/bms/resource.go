@@ -3,7 +3,9 @@ package bms
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -413,7 +415,7 @@ func decodeObject(r *http.Request, allowEmpty bool) (map[string]any, *apiError) 
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
-		if allowEmpty && err.Error() == "EOF" {
+		if allowEmpty && errors.Is(err, io.EOF) {
 			return map[string]any{}, nil
 		}
 		return nil, newError(http.StatusBadRequest, "The request body is not a JSON object: %v", err)

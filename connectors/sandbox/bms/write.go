@@ -1,9 +1,7 @@
 package bms
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -148,8 +146,6 @@ func (s *Sandbox) patch(w http.ResponseWriter, r *http.Request, res *resource, i
 	writeOK(w, render(s, res, v, rec, nil))
 }
 
-var errInvalid = errors.New("invalid")
-
 // store coerces, normalizes and writes one record (old nil: insert). The
 // caller holds writeMu.
 func (s *Sandbox) store(res *resource, body map[string]any, old *core.Record, preset map[string]any) (*core.Record, *apiError) {
@@ -193,13 +189,6 @@ func (s *Sandbox) store(res *resource, body map[string]any, old *core.Record, pr
 		}
 	}
 	return rec, nil
-}
-
-// sameJSON reports whether two JSON-like values encode alike.
-func sameJSON(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return bytes.Equal(x, y)
 }
 
 // del is DELETE of one record: Success=true and no Result.
