@@ -129,6 +129,14 @@ func (r *Run) extractDerived(ctx context.Context, o *object, in ExtractInput, re
 	if err := r.dedupeDerived(ctx, o, in.Side); err != nil {
 		return fail(err)
 	}
+	// Staged counts derived records, once each.
+	table, err := r.stageTable(ctx, o, in.Side)
+	if err != nil {
+		return fail(err)
+	}
+	if err := r.db.DB().QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&res.Staged); err != nil {
+		return fail(err)
+	}
 	if err := r.afterListing(ctx, o, in.Side); err != nil {
 		return fail(err)
 	}

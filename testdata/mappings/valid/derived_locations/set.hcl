@@ -60,6 +60,11 @@ system "tigerpaw" {
   filter   = "none"
   write    = "none"
   paging "none" {}
+  changed_since "filter" {
+    param    = "modifiedAfter"
+    template = "${cursor}"
+    format   = "2006-01-02T15:04:05Z"
+  }
 
   object "organization" {
     list_path = "/accounts"
