@@ -160,36 +160,47 @@ func (r *Run) deriveFromStaged(ctx context.Context, d *deriver, source string) (
 	if err != nil {
 		return false, false, err
 	}
-	rows, err := r.db.DB().QueryContext(ctx, `SELECT CAST(_raw AS VARCHAR) FROM `+table+` WHERE _raw IS NOT NULL ORDER BY rowid`)
+	// Read in slices by row id, each closed before its records are staged:
+	// no result set stays open across the stager's flushes.
+	const batch = 5000
+	after := int64(-1)
+	for {
+		recs, last, err := r.stagedRaw(ctx, table, after, batch)
+		if err != nil {
+			return false, false, fmt.Errorf("read staged %s: %w", source, err)
+		}
+		if err := d.add(ctx, source, recs); err != nil {
+			return false, false, err
+		}
+		if len(recs) < batch {
+			break
+		}
+		after = last
+	}
+	return true, complete, nil
+}
+
+// stagedRaw reads up to n raw records of a staging table after row id
+// after, in row id order, and the last row id read.
+func (r *Run) stagedRaw(ctx context.Context, table string, after int64, n int) ([]map[string]any, int64, error) {
+	rows, err := r.db.DB().QueryContext(ctx, `SELECT rowid, CAST(_raw AS VARCHAR) FROM `+table+` WHERE rowid > ? AND _raw IS NOT NULL ORDER BY rowid LIMIT ?`, after, n)
 	if err != nil {
-		return false, false, fmt.Errorf("read staged %s: %w", source, err)
+		return nil, after, err
 	}
 	defer rows.Close()
-	const batch = 1000
-	var recs []map[string]any
+	var out []map[string]any
 	for rows.Next() {
 		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return false, false, fmt.Errorf("read staged %s: %w", source, err)
+		if err := rows.Scan(&after, &raw); err != nil {
+			return nil, after, err
 		}
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(raw), &rec); err != nil {
-			return false, false, fmt.Errorf("read staged %s: %w", source, err)
+			return nil, after, err
 		}
-		if recs = append(recs, rec); len(recs) == batch {
-			if err := d.add(ctx, source, recs); err != nil {
-				return false, false, err
-			}
-			recs = recs[:0]
-		}
+		out = append(out, rec)
 	}
-	if err := rows.Err(); err != nil {
-		return false, false, fmt.Errorf("read staged %s: %w", source, err)
-	}
-	if err := d.add(ctx, source, recs); err != nil {
-		return false, false, err
-	}
-	return true, complete, nil
+	return out, after, rows.Err()
 }
 
 // deriveFromListing lists the source's route (from the derived object's
