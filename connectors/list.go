@@ -84,8 +84,8 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 			yield(Page{}, err)
 			return
 		}
-		if obj.Derive != nil && obj.ListPath == "" {
-			yield(Page{}, configError("list "+obj.Name, "object %q is derived from %q records: list those", obj.Name, obj.Derive.From))
+		if obj.Derived() {
+			yield(Page{}, configError("list "+obj.Name, "object %q is derived from %q records: list those", obj.Name, obj.Derive[0].From))
 			return
 		}
 		until := q.Until

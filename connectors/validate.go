@@ -84,7 +84,7 @@ func CheckSystem(sys plan.System) []plan.Problem {
 	for _, o := range sys.Objects {
 		obj := func(attr string) plan.Place { return plan.Place{System: sys.Name, Object: o.Name, Attr: attr} }
 		inVocab(obj("write"), o.Write, plan.WriteStyles)
-		if o.ListPath == "" && o.Derive == nil {
+		if o.ListPath == "" && !o.Derived() {
 			badAt(obj(""), "no list_path")
 		}
 		for _, p := range []struct{ attr, path string }{{"list_path", o.ListPath}, {"item_path", o.ItemPath},

@@ -39,7 +39,7 @@ type Object struct {
 	Sweep        time.Duration
 	ChangedSince *plan.ChangedSince
 	Bulk         *plan.Bulk
-	Derive       *Derive
+	Derive       []*Derive // a derived object: one per source (derive.go)
 	Fields       []*Field
 
 	VarRefs []VarRef
@@ -49,7 +49,8 @@ type Object struct {
 	attrs     hcl.Attributes
 }
 
-// Derive makes one source record give several records of this object type.
+// Derive makes one record of another object of the system (From) give zero
+// or more records of this object type (derive.go).
 type Derive struct {
 	From      string
 	Each      *Expr
@@ -73,7 +74,7 @@ func (o *Object) AttrRange(name string) hcl.Range { return attrRange(o.attrs, na
 
 var objectSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "resource_type"}, {Name: "list_path", Required: true}, {Name: "list_method"}, {Name: "list_body"},
+		{Name: "resource_type"}, {Name: "list_path"}, {Name: "list_method"}, {Name: "list_body"},
 		{Name: "item_path"}, {Name: "create_path"}, {Name: "update_path"}, {Name: "delete_path"},
 		{Name: "query"}, {Name: "id"}, {Name: "updated"}, {Name: "created"}, {Name: "write"}, {Name: "sweep"},
 	},
@@ -138,7 +139,9 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		o.UpdatePath = o.ItemPath
 	}
 
-	for _, typ := range []string{"changed_since", "bulk", "derive"} {
+	o.Derive, d = decodeDerives(block, content.Blocks, o.attrs)
+	diags = append(diags, d...)
+	for _, typ := range []string{"changed_since", "bulk"} {
 		b, d := oneBlock(content.Blocks, typ)
 		diags = append(diags, d...)
 		if b == nil {
@@ -149,8 +152,6 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 			o.ChangedSince, d = decodeChangedSince(b)
 		case "bulk":
 			o.Bulk, d = decodeBulk(b)
-		case "derive":
-			o.Derive, d = decodeDerive(b)
 		}
 		diags = append(diags, d...)
 	}
@@ -260,33 +261,6 @@ func decodeBulkResults(b *hcl.Block) (*plan.BulkResults, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 	return r, diags
-}
-
-var deriveSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "from", Required: true}, {Name: "each", Required: true}, {Name: "id", Required: true},
-}}
-
-func decodeDerive(b *hcl.Block) (*Derive, hcl.Diagnostics) {
-	content, diags := b.Body.Content(deriveSchema)
-	dv := &Derive{DeclRange: b.DefRange, FromRange: b.DefRange}
-	if content == nil {
-		return dv, diags
-	}
-	var d hcl.Diagnostics
-	if a, ok := content.Attributes["from"]; ok {
-		dv.FromRange = a.Expr.Range()
-		dv.From, d = decodeString(a)
-		diags = append(diags, d...)
-	}
-	if a, ok := content.Attributes["each"]; ok {
-		dv.Each, d = decodeExpr(a)
-		diags = append(diags, d...)
-	}
-	if a, ok := content.Attributes["id"]; ok {
-		dv.ID, d = decodeExpr(a)
-		diags = append(diags, d...)
-	}
-	return dv, diags
 }
 
 // decodeSweep reads a sweep bound: a Go duration of at least a second, on

@@ -57,7 +57,7 @@ func (c *Config) validateObject(s *System, o *Object, lookupNames []string) hcl.
 	if ct == nil {
 		return append(diags, unknownName(o.NameRange, "Unknown canonical type", "canonical type", o.Name, keys(c.Canonical)))
 	}
-	if _, written := o.attrs["write"]; !written && !s.writeDeclared {
+	if _, written := o.attrs["write"]; !written && !s.writeDeclared && len(o.Derive) == 0 {
 		diags = append(diags, errorAt(o.NameRange, "Missing write style",
 			"Object %q has no write style: set write = \"...\" here or on system %q (%s).", o.Name, s.Name, quoteList(writes)))
 	}
@@ -92,19 +92,7 @@ func (c *Config) validateObject(s *System, o *Object, lookupNames []string) hcl.
 		diags = append(diags, errorAt(o.AttrRange("list_method"), "Missing list_body",
 			"Object %q lists with POST: add list_body, the JSON query sent.", o.Name))
 	}
-	if o.Derive != nil {
-		if s.Object(o.Derive.From) == nil || o.Derive.From == o.Name {
-			var names []string
-			for _, other := range s.Objects {
-				if other.Name != o.Name {
-					names = append(names, other.Name)
-				}
-			}
-			diags = append(diags, unknownName(o.Derive.FromRange, "Unknown derive source", "other object of system "+s.Name, o.Derive.From, names))
-		}
-		diags = append(diags, c.compileExpr(o.Derive.Each, exprenv.DeriveEach, exprenv.Shape{}, fmt.Sprintf("derive each of %s.%s", s.Name, o.Name))...)
-		diags = append(diags, c.compileExpr(o.Derive.ID, exprenv.DeriveID, exprenv.Shape{}, fmt.Sprintf("derive id of %s.%s", s.Name, o.Name))...)
-	}
+	diags = append(diags, c.validateDerives(s, o)...)
 	for _, f := range o.Fields {
 		diags = append(diags, c.validateField(s, o, ct, f, lookupNames)...)
 	}

@@ -20,8 +20,8 @@ import (
 // on a plan's content before it runs: the very functions the constructors
 // call (connectors.CheckSystem from connectors.New, match.CheckObject from
 // match.NewObject, records.Check from records.New and NewWriter,
-// records.CheckFlags from steps.Open). What they find here, a run would
-// refuse. Problems come once each, in plan order.
+// records.CheckFlags and records.CheckDerived from steps.Open). What they
+// find here, a run would refuse. Problems come once each, in plan order.
 func RuntimeProblems(p *plan.Plan) []plan.Problem {
 	var out []plan.Problem
 	seen := map[string]bool{}
@@ -57,6 +57,7 @@ func RuntimeProblems(p *plan.Plan) []plan.Problem {
 			}
 		}
 		add(records.CheckFlags(s, p.Canonical, psa, doc), s.Name)
+		add(records.CheckDerived(s, psa, doc), s.Name)
 	}
 	return out
 }

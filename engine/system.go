@@ -43,8 +43,11 @@ func compileObject(cfg *dsl.Config, s *dsl.System, o *dsl.Object) plan.Object {
 	if out.ChangedSince == nil {
 		out.ChangedSince = s.ChangedSince
 	}
-	if o.Derive != nil {
-		out.Derive = &plan.Derive{From: o.Derive.From, Each: exprSource(o.Derive.Each), ID: exprSource(o.Derive.ID)}
+	for _, dv := range o.Derive {
+		out.Derive = append(out.Derive, plan.Derive{From: dv.From, Each: exprSource(dv.Each), ID: exprSource(dv.ID)})
+	}
+	if len(o.Derive) > 0 {
+		out.Write, out.ID = plan.WriteNone, "" // never written; ids come from derive
 	}
 	ct := cfg.Canonical[o.Name]
 	for _, f := range o.Fields {

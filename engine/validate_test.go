@@ -30,10 +30,12 @@ func TestValidateRejectsWhatARunRejects(t *testing.T) {
 		{"clear_on_disconnect", "set.hcl:56:29", "clear_on_disconnect needs a field that flows only to the documentation side"},
 		// records.Check (records.New, Mapper.NewWriter)
 		{"fetch_no_id", "set.hcl:23:15", "has no {id}"},
-		{"derive_unsupported", "set.hcl:60:5", "derived objects"},
 		{"lookup_parent_unused", "set.hcl:35:16", `scoped under "manufacturer", which no field of organization uses`},
 		// records.CheckFlags (steps.Open)
 		{"flag_unstaged", "set.hcl:51:14", "the sync does not stage site records"},
+		// records.CheckDerived (steps.Open)
+		{"derive_write", "set.hcl:188:17", "cannot be written there"},
+		{"derive_nested_source", "set.hcl:109:5", `derive source "contact" is listed under a parent`},
 		// the language: typed attributes, one diagnostic per syntax error
 		{"path_number", "set.hcl:19:14", "path must be a string"},
 		{"unclosed_block", "set.hcl:18:5", "no closing brace"},

@@ -240,7 +240,7 @@ type Object struct {
 	Sweep        int           `json:"sweep,omitempty"`
 	ChangedSince *ChangedSince `json:"changed_since,omitempty"`
 	Bulk         *Bulk         `json:"bulk,omitempty"`
-	Derive       *Derive       `json:"derive,omitempty"`
+	Derive       []Derive      `json:"derive,omitempty"`
 	Fields       []Field       `json:"fields"` // declaration order
 }
 
@@ -292,13 +292,19 @@ type BulkResults struct {
 	ErrorMessage []string `json:"error_message,omitempty"` // paths of the message inside an element
 }
 
-// Derive makes one source record give several records of this object type
-// (Tigerpaw locations from account/contact address blocks).
+// Derive makes one source record give zero or more records of this object
+// type (locations made from the address blocks of accounts and contacts).
+// An object with derives (Object.Derive, one per source object, in
+// precedence order) is a derived object: it is never listed from its own
+// route and never written (docs/mapping-language.md "Derived objects").
 type Derive struct {
-	From string `json:"from"` // canonical/object name whose records are read (list path of that object)
-	Each string `json:"each"` // expr: returns a list of maps, one per derived record
-	ID   string `json:"id"`   // expr: stable id of a derived record (from record + item)
+	From string `json:"from"` // the source: another, not derived, object of the same system
+	Each string `json:"each"` // expr over record (the source record): a list of maps, one per derived record
+	ID   string `json:"id"`   // expr over record and item: the derived record's id; empty = no record
 }
+
+// Derived reports whether the object's records are derived from others.
+func (o Object) Derived() bool { return len(o.Derive) > 0 }
 
 // Field directions relative to the system: "both" reads and writes, "read"
 // never writes it back, "write" is only sent.

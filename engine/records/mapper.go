@@ -75,6 +75,7 @@ type Mapper struct {
 	canonical map[string]plan.CanonicalField
 	lookups   map[string]plan.Lookup
 	scope     *exprenv.Program
+	derives   []deriveSource // a derived object's sources (derive.go)
 }
 
 type field struct {
@@ -126,9 +127,6 @@ func build(spec Spec) (*Mapper, []plan.Problem) {
 	if spec.Canonical.Name != spec.Object {
 		return nil, []plan.Problem{{Place: at("", ""), Message: fmt.Sprintf("canonical type is %q", spec.Canonical.Name)}}
 	}
-	if obj.Derive != nil {
-		return nil, []plan.Problem{{Place: at("", "derive"), Message: fmt.Sprintf("derived objects (derive from %q) are not supported yet", obj.Derive.From)}}
-	}
 	m := &Mapper{
 		spec:      spec,
 		obj:       *obj,
@@ -145,6 +143,9 @@ func build(spec Spec) (*Mapper, []plan.Problem) {
 	}
 	shape := exprenv.ShapeOf(spec.Canonical, spec.Settings)
 	var probs []plan.Problem
+	if obj.Derived() {
+		m.derives, probs = buildDerives(spec, obj, at)
+	}
 	bad := func(pl plan.Place, format string, args ...any) {
 		probs = append(probs, plan.Problem{Place: pl, Message: fmt.Sprintf(format, args...)})
 	}
@@ -299,6 +300,9 @@ func (m *Mapper) FlagFields() []FlagField {
 
 // IDPath is the path of the id in a record.
 func (m *Mapper) IDPath() string {
+	if m.obj.Derived() {
+		return DerivedIDPath
+	}
 	if m.obj.ID == "" {
 		return "id"
 	}

@@ -301,7 +301,7 @@ func TestNewRefusesWhatIsNotImplemented(t *testing.T) {
 		obj  plan.Object
 		want string
 	}{
-		{"derive", plan.Object{Name: "location", Derive: &plan.Derive{From: "account", Each: "[]", ID: "'x'"}}, "not supported yet"},
+		{"derive from an unknown object", plan.Object{Name: "location", Derive: []plan.Derive{{From: "account", Each: "[]", ID: "'x'"}}}, `derive source "account" is not a listed object`},
 		{"unknown canonical field", plan.Object{Name: "location", ListPath: "/x", Fields: []plan.Field{{Name: "nmae", Path: "name"}}}, `"nmae" is not a field`},
 		{"unknown lookup", plan.Object{Name: "location", ListPath: "/x", Fields: []plan.Field{{Name: "name", Path: "name", Lookup: "nope"}}}, `lookup "nope" is not declared`},
 		{"flag on a non-ref", plan.Object{Name: "location", ListPath: "/x", Fields: []plan.Field{{Name: "name", Flag: "primary"}}}, "must be a reference"},

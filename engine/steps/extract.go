@@ -104,6 +104,9 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 	}
 	where := fmt.Sprintf("extract %s from %s (%s)", in.Object, r.systems[in.Side].Name, in.Side)
 	mapper := o.mappers[in.Side]
+	if mapper.Derived() {
+		return r.extractDerived(ctx, o, in, res, where)
+	}
 	q := connectors.ListQuery{Since: in.Since, Resume: in.Cursor, PageSize: in.PageSize}
 	ps, err := r.parents(ctx, o, in)
 	if err != nil {
@@ -215,6 +218,12 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 		}
 	}
 	res.Complete = res.Done && in.Since.IsZero() && len(in.Records) == 0
+	if res.Done {
+		// What derived objects may read instead of listing again (derive.go).
+		if err := r.noteListed(ctx, in.Object, in.Side, res.Complete); err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+	}
 	r.progress(Progress{Step: "extract", Object: in.Object, Side: in.Side, Pages: res.Pages, Records: res.Staged, Done: res.Done})
 	return res, nil
 }

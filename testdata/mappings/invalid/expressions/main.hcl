@@ -45,7 +45,7 @@ EOT
     }
   }
   object "address" {
-    list_path = "/devices"
+    # derived: no list_path of its own
     derive {
       from = "device"
       each = "len(record)"
