@@ -79,4 +79,3 @@ func (v *relatedFinder) Visit(n *ast.Node) {
 
 // relatedKind reports whether programs of a kind see related.
 func relatedKind(k Kind) bool { return k == ToCanonical }
-
