@@ -75,6 +75,7 @@ type Mapper struct {
 	canonical map[string]plan.CanonicalField
 	lookups   map[string]plan.Lookup
 	scope     *exprenv.Program
+	related   *relatedSet // rows of the lookups read through (related.go)
 }
 
 type field struct {
@@ -136,6 +137,7 @@ func build(spec Spec) (*Mapper, []plan.Problem) {
 		byName:    map[string]*field{},
 		canonical: map[string]plan.CanonicalField{},
 		lookups:   map[string]plan.Lookup{},
+		related:   &relatedSet{tables: map[string]*RelatedTable{}},
 	}
 	for _, cf := range spec.Canonical.Fields {
 		m.canonical[cf.Name] = cf
@@ -367,8 +369,14 @@ func (m *Mapper) Map(raw map[string]any, fetched Fetched) (row Row, err error) {
 // toCanonical applies the field's transform and normalises the result to
 // the canonical type. A non-empty reason means the value is invalid.
 func (m *Mapper) toCanonical(f *field, v any, raw map[string]any) (any, string) {
+	if f.LookupLabel != "" {
+		var reason string
+		if v, reason = m.readRelated(f, v); reason != "" {
+			return nil, reason
+		}
+	}
 	if f.to != nil {
-		out, err := f.to.Run(exprenv.Env{Value: v, Record: raw, Settings: m.spec.Settings})
+		out, err := f.to.Run(exprenv.Env{Value: v, Record: raw, Settings: m.spec.Settings, Related: m.relatedFunc()})
 		if err != nil {
 			return nil, "to_canonical failed: " + err.Error()
 		}

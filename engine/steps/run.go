@@ -230,6 +230,9 @@ func (r *Run) prepareObjects() error {
 	if err := r.checkFlags(); err != nil {
 		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
 	}
+	if err := r.checkOffers(); err != nil {
+		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
+	}
 	return nil
 }
 
