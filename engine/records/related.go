@@ -277,7 +277,7 @@ func (p *prepare) writeRelated(ctx context.Context, f *field) error {
 	group := m.relatedGroup(f.Lookup)
 	want := map[string]string{}
 	var described []string
-	blank := true
+	blank, required := true, false
 	for _, g := range group {
 		v, ok := p.ch.Fields[g.Name]
 		if !ok {
@@ -309,11 +309,15 @@ func (p *prepare) writeRelated(ctx context.Context, f *field) error {
 		}
 		if p.ch.Create && g.RequiredOnCreate && strings.TrimSpace(s) == "" {
 			p.invalid(g.Name, fmt.Sprintf("required to create a %s in %s, but empty", m.spec.Object, m.spec.System.Name))
+			required = true
 		}
 		want[g.LookupLabel] = s
 		described = append(described, fmt.Sprintf("%s %q", g.Name, s))
 	}
 	path := writePath(f)
+	if required {
+		return nil // the create is not sent; no row is looked for
+	}
 	if blank {
 		if !p.ch.Create {
 			p.out.Fields[path] = nil // every value was emptied: clear the reference
