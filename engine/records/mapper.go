@@ -238,8 +238,12 @@ func (m *Mapper) checkField(f *field, cf plan.CanonicalField) (string, error) {
 		return "flag", errors.New("a flag field has no path and no fetch")
 	case f.Flag != "" && cf.Ref == "":
 		return "flag", errors.New("a flag field must be a reference")
-	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldWrite:
+	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldWrite && f.ToCanonical == "":
 		return "", errors.New("no path")
+	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldRead && f.WritePath == "":
+		// path = "" reads the whole record (for a to_canonical that builds
+		// the value from several members); it cannot be written back there.
+		return "path", errors.New(`a field read from the whole record (path = "") has nowhere to be written: set access = "read" or a write_path`)
 	case f.Fetch != "" && !strings.Contains(f.Fetch, "{id}"):
 		return "fetch", fmt.Errorf("fetch %q has no {id}", f.Fetch)
 	case f.Fetch != "" && cf.Type != plan.TypeList && cf.Type != plan.TypeJSON:

@@ -250,7 +250,7 @@ func TestRequiredListsAndRefs(t *testing.T) {
 		{Name: "emails", Path: "Emails", Access: plan.FieldBoth, RequiredOnCreate: true},
 		{Name: "phones", Path: "Phones", Access: plan.FieldBoth, RequiredOnCreate: true},
 	}}
-	m, err := New(Spec{System: plan.System{Name: "bms", Objects: []plan.Object{obj}}, Object: "contact", Canonical: ct})
+	m, err := New(Spec{System: plan.System{Name: "psa", Objects: []plan.Object{obj}}, Object: "contact", Canonical: ct})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestRequiredListsAndRefs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"emails", "phones", "organization", "first_name"} {
-		if !strings.Contains(out.Invalid[f], "required to create a contact in bms, but empty") {
+		if !strings.Contains(out.Invalid[f], "required to create a contact in psa, but empty") {
 			t.Errorf("%s: %q", f, out.Invalid[f])
 		}
 	}
