@@ -221,3 +221,49 @@ func TestOpenRefusesADirectionNotOffered(t *testing.T) {
 		t.Errorf("an offered direction is refused: %v", err)
 	}
 }
+
+// A create whose required list is empty is not sent: the documentation
+// system requires an e-mail on a new contact, and the PSA contact without
+// any is planned as invalid with the reason, not created, while the other
+// contacts are.
+func TestCreateMissingRequiredListIsNotSent(t *testing.T) {
+	ctx := context.Background()
+	p, err := shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = editSystem(t, unthrottled(p), match.Doc, func(s *plan.System) {
+		_, f := objectField(t, s, "contact", "emails")
+		f.RequiredOnCreate = true
+	})
+	sys, err := local.Start(local.Options{Data: msp.Options{Companies: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Close()
+	r := openOn(t, p, sys, "run1")
+	if _, err := r.Plan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	noEmail := psaID(t, sys, edge(t, sys.Data, msp.EdgeContactNoEmail, "psa")[0])
+	refused := query(t, r, `SELECT source_id FROM ops WHERE object = 'contact' AND op = 'invalid' AND target_side = 'doc'
+		AND reason LIKE '%emails: required to create a contact in%' ORDER BY source_id`)
+	if !slices.Contains(refused, noEmail) {
+		t.Fatalf("the contact without e-mail (%s) is not refused; refused: %v", noEmail, refused)
+	}
+	creates := count(t, r, `SELECT count(*) FROM ops WHERE object = 'contact' AND op = 'create' AND target_side = 'doc'`)
+	if n := count(t, r, `SELECT count(*) FROM ops WHERE object = 'contact' AND op = 'create' AND source_id = ?`, noEmail); n != 0 || creates == 0 {
+		t.Fatalf("%d creates of the contact without e-mail, %d creates in all", n, creates)
+	}
+	for _, obj := range []string{"organization", "location", "contact"} {
+		if _, err := r.Apply(ctx, ApplyInput{Object: obj, Range: wholeObject(t, r, obj)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, r, `SELECT count(*) FROM ops WHERE object = 'contact' AND op = 'create' AND target_side = 'doc' AND status = 'applied'`); n != creates {
+		t.Errorf("%d of %d contact creates applied", n, creates)
+	}
+	if n := count(t, r, `SELECT count(*) FROM ops WHERE object = 'contact' AND status IN ('failed', 'rejected')`); n != 0 {
+		t.Errorf("%d contact ops failed or were rejected: a missing required value is not an error", n)
+	}
+}
