@@ -51,3 +51,73 @@ func TestCompileDefaultDirectionFromTheSystem(t *testing.T) {
 		}
 	}
 }
+
+// A PSA whose two-way sync is off unless the sync turns it on: without
+// direction the sync is one-way; a sync asking for two_way gets it.
+func TestTwoWayOffUnlessTurnedOn(t *testing.T) {
+	const set = `
+canonical "contact" {
+  field "name" {
+    type = "string"
+  }
+}
+system "psa" {
+  role     = "psa"
+  base_url = "https://psa.example.test"
+  write    = "json_patch"
+  paging "none" {}
+  object "contact" {
+    list_path         = "/contacts"
+    offers            = ["two_way", "to_doc"]
+    default_direction = "to_doc"
+    field "name" {
+      path               = "name"
+      required_on_create = true
+    }
+  }
+}
+system "docs" {
+  role     = "doc"
+  base_url = "https://docs.example.test"
+  write    = "put"
+  paging "none" {}
+  object "contact" {
+    list_path = "/contacts"
+    field "name" {
+      path = "name"
+    }
+  }
+}
+sync "off" {
+  psa = system.psa
+  doc = system.docs
+  object "contact" {
+    match {
+      rule "name" {
+        keys = ["name"]
+      }
+    }
+  }
+}
+sync "on" {
+  psa = system.psa
+  doc = system.docs
+  object "contact" {
+    direction = "two_way"
+    match {
+      rule "name" {
+        keys = ["name"]
+      }
+    }
+  }
+}
+`
+	p := compile(t, map[string][]byte{"set.hcl": []byte(set)})
+	got := map[string]string{}
+	for _, s := range p.Syncs {
+		got[s.Name] = s.Objects[0].Direction + "/" + s.Objects[0].CreateInPSA
+	}
+	if got["off"] != "to_doc/never" || got["on"] != "two_way/confirmed" {
+		t.Errorf("directions %v", got)
+	}
+}
