@@ -39,6 +39,9 @@ type RelatedTable struct {
 	lookup plan.Lookup
 	rows   []map[string]any
 	byID   map[string]int
+
+	mu      sync.Mutex
+	indexes map[string]map[string]string // member paths -> their texts -> id of the first row
 }
 
 // NewRelatedTable indexes rows of a lookup by their id (the lookup's id
@@ -81,23 +84,48 @@ func (t *RelatedTable) Row(id any) map[string]any {
 }
 
 // Find returns the id of the first row (in load order) whose member at
-// each path of want has that text; a blank wanted value equals a blank
-// or missing member.
+// each path of want has that text (trimmed); a blank wanted value equals a
+// blank or missing member. The rows are indexed by the paths asked for on
+// first use, so a write costs a map look-up, not a scan.
 func (t *RelatedTable) Find(want map[string]string) (string, bool) {
+	paths := make([]string, 0, len(want))
+	for p := range want {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	vals := make([]string, len(paths))
+	for i, p := range paths {
+		vals[i] = strings.TrimSpace(want[p])
+	}
+	idx := t.index(paths)
+	id, ok := idx[strings.Join(vals, "\x00")]
+	return id, ok
+}
+
+func (t *RelatedTable) index(paths []string) map[string]string {
+	key := strings.Join(paths, "\x00")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if idx, ok := t.indexes[key]; ok {
+		return idx
+	}
+	idx := make(map[string]string, len(t.rows))
+	vals := make([]string, len(paths))
 	for _, row := range t.rows {
-		ok := true
-		for path, w := range want {
-			v, _ := connectors.Value(row, path)
-			if strings.TrimSpace(memberText(v)) != strings.TrimSpace(w) {
-				ok = false
-				break
-			}
+		for i, p := range paths {
+			v, _ := connectors.Value(row, p)
+			vals[i] = strings.TrimSpace(memberText(v))
 		}
-		if ok {
-			return rowID(t.lookup, row), true
+		k := strings.Join(vals, "\x00")
+		if _, dup := idx[k]; !dup {
+			idx[k] = rowID(t.lookup, row)
 		}
 	}
-	return "", false
+	if t.indexes == nil {
+		t.indexes = map[string]map[string]string{}
+	}
+	t.indexes[key] = idx
+	return idx
 }
 
 func memberText(v any) string {

@@ -281,3 +281,35 @@ func TestRequiredListsAndRefs(t *testing.T) {
 		t.Errorf("an update emptying a required list: %+v, %v", out, err)
 	}
 }
+
+func TestRelatedTableFind(t *testing.T) {
+	tab := NewRelatedTable(plan.Lookup{Name: "product", ID: "id"}, []map[string]any{
+		{"id": float64(1), "m": "Acme", "p": "W-100"},
+		{"id": float64(2), "m": "Acme", "p": "W-100"}, // a second row of the same pair: the first wins
+		{"id": float64(3), "m": " Acme ", "p": nil},
+		{"m": "Acme", "p": "no id"},               // left out
+		{"id": float64(1), "m": "Dup", "p": "id"}, // a second row of id 1: left out
+	})
+	if tab.Len() != 3 {
+		t.Errorf("%d rows", tab.Len())
+	}
+	for _, c := range []struct {
+		want map[string]string
+		id   string
+		ok   bool
+	}{
+		{map[string]string{"m": "Acme", "p": "W-100"}, "1", true},
+		{map[string]string{"m": "Acme", "p": ""}, "3", true},
+		{map[string]string{"m": "Acme", "p": "no id"}, "", false},
+		{map[string]string{"m": "Dup", "p": "id"}, "", false},
+		{map[string]string{"m": "Acme"}, "1", true},
+	} {
+		id, ok := tab.Find(c.want)
+		if id != c.id || ok != c.ok {
+			t.Errorf("Find(%v) = %q, %v; want %q, %v", c.want, id, ok, c.id, c.ok)
+		}
+	}
+	if tab.Row("3")["m"] != " Acme " || tab.Row(float64(2)) == nil || tab.Row("9") != nil {
+		t.Error("rows by id")
+	}
+}
