@@ -145,7 +145,9 @@ func TestExtractThroughRelatedRows(t *testing.T) {
 }
 
 // Write through a related record: a pushed configuration's manufacturer
-// (a name) is written as the id of the related row of that name.
+// (a name) is written as the id of the related row of that name. The
+// manufacturer is required on create: a configuration without one is not
+// pushed, with the reason, while the others are.
 func TestPushThroughRelatedRows(t *testing.T) {
 	ctx := context.Background()
 	p, err := shipped()
@@ -153,6 +155,10 @@ func TestPushThroughRelatedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = throughRelated(t, unthrottled(p))
+	p = editSystem(t, p, match.PSA, func(s *plan.System) {
+		_, f := objectField(t, s, "configuration", "manufacturer")
+		f.RequiredOnCreate = true
+	})
 	sys, err := local.Start(local.Options{Data: msp.Options{Companies: 5}})
 	if err != nil {
 		t.Fatal(err)
@@ -176,10 +182,19 @@ func TestPushThroughRelatedRows(t *testing.T) {
 	}
 	created := query(t, r, `SELECT target_id || '|' || coalesce(json_extract_string(fields, '$.manufacturer.new'), '') FROM ops
 		WHERE object = 'configuration' AND op = 'create' AND target_side = 'psa' AND status = 'applied' ORDER BY target_id`)
+	refused := query(t, r, `SELECT source_id FROM ops WHERE object = 'configuration' AND op = 'invalid' AND target_side = 'psa'
+		AND reason LIKE '%manufacturer: required to create a configuration in%'`)
+	if len(refused) == 0 {
+		t.Error("no pushed configuration without a manufacturer was refused: the test proves less than it says")
+	}
+	if n := count(t, r, `SELECT count(*) FROM ops WHERE object = 'configuration' AND op = 'create' AND list_contains(?, source_id)`, refused); n != 0 {
+		t.Errorf("%d configurations without a manufacturer have a create op", n)
+	}
 	checked := 0
 	for _, c := range created {
 		id, name, _ := strings.Cut(c, "|")
 		if name == "" {
+			t.Errorf("configuration %s was created without the manufacturer the PSA requires", id)
 			continue
 		}
 		var rec map[string]any
