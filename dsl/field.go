@@ -40,6 +40,11 @@ type Field struct {
 	DeclRange hcl.Range
 	NameRange hcl.Range
 	attrs     hcl.Attributes
+
+	// LookupLabel, with Lookup: the field reads through a related record
+	// (related.go): path holds a row's id, the value is the row's
+	// LookupLabel.
+	LookupLabel string
 }
 
 // AttrRange returns the range of an attribute's value, or the block's.
@@ -59,6 +64,7 @@ var fieldSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "path"}, {Name: "write_path"}, {Name: "ref"}, {Name: "lookup"}, {Name: "access"},
 	{Name: "to_canonical"}, {Name: "from_canonical"}, {Name: "required_on_create"}, {Name: "create_only"},
 	{Name: "fetch"}, {Name: "flag"}, {Name: "refetch_query"}, {Name: "refetch_limit"},
+	{Name: "lookup_label"}, // related.go
 }}
 
 // defaultRefetchLimit bounds a refetch_query listing without refetch_limit.
@@ -75,7 +81,7 @@ func decodeFieldBlock(block *hcl.Block) (*Field, hcl.Diagnostics) {
 	f.attrs = content.Attributes
 	var d hcl.Diagnostics
 	for name, dst := range map[string]*string{"path": &f.Path, "write_path": &f.WritePath, "ref": &f.Ref,
-		"lookup": &f.Lookup, "fetch": &f.Fetch, "flag": &f.Flag} {
+		"lookup": &f.Lookup, "fetch": &f.Fetch, "flag": &f.Flag, "lookup_label": &f.LookupLabel} {
 		if a, ok := f.attrs[name]; ok {
 			*dst, d = decodeString(a)
 			diags = append(diags, d...)

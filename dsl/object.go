@@ -47,6 +47,11 @@ type Object struct {
 	DeclRange hcl.Range
 	NameRange hcl.Range
 	attrs     hcl.Attributes
+
+	// Offers and DefaultDirection: the sync directions the system offers
+	// for this object, and the one a sync that states none gets (offers.go).
+	Offers           []string
+	DefaultDirection string
 }
 
 // Derive makes one record of another object of the system (From) give zero
@@ -77,6 +82,7 @@ var objectSchema = &hcl.BodySchema{
 		{Name: "resource_type"}, {Name: "list_path"}, {Name: "list_method"}, {Name: "list_body"},
 		{Name: "item_path"}, {Name: "create_path"}, {Name: "update_path"}, {Name: "delete_path"},
 		{Name: "query"}, {Name: "id"}, {Name: "updated"}, {Name: "created"}, {Name: "write"}, {Name: "sweep"},
+		{Name: "offers"}, {Name: "default_direction"}, // offers.go
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "changed_since", LabelNames: []string{"mode"}},
@@ -128,6 +134,7 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		o.Sweep, d = decodeSweep(a, o.ListPath)
 		diags = append(diags, d...)
 	}
+	diags = append(diags, o.decodeOffers()...)
 	// Defaults: the usual REST layout.
 	if o.ItemPath == "" && o.ListPath != "" {
 		o.ItemPath = o.ListPath + "/{id}"

@@ -279,19 +279,10 @@ func decodeSyncObjectBlock(block *hcl.Block) (*SyncObject, hcl.Diagnostics) {
 		o.TypeField, d = decodeString(a)
 		diags = append(diags, d...)
 	}
-	// create_in_psa defaults to what the direction allows: a two-way sync
-	// pushes new documentation records only once a user confirmed them.
-	switch o.Direction {
-	case plan.DirTwoWay:
-		o.CreateInPSA = plan.CreateConfirmed
-	case plan.DirToPSA:
-		o.CreateInPSA = plan.CreateAlways
-	default:
-		o.CreateInPSA = plan.CreateNever
-	}
-	if o.Direction == plan.DirToPSA || o.Direction == plan.DirNone {
-		o.CreateInDoc = false
-	}
+	// create_in_psa defaults to what the direction allows (offers.go);
+	// a direction a system gives by default is applied again once every
+	// file is read.
+	o.applyDirectionDefaults(false)
 	if a, ok := o.attrs["create_in_psa"]; ok {
 		d = setEnum(&o.CreateInPSA, a, createPolicies)
 		diags = append(diags, d...)

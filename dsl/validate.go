@@ -15,6 +15,7 @@ func (c *Config) validate() hcl.Diagnostics {
 	for _, name := range keys(c.Systems) {
 		diags = append(diags, c.validateSystem(c.Systems[name])...)
 	}
+	diags = append(diags, c.resolveDirections()...)
 	for _, name := range keys(c.Syncs) {
 		diags = append(diags, c.validateSync(c.Syncs[name])...)
 	}

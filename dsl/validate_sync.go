@@ -61,10 +61,10 @@ func (c *Config) validateSyncObject(s *Sync, o *SyncObject, psa, doc *System) hc
 		obj *Object
 	}{{psa, po}, {doc, do}} {
 		if side.obj == nil {
-			diags = append(diags, errorAt(o.NameRange, "Object not declared by the system",
-				"Sync %q syncs %q, but system %q declares no object %q.", s.Name, o.Name, side.sys.Name, o.Name))
+			diags = append(diags, errorAt(o.NameRange, "Object not declared by the system", "%s", missingObject(s, o, side.sys)))
 		}
 	}
+	diags = append(diags, validateOffers(s, o, psa, doc)...)
 	if po == nil || do == nil {
 		return diags
 	}

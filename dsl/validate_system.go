@@ -132,6 +132,7 @@ func (c *Config) validateField(s *System, o *Object, ct *Canonical, f *Field, lo
 	ctx := fmt.Sprintf("%s of field %s.%s.%s", "%s", s.Name, o.Name, f.Name)
 	shape := exprenv.Shape{Result: cf.Type}
 	diags = append(diags, c.compileExpr(f.ToCanonical, exprenv.ToCanonical, shape, fmt.Sprintf(ctx, "to_canonical"))...)
+	diags = append(diags, c.validateRelated(s, f, lookupNames)...)
 	diags = append(diags, c.compileExpr(f.FromCanonical, exprenv.FromCanonical, shapeOf(ct, nil), fmt.Sprintf(ctx, "from_canonical"))...)
 	return diags
 }

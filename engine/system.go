@@ -33,6 +33,7 @@ func compileObject(cfg *dsl.Config, s *dsl.System, o *dsl.Object) plan.Object {
 		ItemPath: o.ItemPath, CreatePath: o.CreatePath, UpdatePath: o.UpdatePath, DeletePath: o.DeletePath,
 		Query: o.Query, ID: o.ID, Updated: o.Updated, Created: o.Created,
 		Write: o.Write, Sweep: int(o.Sweep / time.Second), ChangedSince: o.ChangedSince, Bulk: o.Bulk, Fields: []plan.Field{},
+		Offers: o.Offers, DefaultDirection: o.DefaultDirection,
 	}
 	if o.ListMethod != "GET" {
 		out.ListMethod = o.ListMethod
@@ -56,7 +57,7 @@ func compileObject(cfg *dsl.Config, s *dsl.System, o *dsl.Object) plan.Object {
 			Access: f.Access, ToCanonical: exprSource(f.ToCanonical), FromCanonical: exprSource(f.FromCanonical),
 			RequiredOnCreate: f.RequiredOnCreate, CreateOnly: f.CreateOnly, Fetch: f.Fetch, Flag: f.Flag,
 			RefetchQuery: f.RefetchQuery, RefetchLimit: f.RefetchLimit,
-			Range: rangeOf(f.DeclRange),
+			Range: rangeOf(f.DeclRange), LookupLabel: f.LookupLabel,
 		}
 		if ct != nil {
 			if cf := ct.Field(f.Name); cf != nil {

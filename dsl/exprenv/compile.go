@@ -70,6 +70,8 @@ func Compile(kind Kind, src string, shape Shape) (p *Program, err error) {
 			}
 		case "settings":
 			env[v] = shape.settingsType()
+		case RelatedVar:
+			env[v] = relatedType
 		}
 	}
 	opts := []expr.Option{expr.Env(env), expr.MaxNodes(maxNodes)}

@@ -54,6 +54,7 @@ func helpers() []helper {
 		{"date", hDate, new(func(any) string), "date(v): v as YYYY-MM-DD (accepts RFC 3339, YYYY-MM-DD, \"YYYY-MM-DD hh:mm:ss\", MM/DD/YYYY, time values); nil for nil or \"\""},
 		{"datetime", hDateTime, new(func(any) string), "datetime(v): v as RFC 3339 in UTC (YYYY-MM-DDThh:mm:ssZ); nil for nil or \"\""},
 		{"date_format", hDateFormat, new(func(any, string) string), "date_format(v, layout): v formatted with a Go time layout, in UTC"},
+		{"drop_extension", hDropExtension, new(func(any) string), "drop_extension(s): a phone number without a trailing extension (x12, ext. 12, extension 12, #12), trimmed (\"\" for nil)"},
 		{"date_parse", hDateParse, new(func(any, string) string), "date_parse(s, layout): s read with a Go time layout, as RFC 3339 UTC"},
 	}
 }

@@ -21,7 +21,9 @@ var Kinds = []Kind{ToCanonical, FromCanonical, Scope, Enabled, DeriveEach, Deriv
 // variables returns the names a program of this kind may use.
 func (k Kind) variables() ([]string, error) {
 	switch k {
-	case ToCanonical, FromCanonical:
+	case ToCanonical:
+		return []string{"value", "record", "settings", RelatedVar}, nil
+	case FromCanonical:
 		return []string{"value", "record", "settings"}, nil
 	case Scope, DeriveEach:
 		return []string{"record", "settings"}, nil

@@ -12,6 +12,9 @@ type Env struct {
 	Record   map[string]any
 	Settings map[string]any
 	Item     any
+	// Related reads related records (to_canonical's related); nil: none
+	// are known, related gives nil.
+	Related RelatedFunc
 }
 
 func (e Env) vars(kind Kind) map[string]any {
@@ -19,6 +22,12 @@ func (e Env) vars(kind Kind) map[string]any {
 	switch kind {
 	case ToCanonical, FromCanonical:
 		m["value"], m["record"] = e.Value, e.Record
+		if relatedKind(kind) {
+			m[RelatedVar] = e.Related
+			if e.Related == nil {
+				m[RelatedVar] = RelatedFunc(noRelated)
+			}
+		}
 	case Scope, DeriveEach:
 		m["record"] = e.Record
 	case DeriveID:

@@ -242,6 +242,11 @@ type Object struct {
 	Bulk         *Bulk         `json:"bulk,omitempty"`
 	Derive       []Derive      `json:"derive,omitempty"`
 	Fields       []Field       `json:"fields"` // declaration order
+	// Offers lists the sync directions the system offers for this object
+	// (empty: every direction); DefaultDirection is the direction of a
+	// sync object that states none ("" = two_way). See offers.go.
+	Offers           []string `json:"offers,omitempty"`
+	DefaultDirection string   `json:"default_direction,omitempty"`
 }
 
 // Changed-since modes.
@@ -345,6 +350,13 @@ type Field struct {
 	// flag (IT Glue's primary location is the location flagged "primary").
 	Flag  string `json:"flag,omitempty"`
 	Range Range  `json:"range"`
+	// LookupLabel, with Lookup, makes the field read through a related
+	// record: Path holds the id of a row of the lookup and the canonical
+	// value is that row's value at LookupLabel. The fields of an object
+	// that share a lookup this way are written together: the row whose
+	// columns equal their values gives the id written (see related.go in
+	// engine/records).
+	LookupLabel string `json:"lookup_label,omitempty"`
 }
 
 // Lookup missing-value policies.

@@ -76,6 +76,7 @@ type Mapper struct {
 	lookups   map[string]plan.Lookup
 	scope     *exprenv.Program
 	derives   []deriveSource // a derived object's sources (derive.go)
+	related   *relatedSet    // rows of the lookups read through (related.go)
 }
 
 type field struct {
@@ -134,6 +135,7 @@ func build(spec Spec) (*Mapper, []plan.Problem) {
 		byName:    map[string]*field{},
 		canonical: map[string]plan.CanonicalField{},
 		lookups:   map[string]plan.Lookup{},
+		related:   &relatedSet{tables: map[string]*RelatedTable{}},
 	}
 	for _, cf := range spec.Canonical.Fields {
 		m.canonical[cf.Name] = cf
@@ -237,8 +239,12 @@ func (m *Mapper) checkField(f *field, cf plan.CanonicalField) (string, error) {
 		return "flag", errors.New("a flag field has no path and no fetch")
 	case f.Flag != "" && cf.Ref == "":
 		return "flag", errors.New("a flag field must be a reference")
-	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldWrite:
+	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldWrite && f.ToCanonical == "":
 		return "", errors.New("no path")
+	case f.Flag == "" && f.Path == "" && f.Access != plan.FieldRead && f.WritePath == "":
+		// path = "" reads the whole record (for a to_canonical that builds
+		// the value from several members); it cannot be written back there.
+		return "path", errors.New(`a field read from the whole record (path = "") has nowhere to be written: set access = "read" or a write_path`)
 	case f.Fetch != "" && !strings.Contains(f.Fetch, "{id}"):
 		return "fetch", fmt.Errorf("fetch %q has no {id}", f.Fetch)
 	case f.Fetch != "" && cf.Type != plan.TypeList && cf.Type != plan.TypeJSON:
@@ -371,8 +377,14 @@ func (m *Mapper) Map(raw map[string]any, fetched Fetched) (row Row, err error) {
 // toCanonical applies the field's transform and normalises the result to
 // the canonical type. A non-empty reason means the value is invalid.
 func (m *Mapper) toCanonical(f *field, v any, raw map[string]any) (any, string) {
+	if f.LookupLabel != "" {
+		var reason string
+		if v, reason = m.readRelated(f, v); reason != "" {
+			return nil, reason
+		}
+	}
 	if f.to != nil {
-		out, err := f.to.Run(exprenv.Env{Value: v, Record: raw, Settings: m.spec.Settings})
+		out, err := f.to.Run(exprenv.Env{Value: v, Record: raw, Settings: m.spec.Settings, Related: m.relatedFunc()})
 		if err != nil {
 			return nil, "to_canonical failed: " + err.Error()
 		}

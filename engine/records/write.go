@@ -134,7 +134,7 @@ func (m *Mapper) checkWriter() []plan.Problem {
 			})
 		}
 	}
-	return out
+	return append(out, m.checkRelated()...)
 }
 
 // Prepare builds the write of one Change. The error is for failures that
@@ -214,6 +214,7 @@ type prepare struct {
 	out     *Outcome
 	ids     map[string]lookupResult // lookup name -> resolution for this record
 	pending map[string]bool         // write paths whose value is a pending lookup
+	related map[string]bool         // lookups read through (lookup_label) already written
 }
 
 type lookupResult struct {
@@ -254,6 +255,9 @@ func (p *prepare) field(ctx context.Context, f *field, val any) error {
 	case !p.ch.Create && f.CreateOnly:
 		p.omit(f.Name, "can only be set when the record is created")
 		return nil
+	}
+	if f.LookupLabel != "" {
+		return p.writeRelated(ctx, f) // with the other fields of its lookup
 	}
 	v := val
 	if f.fromRecord && p.ch.Record == nil && !p.ch.Create {
@@ -521,7 +525,7 @@ func (w *Writer) NeedsRecord(fields []string) bool {
 		if !ok || f.Access == plan.FieldRead {
 			continue
 		}
-		if f.fromRecord || (f.Lookup != "" && w.m.lookups[f.Lookup].Parent != "") {
+		if f.fromRecord || f.LookupLabel != "" || (f.Lookup != "" && w.m.lookups[f.Lookup].Parent != "") {
 			return true
 		}
 	}

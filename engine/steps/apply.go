@@ -191,6 +191,9 @@ func (b *batch) creates(ctx context.Context, side match.Side, ops []match.Op) er
 	if err != nil {
 		return configError("writer "+b.name(), err)
 	}
+	if err := b.r.loadRelated(ctx, b.o, side); err != nil {
+		return err
+	}
 	var doubt, fresh []match.Op
 	for _, op := range ops {
 		if op.Status == match.StatusSending || op.Status == match.StatusFailed {
@@ -302,6 +305,9 @@ func (b *batch) updates(ctx context.Context, side match.Side, ops []match.Op) er
 	w, err := b.r.writer(b.o, side, true)
 	if err != nil {
 		return configError("writer "+b.name(), err)
+	}
+	if err := b.r.loadRelated(ctx, b.o, side); err != nil {
+		return err
 	}
 	refs, err := b.r.updateRefs(ctx, b.o, side, ops)
 	if err != nil {

@@ -104,6 +104,9 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 	}
 	where := fmt.Sprintf("extract %s from %s (%s)", in.Object, r.systems[in.Side].Name, in.Side)
 	mapper := o.mappers[in.Side]
+	if err := r.loadRelated(ctx, o, in.Side); err != nil {
+		return res, fmt.Errorf("stages: %s: %w", where, err)
+	}
 	if mapper.Derived() {
 		return r.extractDerived(ctx, o, in, res, where)
 	}

@@ -71,6 +71,9 @@ func (r *Run) findOnTarget(ctx context.Context, o *object, side match.Side, ops 
 		want[i] = r.keyText(o, vals)
 	}
 	m := o.mappers[side]
+	if err := r.loadRelated(ctx, o, side); err != nil {
+		return nil, err
+	}
 	// A list under parents (sites under their company) is read for the
 	// parents the ops name (their ref values are in the target's ids).
 	q := connectors.ListQuery{Since: since}

@@ -233,6 +233,9 @@ func (r *Run) prepareObjects() error {
 	if err := plan.Err(records.CheckDerived(r.sync, r.systems[match.PSA], r.systems[match.Doc])); err != nil {
 		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
 	}
+	if err := r.checkOffers(); err != nil {
+		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
+	}
 	return nil
 }
 
