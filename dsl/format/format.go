@@ -43,7 +43,7 @@ func Diff(fromName, toName string, from, to []byte) string {
 		return ""
 	}
 	d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(string(from)), B: difflib.SplitLines(string(to)),
+		A: lines(from), B: lines(to),
 		FromFile: fromName, ToFile: toName, Context: 3,
 	})
 	if err != nil { // writes to a strings.Builder do not fail
@@ -53,4 +53,15 @@ func Diff(fromName, toName string, from, to []byte) string {
 		d += "\n"
 	}
 	return d
+}
+
+// lines splits a text after each newline; a last line without one gets it.
+func lines(b []byte) []string {
+	out := strings.SplitAfter(string(b), "\n")
+	if out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	} else {
+		out[len(out)-1] += "\n"
+	}
+	return out
 }

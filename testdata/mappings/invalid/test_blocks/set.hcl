@@ -1,0 +1,52 @@
+# The smallest useful mapping set: one type, two systems, one sync.
+
+canonical "organization" {
+  field "name" {
+    type  = "string"
+    label = "Name"
+  }
+}
+
+system "psa" {
+  role     = "psa"
+  base_url = "https://psa.example.test/api"
+  filter   = "query"
+  write    = "put"
+  paging "none" {}
+
+  object "organization" {
+    list_path = "/companies"
+    field "name" {
+      path = "name"
+    }
+  }
+}
+
+system "docs" {
+  role     = "doc"
+  base_url = "https://docs.example.test"
+  filter   = "jsonapi"
+  write    = "jsonapi"
+  paging "none" {}
+
+  object "organization" {
+    list_path = "/organizations"
+    resource_type = "organizations"
+    field "name" {
+      path = "attributes.name"
+    }
+  }
+}
+
+sync "psa_docs" {
+  psa = system.psa
+  doc = system.docs
+
+  object "organization" {
+    match {
+      rule "name" {
+        keys = ["name"]
+      }
+    }
+  }
+}
