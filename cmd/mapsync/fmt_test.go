@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,36 @@ func TestFmtUsage(t *testing.T) {
 func TestFmtCheckShipped(t *testing.T) {
 	if code, out, errOut := runCLI("fmt", "-check", "../../mappings"); code != exitOK {
 		t.Errorf("exit %d: run `go run ./cmd/mapsync fmt mappings`\n%s%s", code, out, errOut)
+	}
+}
+
+// fmt - reads standard input and writes the formatted text; with -check it
+// writes nothing and fails when the input is not formatted.
+func TestFmtStdin(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		in, want string
+		code     int
+	}{
+		{[]string{"fmt", "-"}, unformatted, formatted, exitOK},
+		{[]string{"fmt", "-"}, formatted, formatted, exitOK},
+		{[]string{"fmt", "-check", "-"}, unformatted, "<stdin>\n", exitFailure},
+		{[]string{"fmt", "-check", "-"}, formatted, "", exitOK},
+	} {
+		var out, errOut strings.Builder
+		root := newRootCmd(&out, &errOut)
+		root.SetIn(strings.NewReader(tc.in))
+		root.SetArgs(tc.args)
+		code := exitOK
+		if err := root.Execute(); err != nil {
+			code = exitInternal
+			var ee *exitError
+			if errors.As(err, &ee) {
+				code = ee.code
+			}
+		}
+		if code != tc.code || out.String() != tc.want {
+			t.Errorf("%v on %q: exit %d, out %q; want %d, %q (%s)", tc.args, tc.in, code, out.String(), tc.code, tc.want, errOut.String())
+		}
 	}
 }
