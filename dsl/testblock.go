@@ -48,8 +48,9 @@ type TestRead struct {
 	// ExpectInvalid: field -> a part of the reason its value is rejected.
 	ExpectInvalid map[string]string
 
-	DeclRange hcl.Range
-	FieldKeys map[string]hcl.Range // every field named in expect, expect_invalid, fetched
+	DeclRange   hcl.Range
+	FieldKeys   map[string]hcl.Range // every field named in expect, expect_invalid
+	FetchedKeys map[string]hcl.Range // every field named in fetched
 }
 
 // TestWrite prepares a canonical change for the system and compares the
@@ -140,7 +141,7 @@ func decodeTestBlock(block *hcl.Block) (*Test, hcl.Diagnostics) {
 }
 
 func decodeTestRead(b *hcl.Block) (*TestRead, hcl.Diagnostics) {
-	r := &TestRead{DeclRange: b.DefRange, FieldKeys: map[string]hcl.Range{}}
+	r := &TestRead{DeclRange: b.DefRange, FieldKeys: map[string]hcl.Range{}, FetchedKeys: map[string]hcl.Range{}}
 	content, diags := b.Body.Content(testReadSchema)
 	if content == nil {
 		return r, diags
@@ -155,7 +156,7 @@ func decodeTestRead(b *hcl.Block) (*TestRead, hcl.Diagnostics) {
 	if a, ok := attrs["fetched"]; ok {
 		r.Fetched, keys, d = decodeDataObject(a)
 		diags = append(diags, d...)
-		addKeys(r.FieldKeys, keys)
+		addKeys(r.FetchedKeys, keys)
 	}
 	if a, ok := attrs["expect"]; ok {
 		r.Expect, keys, d = decodeDataObject(a)

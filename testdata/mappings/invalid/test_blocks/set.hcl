@@ -5,6 +5,10 @@ canonical "organization" {
     type  = "string"
     label = "Name"
   }
+  field "status" {
+    type  = "string"
+    label = "Status"
+  }
 }
 
 system "psa" {
@@ -19,6 +23,17 @@ system "psa" {
     field "name" {
       path = "name"
     }
+    field "status" {
+      path       = "status.name"
+      write_path = "status.id"
+      lookup     = "status"
+    }
+  }
+
+  lookup "status" {
+    path    = "/statuses"
+    label   = "name"
+    missing = "skip"
   }
 }
 
@@ -34,6 +49,10 @@ system "docs" {
     resource_type = "organizations"
     field "name" {
       path = "attributes.name"
+    }
+    field "status" {
+      path   = "attributes.status"
+      access = "write"
     }
   }
 }

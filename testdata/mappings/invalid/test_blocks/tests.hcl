@@ -81,3 +81,23 @@ test "quoted system" {
     expect = { name = null }
   }
 }
+
+test "read names" {
+  system  = system.docs
+  object  = "organization"
+  read {
+    raw     = {}
+    fetched = { name = [] }
+    expect  = { status = null }
+  }
+}
+
+test "lookup stub" {
+  system  = system.psa
+  object  = "organization"
+  lookups = { status = { "Active" = { id = 1 } } }
+  read {
+    raw    = {}
+    expect = { status = null }
+  }
+}
