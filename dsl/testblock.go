@@ -60,6 +60,9 @@ type TestWrite struct {
 	ID     string // the record's id (update)
 	Before map[string]any
 	After  map[string]any
+	// Current is the raw record as the system holds it: what a connector
+	// that reads the record before writing it whole (write = "put") gets.
+	Current map[string]any
 
 	ExpectMethod string
 	ExpectPath   string
@@ -93,7 +96,7 @@ var testReadSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 }}
 
 var testWriteSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "action", Required: true}, {Name: "id"}, {Name: "before"}, {Name: "after", Required: true},
+	{Name: "action", Required: true}, {Name: "id"}, {Name: "before"}, {Name: "after", Required: true}, {Name: "current"},
 	{Name: "expect_method"}, {Name: "expect_path"}, {Name: "expect_body"}, {Name: "expect_skip"}, {Name: "expect_invalid"},
 }}
 
@@ -199,6 +202,10 @@ func decodeTestWrite(b *hcl.Block) (*TestWrite, hcl.Diagnostics) {
 			diags = append(diags, d...)
 			addKeys(w.FieldKeys, keys)
 		}
+	}
+	if a, ok := attrs["current"]; ok {
+		w.Current, _, d = decodeDataObject(a)
+		diags = append(diags, d...)
 	}
 	first := func(a *hcl.Attribute) {
 		if !w.hasExpects || a.Range.Start.Byte < w.ExpectRng.Start.Byte {

@@ -330,7 +330,7 @@ func send(ctx context.Context, sys plan.System, objName string, w *dsl.TestWrite
 	sys.Auth = plan.Auth{Scheme: plan.AuthNone}
 	sys.Discovery = nil
 	sys.TLS = plan.TLS{}
-	rec := &recorder{}
+	rec := &recorder{current: envelopeItem(sys.Envelope.Item, w.Current)}
 	c, err := connectors.New(sys, placeholders{}, connectors.WithTransport(rec))
 	if err != nil {
 		return "", "", nil, fmt.Errorf("connector: %w", err)
@@ -385,11 +385,31 @@ func refs(obj *plan.Object, w *dsl.TestWrite) map[string]string {
 	return out
 }
 
-// recorder is the HTTP transport of a test: it records each request and
-// answers 200 with an empty JSON object.
+// recorder is the HTTP transport of a test: it records each write request
+// and answers 200 with an empty JSON object; a GET (the record a "put"
+// connector reads before it writes the record whole) is answered with the
+// test's current record.
 type recorder struct {
-	mu   sync.Mutex
-	reqs []recorded
+	current []byte
+	mu      sync.Mutex
+	reqs    []recorded
+}
+
+// envelopeItem is a single-record response body holding rec (nil: an
+// empty record) at the envelope's item path.
+func envelopeItem(item string, rec map[string]any) []byte {
+	var body any = rec
+	if rec == nil {
+		body = map[string]any{}
+	}
+	if item != "" {
+		parts := strings.Split(item, ".")
+		for i := len(parts) - 1; i >= 0; i-- {
+			body = map[string]any{parts[i]: body}
+		}
+	}
+	b, _ := json.Marshal(body)
+	return b
 }
 
 type recorded struct {
@@ -407,11 +427,16 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		body = b
 		_ = req.Body.Close()
 	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, recorded{method: req.Method, path: req.URL.RequestURI(), body: body})
-	r.mu.Unlock()
+	answer := []byte("{}")
+	if req.Method == http.MethodGet {
+		answer = r.current
+	} else {
+		r.mu.Lock()
+		r.reqs = append(r.reqs, recorded{method: req.Method, path: req.URL.RequestURI(), body: body})
+		r.mu.Unlock()
+	}
 	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Content-Type": []string{"application/json"}}, Body: io.NopCloser(strings.NewReader("{}")),
+		Header: http.Header{"Content-Type": []string{"application/json"}}, Body: io.NopCloser(bytes.NewReader(answer)),
 		Request: req}, nil
 }
 

@@ -50,3 +50,18 @@ func TestWrongExpectationsFail(t *testing.T) {
 		t.Errorf("want 4 failing cases, got %d", len(f))
 	}
 }
+
+// Each write style sends what its connector sends: put reads the record
+// (the test's current record) and sends it whole, partial_patch sends the
+// id with the changes.
+func TestWriteStyles(t *testing.T) {
+	l := engine.LoadDir("testdata/styles")
+	if l.Diags.HasErrors() {
+		t.Fatal(l.Diags.Error())
+	}
+	results := mappingtest.Run(context.Background(), l.Config, l.Plan)
+	var out bytes.Buffer
+	if len(results) != 2 || mappingtest.Report(&out, results) > 0 {
+		t.Errorf("%d tests:\n%s", len(results), out.String())
+	}
+}
