@@ -60,6 +60,9 @@ type TestWrite struct {
 	ID     string // the record's id (update)
 	Before map[string]any
 	After  map[string]any
+	// Batch, instead of ID, Before and After, is several changes written
+	// in one call of the connector (its bulk route, when it has one).
+	Batch []TestChange
 	// Current is the raw record as the system holds it: what a connector
 	// that reads the record before writing it whole (write = "put") gets.
 	Current map[string]any
@@ -80,6 +83,22 @@ type TestWrite struct {
 	hasExpects bool
 }
 
+// TestChange is one record of a batch write test.
+type TestChange struct {
+	ID     string
+	Before map[string]any
+	After  map[string]any
+}
+
+// Changes are the changes a write test writes: its batch, or the one
+// change of id, before and after.
+func (w *TestWrite) Changes() []TestChange {
+	if w.Batch != nil {
+		return w.Batch
+	}
+	return []TestChange{{ID: w.ID, Before: w.Before, After: w.After}}
+}
+
 // Test actions.
 const (
 	TestCreate = "create"
@@ -96,7 +115,7 @@ var testReadSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 }}
 
 var testWriteSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "action", Required: true}, {Name: "id"}, {Name: "before"}, {Name: "after", Required: true}, {Name: "current"},
+	{Name: "action", Required: true}, {Name: "id"}, {Name: "before"}, {Name: "after"}, {Name: "batch"}, {Name: "current"},
 	{Name: "expect_method"}, {Name: "expect_path"}, {Name: "expect_body"}, {Name: "expect_skip"}, {Name: "expect_invalid"},
 }}
 
@@ -203,6 +222,19 @@ func decodeTestWrite(b *hcl.Block) (*TestWrite, hcl.Diagnostics) {
 			addKeys(w.FieldKeys, keys)
 		}
 	}
+	if a, ok := attrs["batch"]; ok {
+		w.Batch, d = decodeBatch(a, w.FieldKeys)
+		diags = append(diags, d...)
+		for _, name := range []string{"id", "before", "after"} {
+			if o, ok := attrs[name]; ok {
+				diags = append(diags, errorAt(o.NameRange, "Conflicting change",
+					"A write test has one change (id, before, after) or a batch of them, not both."))
+			}
+		}
+	} else if _, ok := attrs["after"]; !ok {
+		diags = append(diags, errorAt(b.DefRange, "Missing change",
+			"A write test needs after = { FIELD = value, ... } (with id and before for an update), or batch = [{ after = {...} }, ...]."))
+	}
 	if a, ok := attrs["current"]; ok {
 		w.Current, _, d = decodeDataObject(a)
 		diags = append(diags, d...)
@@ -255,11 +287,74 @@ func decodeTestWrite(b *hcl.Block) (*TestWrite, hcl.Diagnostics) {
 		diags = append(diags, errorAt(w.ExpectRng, "Incomplete request expectation",
 			"A write that is sent is described whole: expect_method, expect_path and expect_body."))
 	}
-	if w.Action == TestUpdate && w.ID == "" {
-		diags = append(diags, errorAt(w.ActionRng, "Update without an id",
-			"An update test names the record it updates: id = \"...\" (it goes into the item path)."))
+	if w.Batch != nil && (w.ExpectSkip != "" || w.ExpectInvalid != nil) {
+		diags = append(diags, errorAt(w.ExpectRng, "Batch not sent",
+			"A batch is a test of the request that writes its records: expect_method, expect_path and expect_body."))
+	}
+	for _, ch := range w.Changes() {
+		if w.Action == TestUpdate && ch.ID == "" {
+			diags = append(diags, errorAt(w.ActionRng, "Update without an id",
+				"An update test names the record it updates: id = \"...\" (it goes into the item path)."))
+			break
+		}
 	}
 	return w, diags
+}
+
+// decodeBatch decodes batch = [{ id = "...", before = {...}, after = {...} }, ...].
+// The fields of every change are recorded at the batch attribute.
+func decodeBatch(a *hcl.Attribute, fieldKeys map[string]hcl.Range) ([]TestChange, hcl.Diagnostics) {
+	v, diags := decodeData(a)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	bad := func(format string, args ...any) ([]TestChange, hcl.Diagnostics) {
+		return nil, hcl.Diagnostics{errorAt(a.Expr.Range(), "Invalid batch", format, args...)}
+	}
+	list, ok := v.([]any)
+	if !ok || len(list) < 2 {
+		return bad("batch is a list of at least two changes: [{ id = \"...\", before = {...}, after = {...} }, ...].")
+	}
+	out := make([]TestChange, 0, len(list))
+	for i, el := range list {
+		m, ok := el.(map[string]any)
+		if !ok {
+			return bad("change %d is not an object.", i+1)
+		}
+		var ch TestChange
+		for k, x := range m {
+			switch k {
+			case "id":
+				s, ok := x.(string)
+				if !ok {
+					return bad("change %d: id is a string.", i+1)
+				}
+				ch.ID = s
+			case "before", "after":
+				obj, ok := x.(map[string]any)
+				if !ok {
+					return bad("change %d: %s is an object.", i+1, k)
+				}
+				for f := range obj {
+					if _, seen := fieldKeys[f]; !seen {
+						fieldKeys[f] = a.Expr.Range()
+					}
+				}
+				if k == "before" {
+					ch.Before = obj
+				} else {
+					ch.After = obj
+				}
+			default:
+				return bad("change %d: unknown key %q (id, before, after).", i+1, k)
+			}
+		}
+		if ch.After == nil {
+			return bad("change %d has no after.", i+1)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 func addKeys(dst, src map[string]hcl.Range) {

@@ -456,6 +456,24 @@ EOT
 EOT
   }
 
+  # Several configurations go to the bulk route: a JSON array, one element
+  # per record.
+  write {
+    action = "create"
+    batch = [
+      { after = { organization = "250", name = "ACME-WS01", configuration_type = "Managed Server", configuration_status = "Active" } },
+      { after = { organization = "250", name = "ACME-WS02", configuration_type = "Managed Server", configuration_status = "Active", serial_number = "SN9" } },
+    ]
+    expect_method = "POST"
+    expect_path   = "/company/configurations/bulk"
+    expect_body   = <<EOT
+[
+  {"company": {"id": 250}, "name": "ACME-WS01", "type": {"id": 5}, "status": {"id": 2}},
+  {"company": {"id": 250}, "name": "ACME-WS02", "type": {"id": 5}, "status": {"id": 2}, "serialNumber": "SN9"}
+]
+EOT
+  }
+
   # A configuration type ConnectWise lacks leaves the record out.
   write {
     action      = "create"

@@ -95,6 +95,25 @@ EOT
 }
 EOT
   }
+  # Several organization updates go to the bulk route: the collection,
+  # with each resource's id also among its attributes.
+  write {
+    action = "update"
+    batch = [
+      { id = "1001", after = { short_name = "ACME" } },
+      { id = "1003", after = { status = "Inactive" } },
+    ]
+    expect_method = "PATCH"
+    expect_path   = "/organizations"
+    expect_body   = <<EOT
+{
+  "data": [
+    {"type": "organizations", "id": "1001", "attributes": {"id": 1001, "short-name": "ACME"}},
+    {"type": "organizations", "id": "1003", "attributes": {"id": 1003, "organization-status-id": 32}}
+  ]
+}
+EOT
+  }
 }
 
 test "itglue location" {
@@ -443,6 +462,45 @@ EOT
       "psa-custom-fields": [{"name": "Backup", "value": "Nightly"}]
     }
   }
+}
+EOT
+  }
+
+  # Several creates under one organization go to its bulk route, a
+  # JSON:API data array.
+  write {
+    action = "create"
+    batch = [
+      { after = { organization = "1001", name = "ACME-WS01", configuration_type = "Managed Server" } },
+      { after = { organization = "1001", name = "ACME-WS02", configuration_type = "Managed Server", serial_number = "SN9" } },
+    ]
+    expect_method = "POST"
+    expect_path   = "/organizations/1001/relationships/configurations"
+    expect_body   = <<EOT
+{
+  "data": [
+    {"type": "configurations", "attributes": {"organization-id": 1001, "name": "ACME-WS01", "configuration-type-id": 51}},
+    {"type": "configurations", "attributes": {"organization-id": 1001, "name": "ACME-WS02", "configuration-type-id": 51, "serial-number": "SN9"}}
+  ]
+}
+EOT
+  }
+
+  # Several updates: PATCH of the collection.
+  write {
+    action = "update"
+    batch = [
+      { id = "7501", after = { notes = "Rack 1" } },
+      { id = "7502", after = { asset_tag = "A-200" } },
+    ]
+    expect_method = "PATCH"
+    expect_path   = "/configurations"
+    expect_body   = <<EOT
+{
+  "data": [
+    {"type": "configurations", "id": "7501", "attributes": {"id": 7501, "notes": "Rack 1"}},
+    {"type": "configurations", "id": "7502", "attributes": {"id": 7502, "asset-tag": "A-200"}}
+  ]
 }
 EOT
   }

@@ -24,7 +24,7 @@ func TestTestCmdFailing(t *testing.T) {
 	for _, want := range []string{
 		"FAIL  " + dir + "/tests.hcl:21:1: test \"wrong expectations\"",
 		"    " + dir + "/tests.hcl:31:3: write create: the request differs",
-		"1 test passed, 1 test failed",
+		"1 test passed, 2 tests failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

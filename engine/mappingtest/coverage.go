@@ -38,8 +38,10 @@ func Coverage(cfg *dsl.Config, p *plan.Plan, systemName string) []string {
 			}
 			for _, w := range t.Writes {
 				actions[w.Action] = true
-				for name := range w.After {
-					wrote[name] = true
+				for _, c := range w.Changes() {
+					for name := range c.After {
+						wrote[name] = true
+					}
 				}
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -215,63 +216,96 @@ func runWrite(ctx context.Context, spec records.Spec, t *dsl.Test, w *dsl.TestWr
 		return fail(err.Error(), "")
 	}
 	create := w.Action == dsl.TestCreate
-	ch := records.Change{Create: create, Fields: maps.Clone(w.After)}
-	if !create {
-		// As Apply prepares an update: the whole record (what the target
-		// holds, with the change over it) when the writer needs it.
-		whole := maps.Clone(w.Before)
-		if whole == nil {
-			whole = map[string]any{}
-		}
-		maps.Copy(whole, w.After)
-		split := false
-		for child, parent := range wr.Coupled() {
-			_, c := w.After[child]
-			_, p := w.After[parent]
-			split = split || c != p
-		}
-		if split || wr.NeedsRecord(slices.Collect(maps.Keys(w.After))) {
-			ch.Record = whole
-		}
-	}
-	out, err := wr.Prepare(ctx, ch)
-	if err != nil {
-		return fail("prepare: "+err.Error(), "")
-	}
 	expectsSend := w.ExpectSkip == "" && w.ExpectInvalid == nil
-	if !out.OK() {
-		got := notSent(out)
-		if expectsSend {
-			return fail("the write is not sent", diffText(renderRequest(w.ExpectMethod, w.ExpectPath, w.ExpectBody), got))
+	want := renderRequest(w.ExpectMethod, w.ExpectPath, w.ExpectBody)
+	changes := w.Changes()
+	var writes []pending
+	var omits []string
+	for i, c := range changes {
+		out, err := wr.Prepare(ctx, change(wr, create, c))
+		if err != nil {
+			return fail("prepare: "+err.Error(), "")
 		}
-		want := wantNotSent(w, out)
-		if want != got {
-			return fail("the write is not sent for other reasons", diffText(want, got))
+		which := ""
+		if len(changes) > 1 {
+			which = fmt.Sprintf(" (change %d)", i+1)
 		}
-		return nil
+		if !out.OK() {
+			got := notSent(out)
+			if expectsSend {
+				return fail("the write is not sent"+which, diffText(want, got))
+			}
+			if exp := wantNotSent(w, out); exp != got {
+				return fail("the write is not sent for other reasons", diffText(exp, got))
+			}
+			return nil
+		}
+		if !create && len(out.Fields) == 0 {
+			if expectsSend {
+				return fail("nothing to send"+which+": every changed field is left out ("+omitted(out)+")", "")
+			}
+			return fail("the write is sent (empty), not left out", "")
+		}
+		if n := omitted(out); n != "" {
+			omits = append(omits, n)
+		}
+		writes = append(writes, pending{change: c, fields: out.Fields})
 	}
-	if !create && len(out.Fields) == 0 {
-		if expectsSend {
-			return fail("nothing to send: every changed field is left out ("+omitted(out)+")", "")
-		}
-		return fail("the write is sent (empty), not left out", "")
-	}
-	method, path, body, err := send(ctx, spec.System, spec.Object, w, out.Fields)
+	reqs, err := send(ctx, spec.System, spec.Object, w.Action, w.Current, writes)
 	if err != nil {
 		return fail(err.Error(), "")
 	}
-	got := renderRequest(method, path, body)
-	if !expectsSend {
-		return fail("the write is sent", diffText(wantNotSent(w, out), got))
+	var got strings.Builder
+	for _, r := range reqs {
+		got.WriteString(renderRequest(r.method, r.path, r.body))
 	}
-	if method != w.ExpectMethod || path != w.ExpectPath || !equalJSON(body, w.ExpectBody) {
+	if !expectsSend {
+		return fail("the write is sent", diffText(wantNotSent(w, records.Outcome{}), got.String()))
+	}
+	if len(reqs) != 1 {
+		return fail(fmt.Sprintf("the connector sends %d requests for these %d records, not one (does the object declare a bulk route for them?)",
+			len(reqs), len(changes)), diffText(want, got.String()))
+	}
+	r := reqs[0]
+	if r.method != w.ExpectMethod || r.path != w.ExpectPath || !equalJSON(r.body, w.ExpectBody) {
 		msg := "the request differs"
-		if n := omitted(out); n != "" {
-			msg += " (fields left out: " + n + ")"
+		if len(omits) > 0 {
+			msg += " (fields left out: " + strings.Join(omits, "; ") + ")"
 		}
-		return fail(msg, diffText(renderRequest(w.ExpectMethod, w.ExpectPath, w.ExpectBody), got))
+		return fail(msg, diffText(want, got.String()))
 	}
 	return nil
+}
+
+// pending is a prepared change: its write fields, for the connector.
+type pending struct {
+	change dsl.TestChange
+	fields map[string]any
+}
+
+// change is the records.Change of one test change, as Apply prepares it:
+// for an update, the whole record (what the target holds, with the change
+// over it) when the writer needs it.
+func change(wr *records.Writer, create bool, c dsl.TestChange) records.Change {
+	ch := records.Change{Create: create, Fields: maps.Clone(c.After)}
+	if create {
+		return ch
+	}
+	whole := maps.Clone(c.Before)
+	if whole == nil {
+		whole = map[string]any{}
+	}
+	maps.Copy(whole, c.After)
+	split := false
+	for child, parent := range wr.Coupled() {
+		_, ch := c.After[child]
+		_, p := c.After[parent]
+		split = split || ch != p
+	}
+	if split || wr.NeedsRecord(slices.Collect(maps.Keys(c.After))) {
+		ch.Record = whole
+	}
+	return ch
 }
 
 // notSent renders why a write is not sent, one reason a line.
@@ -321,51 +355,73 @@ func omitted(out records.Outcome) string {
 // relative to it.
 const testBase = "http://mapping-test.invalid"
 
-// send hands the prepared fields to the system's connector and returns the
-// request it sends.
-func send(ctx context.Context, sys plan.System, objName string, w *dsl.TestWrite, fields map[string]any) (string, string, any, error) {
+// sent is one request the connector sent, its body decoded.
+type sent struct {
+	method, path string
+	body         any
+}
+
+// send hands the prepared changes to the system's connector, in one call,
+// and returns the write requests it sends.
+func send(ctx context.Context, sys plan.System, objName, action string, current map[string]any, writes []pending) ([]sent, error) {
 	// The request's target and credentials are not what a test checks:
 	// no login, no discovery, a fixed base URL.
 	sys.BaseURL = testBase
 	sys.Auth = plan.Auth{Scheme: plan.AuthNone}
 	sys.Discovery = nil
 	sys.TLS = plan.TLS{}
-	rec := &recorder{current: envelopeItem(sys.Envelope.Item, w.Current)}
+	sys.RateLimit.Concurrency = 1 // records written one by one go out in order
+	obj := object(sys, objName)
+	rec := &recorder{current: envelopeItem(sys.Envelope.Item, current), answer: []byte("{}")}
+	if len(writes) > 1 {
+		rec.answer = bulkAnswer(sys, obj, action == dsl.TestCreate, len(writes))
+	}
 	c, err := connectors.New(sys, placeholders{}, connectors.WithTransport(rec))
 	if err != nil {
-		return "", "", nil, fmt.Errorf("connector: %w", err)
+		return nil, fmt.Errorf("connector: %w", err)
 	}
 	defer c.Close()
 	var results []connectors.WriteResult
-	if w.Action == dsl.TestCreate {
-		results = c.Create(ctx, objName, []connectors.WriteRecord{{Key: "test", Fields: fields}})
+	if action == dsl.TestCreate {
+		recs := make([]connectors.WriteRecord, len(writes))
+		for i, p := range writes {
+			recs[i] = connectors.WriteRecord{Key: fmt.Sprint(i), Fields: p.fields}
+		}
+		results = c.Create(ctx, objName, recs)
 	} else {
-		results = c.Update(ctx, objName, []connectors.Update{{ID: w.ID, Key: "test", Fields: fields, Refs: refs(object(sys, objName), w)}})
+		ups := make([]connectors.Update, len(writes))
+		for i, p := range writes {
+			ups[i] = connectors.Update{ID: p.change.ID, Key: fmt.Sprint(i), Fields: p.fields, Refs: refs(obj, p.change)}
+		}
+		results = c.Update(ctx, objName, ups)
 	}
 	reqs := rec.requests()
 	if len(reqs) == 0 {
 		msg := "no request was sent"
-		if len(results) == 1 && results[0].Message != "" {
-			msg = "the connector refuses the write: " + results[0].Message
+		for _, r := range results {
+			if r.Message != "" {
+				msg = "the connector refuses the write: " + r.Message
+				break
+			}
 		}
-		return "", "", nil, fmt.Errorf("%s", msg)
+		return nil, errors.New(msg)
 	}
-	if len(reqs) > 1 {
-		return "", "", nil, fmt.Errorf("the connector sent %d requests for one write", len(reqs))
-	}
-	r := reqs[0]
-	var body any
-	if len(bytes.TrimSpace(r.body)) > 0 {
-		if err := json.Unmarshal(r.body, &body); err != nil {
-			return "", "", nil, fmt.Errorf("the request body is not JSON: %v: %s", err, r.body)
+	out := make([]sent, 0, len(reqs))
+	for _, r := range reqs {
+		var body any
+		if len(bytes.TrimSpace(r.body)) > 0 {
+			if err := json.Unmarshal(r.body, &body); err != nil {
+				return nil, fmt.Errorf("the request body is not JSON: %v: %s", err, r.body)
+			}
 		}
+		out = append(out, sent{method: r.method, path: r.path, body: body})
 	}
-	return r.method, r.path, body, nil
+	return out, nil
 }
 
 // refs gives an update's parent ids ({ref:FIELD} in the item path) as a
 // run does: the value the target holds (before), else the one written.
-func refs(obj *plan.Object, w *dsl.TestWrite) map[string]string {
+func refs(obj *plan.Object, w dsl.TestChange) map[string]string {
 	route := obj.UpdatePath
 	if route == "" {
 		route = obj.ItemPath
@@ -391,8 +447,69 @@ func refs(obj *plan.Object, w *dsl.TestWrite) map[string]string {
 // test's current record.
 type recorder struct {
 	current []byte
+	answer  []byte // to writes
 	mu      sync.Mutex
 	reqs    []recorded
+}
+
+// bulkAnswer is a bulk response in which every record succeeded, shaped
+// as the object's bulk route reads its results (results block, else the
+// envelope's items), so that the connector does not fall back to writing
+// the records one by one.
+func bulkAnswer(sys plan.System, obj *plan.Object, create bool, n int) []byte {
+	var route *plan.BulkRoute
+	if obj != nil && obj.Bulk != nil {
+		route = obj.Bulk.Update
+		if create {
+			route = obj.Bulk.Create
+		}
+	}
+	spec := plan.BulkResults{Path: sys.Envelope.Items}
+	if route != nil && route.Results != nil {
+		spec = *route.Results
+	}
+	idPath := "id"
+	if obj != nil && obj.ID != "" {
+		idPath = obj.ID
+	}
+	els := make([]any, n)
+	for i := range els {
+		rec := map[string]any{}
+		setDotted(rec, idPath, fmt.Sprint(i+1))
+		el := rec
+		if spec.Item != "" {
+			el = map[string]any{}
+			setDotted(el, spec.Item, rec)
+		}
+		for path, v := range map[string]any{spec.Success: true, spec.Index: i, spec.Status: http.StatusOK} {
+			if path != "" {
+				setDotted(el, path, v)
+			}
+		}
+		els[i] = el
+	}
+	var body any = els
+	if spec.Path != "" {
+		m := map[string]any{}
+		setDotted(m, spec.Path, els)
+		body = m
+	}
+	b, _ := json.Marshal(body)
+	return b
+}
+
+// setDotted sets a value at a dotted path of object keys.
+func setDotted(m map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[p] = next
+		}
+		m = next
+	}
+	m[parts[len(parts)-1]] = v
 }
 
 // envelopeItem is a single-record response body holding rec (nil: an
@@ -427,7 +544,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		body = b
 		_ = req.Body.Close()
 	}
-	answer := []byte("{}")
+	answer := r.answer
 	if req.Method == http.MethodGet {
 		answer = r.current
 	} else {

@@ -50,3 +50,20 @@ test "wrong expectations" {
     expect_body   = { name = "Acme" }
   }
 }
+
+# The object has no bulk route: two records are two requests.
+test "batch without a bulk route" {
+  system  = system.psa
+  object  = "organization"
+  lookups = { status = { "Active" = 1 } }
+  write {
+    action = "create"
+    batch = [
+      { after = { name = "Acme" } },
+      { after = { name = "Bolt" } },
+    ]
+    expect_method = "POST"
+    expect_path   = "/companies"
+    expect_body   = [{ name = "Acme" }, { name = "Bolt" }]
+  }
+}

@@ -101,3 +101,34 @@ test "lookup stub" {
     expect = { status = null }
   }
 }
+
+test "batches" {
+  system = system.psa
+  object = "organization"
+  write {
+    action        = "update"
+    id            = "1"
+    batch         = [{ id = "1", after = { name = "a" } }, { id = "2", after = { name = "b" } }]
+    expect_method = "PATCH"
+    expect_path   = "/companies"
+    expect_body   = []
+  }
+  write {
+    action      = "create"
+    batch       = [{ after = { name = "a" } }, { after = { nmae = "b" } }]
+    expect_skip = "x"
+  }
+  write {
+    action        = "update"
+    batch         = [{ after = { name = "a" } }, { before = {} }]
+    expect_method = "PATCH"
+    expect_path   = "/companies"
+    expect_body   = []
+  }
+  write {
+    action        = "create"
+    expect_method = "POST"
+    expect_path   = "/companies"
+    expect_body   = {}
+  }
+}
