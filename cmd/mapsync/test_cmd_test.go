@@ -42,3 +42,20 @@ func TestTestCmdInvalidMappings(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+func TestTestCmdCoverageAndRun(t *testing.T) {
+	code, out, _ := runCLI("test", "--coverage", "../../mappings")
+	if code != exitOK || !strings.Contains(out, "coverage: 0 gaps") {
+		t.Errorf("shipped: exit %d\n%s", code, out)
+	}
+	// The ticket tests alone leave the other objects' fields unchecked.
+	code, out, _ = runCLI("test", "--coverage", "--run", " ticket$", "../../mappings")
+	if code != exitFailure || !strings.Contains(out, "2 tests passed, 0 tests failed") ||
+		!strings.Contains(out, " organization: field name is read by no read test") ||
+		strings.Contains(out, " ticket: field summary is read by no read test") {
+		t.Errorf("--run with --coverage: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCLI("test", "--run", "(", "../../mappings"); code != exitUsage {
+		t.Errorf("bad --run: exit %d, want %d", code, exitUsage)
+	}
+}

@@ -28,6 +28,11 @@ func TestShippedMappingTests(t *testing.T) {
 	}
 }
 
+// notCoveredYet names shipped systems whose test blocks are still being
+// written, with the reason; every other shipped system must be covered.
+// Keep it empty.
+var notCoveredYet = map[string]string{}
+
 // Every system the shipped mappings declare is covered by its test blocks:
 // each field read (read case), each field a sync writes into the system
 // (write case), a create and an update of each object written.
@@ -37,6 +42,10 @@ func TestShippedMappingTestsCoverEveryField(t *testing.T) {
 		t.Fatal(l.Diags.Error())
 	}
 	for _, s := range l.Plan.Systems {
+		if why, ok := notCoveredYet[s.Name]; ok {
+			t.Logf("%s: coverage not checked: %s", s.Name, why)
+			continue
+		}
 		if gaps := mappingtest.Coverage(l.Config, l.Plan, s.Name); len(gaps) > 0 {
 			t.Errorf("test blocks of %s leave %d gaps:\n\t%s", s.Name, len(gaps), strings.Join(gaps, "\n\t"))
 		}
