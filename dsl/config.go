@@ -22,6 +22,9 @@ type Config struct {
 	Canonical map[string]*Canonical
 	Systems   map[string]*System
 	Syncs     map[string]*Sync
+	// Tests are the mapping tests (test blocks), in file and position
+	// order (testblock.go).
+	Tests []*Test
 }
 
 // LoadDir loads every *.hcl file of dir (not recursing). File names in
@@ -113,6 +116,7 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "canonical", LabelNames: []string{"name"}},
 	{Type: "system", LabelNames: []string{"name"}},
 	{Type: "sync", LabelNames: []string{"name"}},
+	{Type: "test", LabelNames: []string{"name"}},
 }}
 
 func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
@@ -154,6 +158,10 @@ func (c *Config) addFile(f *hcl.File) hcl.Diagnostics {
 				continue
 			}
 			c.Syncs[s.Name] = s
+		case "test":
+			t, d := decodeTestBlock(b)
+			diags = append(diags, d...)
+			c.Tests = append(c.Tests, t)
 		}
 	}
 	return diags

@@ -19,6 +19,7 @@ func (c *Config) validate() hcl.Diagnostics {
 	for _, name := range keys(c.Syncs) {
 		diags = append(diags, c.validateSync(c.Syncs[name])...)
 	}
+	diags = append(diags, c.validateTests()...)
 	return diags
 }
 

@@ -64,7 +64,7 @@ func TestValidateJSON(t *testing.T) {
 
 func TestValidateShippedMappings(t *testing.T) {
 	code, out, errOut := runCLI("validate", "../../mappings")
-	if code != exitOK || !strings.Contains(out, "../../mappings: valid (4 files, 2 systems, 1 sync, 0 warnings; plan ") {
+	if code != exitOK || !strings.Contains(out, "../../mappings: valid (6 files, 2 systems, 1 sync, 0 warnings; plan ") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = runCLI("validate", "--json", "../../mappings")
