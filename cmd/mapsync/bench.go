@@ -22,6 +22,7 @@ import (
 
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors/sandbox/core"
+	"mapsync/connectors/sandbox/local"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 	"mapsync/workflows"
@@ -174,7 +175,7 @@ func runBench(ctx context.Context, o benchOptions, cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	name, err := chooseSync(p, "")
+	name, err := syncOfPSA(p, local.DefaultPSA)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func runBenchPush(ctx context.Context, o benchPushOptions, cmd *cobra.Command) e
 	if err != nil {
 		return err
 	}
-	name, err := chooseSync(p, "")
+	name, err := syncOfPSA(p, local.DefaultPSA)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func publishOrgLinks(t *testing.T, dataDir string) plan.Sync {
 	t.Helper()
 	ctx := context.Background()
 	p := engine.MustLoadDir("../../mappings")
-	s := p.Syncs[0]
+	s := sandboxSync(t, p)
 	var spec plan.ObjectSync
 	for _, o := range s.Objects {
 		if o.Object == "organization" {

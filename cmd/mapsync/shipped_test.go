@@ -5,20 +5,33 @@ import (
 	"strings"
 	"testing"
 
+	"mapsync/connectors/sandbox/local"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 	"mapsync/mappings"
 )
 
-// shippedSync is the only sync of the shipped mapping files: tests take
-// system and sync names from it rather than spelling them.
+// shippedSync is the sync of the shipped mapping files whose PSA is the
+// default sandbox's: tests take system and sync names from it rather than
+// spelling them.
 func shippedSync(t testing.TB) plan.Sync {
 	t.Helper()
-	p := engine.MustLoadDir("../../mappings")
-	if len(p.Syncs) != 1 {
-		t.Fatalf("the shipped mappings declare %d syncs, the tests expect one", len(p.Syncs))
+	return sandboxSync(t, engine.MustLoadDir("../../mappings"))
+}
+
+// sandboxSync is the sync of p whose PSA is the default sandbox's.
+func sandboxSync(t testing.TB, p *plan.Plan) plan.Sync {
+	t.Helper()
+	name, err := syncOfPSA(p, local.DefaultPSA)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return p.Syncs[0]
+	for _, s := range p.Syncs {
+		if s.Name == name {
+			return s
+		}
+	}
+	panic("unreachable")
 }
 
 // shippedVariables are the variables of the shipped mapping files.

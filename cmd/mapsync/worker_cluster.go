@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -155,10 +156,12 @@ func startCluster(ctx context.Context, o clusterOptions) (_ *cluster, err error)
 	return cl, nil
 }
 
-// renameSync returns a copy of p whose one sync is named name.
+// renameSync returns a copy of p whose one sync is the sync of the default
+// PSA sandbox, named name.
 func renameSync(p *plan.Plan, name string) (*plan.Plan, error) {
-	if len(p.Syncs) != 1 {
-		return nil, fmt.Errorf("the mapping set has %d syncs, want 1", len(p.Syncs))
+	keep, err := syncOfPSA(p, local.DefaultPSA)
+	if err != nil {
+		return nil, err
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -168,6 +171,7 @@ func renameSync(p *plan.Plan, name string) (*plan.Plan, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, err
 	}
+	c.Syncs = slices.DeleteFunc(c.Syncs, func(s plan.Sync) bool { return s.Name != keep })
 	c.Syncs[0].Name, c.Hash = name, ""
 	return &c, nil
 }

@@ -83,7 +83,7 @@ func TestDamagedResultsRepair(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
-	dir := workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name)
+	dir := workflows.SyncDir(h.dataDir, h.shipped().Name)
 	results := filepath.Join(dir, "results.duckdb")
 	if err := os.Truncate(results, 4096); err != nil {
 		t.Fatal(err)

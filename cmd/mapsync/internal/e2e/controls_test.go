@@ -19,7 +19,7 @@ import (
 // cfgLink is one configuration link of the published results.
 type cfgLink struct{ psa, doc, typ, state string }
 
-func (h *harness) syncDir() string { return workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name) }
+func (h *harness) syncDir() string { return workflows.SyncDir(h.dataDir, h.shipped().Name) }
 
 // cfgLinks reads the configuration links, by psa id.
 func (h *harness) cfgLinks(ctx context.Context) map[string]cfgLink {

@@ -48,7 +48,7 @@ func TestMassChangeGuardStopsAndAllows(t *testing.T) {
 	}
 	orphanedLinks := func() int64 {
 		t.Helper()
-		db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+		db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.shipped().Name))
 		if err != nil {
 			t.Fatal(err)
 		}

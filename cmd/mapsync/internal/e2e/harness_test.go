@@ -71,6 +71,7 @@ func freePort() int {
 // and a worker that can be stopped and started again.
 type harness struct {
 	t       *testing.T
+	psa     string // the PSA sandbox, by the name of the system it stands in for
 	c       client.Client
 	sb      *local.Systems
 	dataDir string
@@ -87,18 +88,27 @@ func newHarness(t *testing.T, namespace string, data msp.Options) *harness {
 // newHarnessWith is newHarness with a hook to adjust the workers' config.
 func newHarnessWith(t *testing.T, namespace string, data msp.Options, edit func(*workflows.Config)) *harness {
 	t.Helper()
+	return newPSAHarness(t, namespace, local.DefaultPSA, data, edit)
+}
+
+// newPSAHarness is a harness whose PSA sandbox is the one named psa (see
+// local.PSANames); its runs are those of the shipped sync whose psa is
+// that system.
+func newPSAHarness(t *testing.T, namespace, psa string, data msp.Options, edit func(*workflows.Config)) *harness {
+	t.Helper()
 	c, err := client.Dial(client.Options{HostPort: server.HostPort(), Namespace: namespace,
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	sb, err := local.Start(local.Options{Data: data})
+	sb, err := local.Start(local.Options{PSA: psa, Data: data})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	h := &harness{t: t, c: c, sb: sb, dataDir: t.TempDir(), plan: testPlan(t)}
+	h := &harness{t: t, psa: psa, c: c, sb: sb, dataDir: t.TempDir(), plan: testPlan(t)}
+	h.shipped() // fails the test when the shipped set has no such sync
 	h.cfg = workflows.Config{DataDir: h.dataDir, Env: sb.LookupEnv(nil), Threads: 2}
 	if edit != nil {
 		edit(&h.cfg)
@@ -109,6 +119,22 @@ func newHarnessWith(t *testing.T, namespace string, data msp.Options, edit func(
 	h.startWorker()
 	t.Cleanup(h.stopWorker)
 	return h
+}
+
+// shipped is the shipped sync the harness runs: the one whose psa is the
+// harness's PSA system.
+func (h *harness) shipped() plan.Sync {
+	h.t.Helper()
+	var found []plan.Sync
+	for _, s := range h.plan.Syncs {
+		if s.PSA == h.psa {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		h.t.Fatalf("the shipped mapping set has %d syncs with psa = system.%s, want 1", len(found), h.psa)
+	}
+	return found[0]
 }
 
 func (h *harness) startWorker() {
@@ -131,7 +157,7 @@ func (h *harness) stopWorker() {
 // start starts a run of the shipped sync.
 func (h *harness) start(ctx context.Context, in workflows.SyncInput) client.WorkflowRun {
 	h.t.Helper()
-	in.Sync, in.PlanHash = h.plan.Syncs[0].Name, h.plan.Hash
+	in.Sync, in.PlanHash = h.shipped().Name, h.plan.Hash
 	if in.Tuning.HeartbeatTimeout == 0 {
 		in.Tuning.HeartbeatTimeout = 3 * time.Second
 	}
@@ -201,7 +227,7 @@ func summary(r workflows.SyncResult) string {
 // logErrors logs the open record-level failures of the sync.
 func (h *harness) logErrors() {
 	h.t.Helper()
-	db, ok, err := workflows.OpenErrors(workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	db, ok, err := workflows.OpenErrors(workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil || !ok {
 		h.t.Logf("errors file: ok=%v err=%v", ok, err)
 		return

@@ -103,7 +103,7 @@ func TestMetricsOfAFullSync(t *testing.T) {
 	var links float64
 	for _, mt := range byName["mapsync_links"].GetMetric() {
 		l := labels(mt)
-		if l["sync"] != h.plan.Syncs[0].Name || l["object"] == "" || l["state"] == "" {
+		if l["sync"] != h.shipped().Name || l["object"] == "" || l["state"] == "" {
 			t.Errorf("links series with labels %v", l)
 		}
 		links += mt.GetGauge().GetValue()

@@ -57,7 +57,7 @@ func (m *model) ctlState() *modelControls {
 // controlStep sets or lifts at most one control.
 func (m *model) controlStep(ctx context.Context) {
 	c := m.ctlState()
-	dir := workflows.SyncDir(m.h.dataDir, m.h.plan.Syncs[0].Name)
+	dir := workflows.SyncDir(m.h.dataDir, m.h.shipped().Name)
 	update := func(change func(*controls.Set) error) {
 		if _, err := controls.Update(dir, change); err != nil {
 			m.t.Fatal(err)

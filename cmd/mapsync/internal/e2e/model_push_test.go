@@ -23,7 +23,7 @@ import (
 // It returns their doc ids.
 func (m *model) seedWaiting(ctx context.Context) []string {
 	m.h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Objects: []string{"organization"}})
-	settings := m.h.plan.Syncs[0].Settings
+	settings := m.h.shipped().Settings
 	var ids []string
 	for _, l := range m.links(ctx)["organization"] {
 		if l.state != stSyncing || l.psaID == "" || l.docID == "" || len(ids) == 2 {
@@ -79,7 +79,7 @@ func (m *model) pushAction(ctx context.Context) bool {
 	}
 	r := waiting[m.rng.IntN(len(waiting))]
 	if m.rng.IntN(2) == 0 {
-		dir := workflows.SyncDir(m.h.dataDir, m.h.plan.Syncs[0].Name)
+		dir := workflows.SyncDir(m.h.dataDir, m.h.shipped().Name)
 		if _, err := controls.Update(dir, func(s *controls.Set) error { s.Confirm(r.object, r.docID, time.Now()); return nil }); err != nil {
 			m.t.Fatal(err)
 		}

@@ -173,15 +173,15 @@ func runModelSequence(t *testing.T, seed uint64, steps int) {
 	h := newHarnessWith(t, "model", modelData, func(cfg *workflows.Config) {
 		cfg.ConnectorOptions = []connectors.Option{connectors.WithClock(fastClock{})}
 	})
-	m := &model{t: t, h: h, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6d6f64656c)), winner: h.plan.Syncs[0].Winner}
+	m := &model{t: t, h: h, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6d6f64656c)), winner: h.shipped().Winner}
 	m.dirs = map[string]map[string]plan.FieldSync{}
-	for _, o := range h.plan.Syncs[0].Objects {
+	for _, o := range h.shipped().Objects {
 		m.dirs[o.Object] = map[string]plan.FieldSync{}
 		for _, f := range o.Fields {
 			m.dirs[o.Object][f.Name] = f
 		}
 	}
-	settings := h.plan.Syncs[0].Settings
+	settings := h.shipped().Settings
 	m.cfgOn = firstString(settings["configuration_statuses"])
 	m.cfgOff = msp.CfgStatusInactive
 	if slices.Contains(stringsOf(settings["configuration_statuses"]), m.cfgOff) {
@@ -253,7 +253,7 @@ func (m *model) logf(format string, args ...any) {
 type linkRow struct{ psaID, docID, state string }
 
 func (m *model) links(ctx context.Context) map[string][]linkRow {
-	db, err := match.OpenResults(ctx, workflows.SyncDir(m.h.dataDir, m.h.plan.Syncs[0].Name))
+	db, err := match.OpenResults(ctx, workflows.SyncDir(m.h.dataDir, m.h.shipped().Name))
 	if err != nil {
 		m.t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func TestFailedExtractOrphansNothing(t *testing.T) {
 	})
 	// Small pages, so the configurations take several.
 	for i := range h.plan.Systems {
-		if h.plan.Systems[i].Name == h.plan.Syncs[0].PSA {
+		if h.plan.Systems[i].Name == h.shipped().PSA {
 			h.plan.Systems[i].Paging.Size = 10
 		}
 	}
@@ -89,7 +89,7 @@ func TestFailedExtractOrphansNothing(t *testing.T) {
 // orphaned counts the orphaned links in the published results.
 func orphaned(ctx context.Context, t *testing.T, h *harness) int64 {
 	t.Helper()
-	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestFirstSyncShowsPSACustomFields(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	h := newHarness(t, "psafields", small)
-	sync := h.plan.Syncs[0].Name
+	sync := h.shipped().Name
 	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 
 	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, sync))

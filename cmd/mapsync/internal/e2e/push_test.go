@@ -16,7 +16,7 @@ import (
 // the query only: a later publish replaces the file).
 func (h *harness) column(ctx context.Context, q string, args ...any) []string {
 	h.t.Helper()
-	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestPushEndToEnd(t *testing.T) {
 
 	// A user's confirmation (mapsync push) pushes an unchanged record in a
 	// run limited to the object, and is forgotten once linked.
-	dir := workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name)
+	dir := workflows.SyncDir(h.dataDir, h.shipped().Name)
 	if _, err := controls.Update(dir, func(s *controls.Set) error { s.Confirm("configuration", confirmed, time.Now()); return nil }); err != nil {
 		t.Fatal(err)
 	}

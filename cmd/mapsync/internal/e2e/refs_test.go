@@ -26,7 +26,7 @@ func deferredUpdates(r workflows.SyncResult) (n int64) {
 // resultLinks reads the published links: object -> [psa id, doc id].
 func resultLinks(t *testing.T, h *harness) map[string][][2]string {
 	t.Helper()
-	db, err := match.OpenResults(t.Context(), workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	db, err := match.OpenResults(t.Context(), workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil {
 		t.Fatal(err)
 	}

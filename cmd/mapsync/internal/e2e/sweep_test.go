@@ -21,7 +21,7 @@ func TestSweepSitesEndToEnd(t *testing.T) {
 	h.sb.ResetLogs()
 	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 	_, fullSites := counts(h.sb.Logs()[0], "/sites")
-	sweeps, err := steps.LoadSweeps(workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	sweeps, err := steps.LoadSweeps(workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestSweepSitesEndToEnd(t *testing.T) {
 	if fullSites < 5 {
 		t.Errorf("the full run listed the sites of %d companies, want every linked one", fullSites)
 	}
-	sweeps, err = steps.LoadSweeps(workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	sweeps, err = steps.LoadSweeps(workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestWarningsListedAndCounted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	h := newHarness(t, "warnings", small)
-	sync := h.plan.Syncs[0].Name
+	sync := h.shipped().Name
 	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 
 	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, sync))
@@ -66,7 +66,7 @@ func TestWarningsListedAndCounted(t *testing.T) {
 		regexp.MustCompile(`(?m)^` + sync + `\s+configuration\s+psa ` + psaID + `\s+` + regexp.QuoteMeta(name) +
 			`\s+primary_mac\s+"001A2B3C4D5E 001A2B3C4D5F"\s+MAC address field holds more than one MAC address.*\s` + res.RunID + `$`),
 		regexp.MustCompile(`(?m)^` + sync + `\s+configuration\s+psa ` + psaID + `\s+` + regexp.QuoteMeta(name) +
-			`\s+operating_system\s+"Plan 9 from Bell Labs"\s+not sent to ` + h.plan.Syncs[0].Doc + `: .*does not exist in ` + h.plan.Syncs[0].Doc + `.*\s` + res.RunID + `$`),
+			`\s+operating_system\s+"Plan 9 from Bell Labs"\s+not sent to ` + h.shipped().Doc + `: .*does not exist in ` + h.shipped().Doc + `.*\s` + res.RunID + `$`),
 	} {
 		if !want.MatchString(table.String()) {
 			t.Errorf("errors --warnings lacks %s:\n%s", want, table.String())

@@ -31,7 +31,7 @@ var watchHistoryFile = filepath.Join("..", "..", "..", "..", "workflows", "testd
 // linkedPair returns the ids of a syncing link of object.
 func linkedPair(ctx context.Context, t *testing.T, h *harness, object string) (psa, doc string) {
 	t.Helper()
-	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name))
+	db, err := match.OpenResults(ctx, workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestRecordRunSyncsOneRecord(t *testing.T) {
 	first := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 	t.Log(summary(first))
 	psaID, docID := linkedPair(ctx, t, h, "configuration")
-	cursors := readFile(t, filepath.Join(workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name), "cursors.json"))
+	cursors := readFile(t, filepath.Join(workflows.SyncDir(h.dataDir, h.shipped().Name), "cursors.json"))
 
 	if err := h.sb.EditRecord(ctx, local.SideDoc, "configuration", docID, map[string]any{"asset_tag": "REC-RUN-1"}); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestRecordRunSyncsOneRecord(t *testing.T) {
 	if got := field(ctx, t, h, local.SidePSA, "configuration", psaID, "asset_tag"); got != "REC-RUN-1" {
 		t.Errorf("psa asset tag = %v, want REC-RUN-1", got)
 	}
-	if got := readFile(t, filepath.Join(workflows.SyncDir(h.dataDir, h.plan.Syncs[0].Name), "cursors.json")); got != cursors {
+	if got := readFile(t, filepath.Join(workflows.SyncDir(h.dataDir, h.shipped().Name), "cursors.json")); got != cursors {
 		t.Errorf("a record run moved the cursors:\nbefore %s\nafter  %s", cursors, got)
 	}
 	if n := orphaned(ctx, t, h); n != 0 {
@@ -144,7 +144,7 @@ func TestWatcherAppliesDocEdits(t *testing.T) {
 	first := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 	t.Log(summary(first))
 	psaID, docID := linkedPair(ctx, t, h, "configuration")
-	sync := h.plan.Syncs[0].Name
+	sync := h.shipped().Name
 
 	hw := worker.New(h.c, holdQueue, worker.Options{})
 	hw.RegisterWorkflowWithOptions(hold, workflow.RegisterOptions{Name: "Hold"})
@@ -245,7 +245,7 @@ func waitField(ctx context.Context, t *testing.T, h *harness, psaID, want string
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("psa asset tag = %v, never became %s (watcher %+v)", got, want, watchStatus(ctx, t, h, h.plan.Syncs[0].Name))
+			t.Fatalf("psa asset tag = %v, never became %s (watcher %+v)", got, want, watchStatus(ctx, t, h, h.shipped().Name))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
