@@ -30,7 +30,7 @@ import (
 // namespace, so workers of different tests never share a queue.
 var server *devserver.Server
 
-var namespaces = []string{"access", "controls", "e2e", "faults", "guard", "metrics", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings", "watch"}
+var namespaces = []string{"access", "autotask", "controls", "e2e", "faults", "guard", "kaseya_bms", "metrics", "model", "once", "partial", "psafields", "pulseway_psa", "push", "refs", "replay", "retry", "tigerpaw", "warnings", "watch"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
