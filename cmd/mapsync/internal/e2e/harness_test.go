@@ -30,7 +30,9 @@ import (
 // namespace, so workers of different tests never share a queue.
 var server *devserver.Server
 
-var namespaces = []string{"access", "autotask", "controls", "e2e", "faults", "guard", "kaseya_bms", "metrics", "model", "once", "partial", "psafields", "pulseway_psa", "push", "refs", "replay", "retry", "tigerpaw", "warnings", "watch"}
+// Each PSA sandbox has a namespace of its own too, named after it, for the
+// tests that run a PSA's sync (newPSAHarness(t, psa, psa, ...)).
+var namespaces = append([]string{"access", "controls", "e2e", "faults", "guard", "metrics", "model", "once", "partial", "psafields", "push", "refs", "replay", "retry", "warnings", "watch"}, local.PSANames()...)
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
