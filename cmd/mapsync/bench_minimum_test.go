@@ -30,8 +30,8 @@ func TestBenchMinimum(t *testing.T) {
 		t.Fatal(l.Diags.Error())
 	}
 	p := l.Plan
-	name := sandboxSync(t, p).Name
-	objects := len(sandboxSync(t, p).Objects) // organization, location, contact, configuration, ticket
+	name := defaultPSASync(t, p).Name
+	objects := len(defaultPSASync(t, p).Objects) // organization, location, contact, configuration, ticket
 	counts := fakeCounts{
 		all: map[string][2]int{
 			"psa/organization": {5000, 0}, "doc/organization": {4000, 0},
@@ -45,7 +45,7 @@ func TestBenchMinimum(t *testing.T) {
 	}
 	since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	cursors := map[string]time.Time{}
-	for _, o := range sandboxSync(t, p).Objects {
+	for _, o := range defaultPSASync(t, p).Objects {
 		cursors[o.Object+"/psa"], cursors[o.Object+"/doc"] = since, since
 	}
 	for _, tc := range []struct {
@@ -94,7 +94,7 @@ func TestFullRunSent(t *testing.T) {
 		}},
 		{ByRoute: map[string]int{"GET /locations": 2, "POST /organizations/{id}/relationships/configurations": 40}},
 	}
-	if got, want := fullRunSent(l.Plan, sandboxSync(t, l.Plan).Name, logs...), 4990+3+7+40; got != want {
+	if got, want := fullRunSent(l.Plan, defaultPSASync(t, l.Plan).Name, logs...), 4990+3+7+40; got != want {
 		t.Errorf("fullRunSent = %d, want %d", got, want)
 	}
 	for in, want := range map[string]string{

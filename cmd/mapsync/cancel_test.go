@@ -48,7 +48,7 @@ func TestCtrlCCancelsTheRun(t *testing.T) {
 	sig <- os.Interrupt // pressed as soon as the run is followed
 	asked := 0
 	intr := &interrupts{sig: sig, ownWorker: true, decide: func(string) interruptAction { asked++; return actCancel }}
-	in := workflows.SyncInput{Sync: sandboxSync(t, p).Name, PlanHash: p.Hash, Mode: workflows.ModeFull}
+	in := workflows.SyncInput{Sync: defaultPSASync(t, p).Name, PlanHash: p.Hash, Mode: workflows.ModeFull}
 	_, err = runSyncWith(ctx, sess.client, in, io.Discard, io.Discard, intr)
 	var ce *temporal.CanceledError
 	if asked != 1 || !errors.As(err, &ce) {

@@ -20,7 +20,7 @@ func publishOrgLinks(t *testing.T, dataDir string) plan.Sync {
 	t.Helper()
 	ctx := context.Background()
 	p := engine.MustLoadDir("../../mappings")
-	s := sandboxSync(t, p)
+	s := defaultPSASync(t, p)
 	var spec plan.ObjectSync
 	for _, o := range s.Objects {
 		if o.Object == "organization" {

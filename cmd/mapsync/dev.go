@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 
 	"mapsync/cmd/mapsync/internal/devserver"
 	"mapsync/connectors"
+	"mapsync/connectors/sandbox/local"
 	"mapsync/workflows"
 )
 
@@ -33,6 +36,7 @@ type devConfig struct {
 	namespace string
 	temporal  string // HOST:PORT of an existing cluster; "" starts the embedded server
 	sandbox   bool
+	psa       string // with sandbox: the PSA sandbox
 	// unreachableFor: see workerConfig.
 	unreachableFor time.Duration
 	prompt         promptConfig // default schedules and watchers
@@ -61,9 +65,13 @@ func newDevCmd() *cobra.Command {
     changes flow to the PSA, the sync's watcher, which applies such changes
     within seconds (--watch-interval); --no-schedules and --no-watch turn
     them off. They run the mapping version dev found at start;
-  - with --sandbox, the sandbox systems seeded with realistic data; the
-    worker's runs use them (their URLs and credentials are set for the
-    mapping variables).
+  - with --sandbox, the sandbox systems seeded with realistic data (the
+    documentation system and the PSA --sandbox-psa names); the worker's
+    runs use them (their URLs and credentials are set for the mapping
+    variables).
+
+Syncs whose systems' variables are not all set (in the environment, or by
+the sandboxes) get no schedule and no watcher; dev says which and why.
 
 It prints the gRPC address, the UI URL and the namespace, then runs until
 SIGINT (Ctrl+C) or SIGTERM and stops cleanly. A second Ctrl+C while stopping
@@ -92,6 +100,9 @@ See docs/embedded-temporal.md.`,
 				}
 			}
 			cfg.prompt.mappingsChanged = cmd.Flags().Changed("mappings")
+			if !slices.Contains(local.PSANames(), cfg.psa) {
+				return usageErr("--sandbox-psa %q: there is no such PSA sandbox (there are: %s)", cfg.psa, strings.Join(local.PSANames(), ", "))
+			}
 			for _, f := range []string{"schedule-incremental", "schedule-full"} {
 				if d, _ := cmd.Flags().GetDuration(f); cmd.Flags().Changed(f) && d != 0 && d < time.Minute {
 					return usageErr("--%s must be at least 1m (0 turns it off)", f)
@@ -122,6 +133,7 @@ See docs/embedded-temporal.md.`,
 	f.StringVar(&cfg.namespace, "namespace", devserver.DefaultNamespace, "Temporal namespace (created in the embedded server)")
 	f.StringVar(&cfg.temporal, "temporal", "", "use the existing Temporal cluster at `HOST:PORT` instead of the embedded server")
 	f.BoolVar(&cfg.sandbox, "sandbox", false, "also run the sandbox systems, seeded with realistic data")
+	f.StringVar(&cfg.psa, "sandbox-psa", local.DefaultPSA, "with --sandbox: the PSA sandbox to run ("+strings.Join(local.PSANames(), ", ")+")")
 	f.StringVar(&cfg.prompt.mappings, "mappings", "mappings", "directory of the mapping files whose syncs get the default schedules and watchers")
 	f.DurationVar(&cfg.prompt.incremental, "schedule-incremental", defaultIncrementalEvery, "interval of each sync's incremental schedule (0: none)")
 	f.DurationVar(&cfg.prompt.full, "schedule-full", defaultFullEvery, "interval of each sync's full schedule (0: none)")
@@ -162,7 +174,7 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 		hostPort, uiURL, dbPath = srv.HostPort(), srv.UIURL(), srv.DBPath()
 	}
 
-	wcfg := workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, logger: logger, unreachableFor: cfg.unreachableFor}
+	wcfg := workerConfig{namespace: cfg.namespace, dataDir: cfg.dataDir, sandbox: cfg.sandbox, psa: cfg.psa, logger: logger, unreachableFor: cfg.unreachableFor}
 	metricsURL := ""
 	if cfg.metrics != "" {
 		srv, err := startMetrics(cfg.metrics, logger)
@@ -179,11 +191,12 @@ func runDev(ctx context.Context, cfg devConfig, stdout, stderr io.Writer) (err e
 	}
 	defer c.Close()
 
-	stopWorker, err := startWorker(ctx, c, wcfg)
+	stopWorker, lookup, err := startWorker(ctx, c, wcfg)
 	if err != nil {
 		return err
 	}
 	defer stopWorker()
+	cfg.prompt.lookup = lookup
 
 	printDevInfo(stdout, cfg, hostPort, uiURL, dbPath, metricsURL)
 	if err := setupPrompt(ctx, c, cfg.dataDir, cfg.prompt, stdout); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"mapsync/connectors"
 	"mapsync/engine"
 	"mapsync/workflows"
 )
@@ -28,6 +29,10 @@ type promptConfig struct {
 	watchInterval   time.Duration // 0 = from the request budget
 	noSchedules     bool
 	noWatch         bool
+	// lookup reads the mapping variables as the worker does; syncs whose
+	// systems' variables do not all resolve get no schedule and no watcher
+	// (nil: every sync is set up).
+	lookup func(string) (string, bool)
 }
 
 // setupPrompt creates, for each sync of the mapping files, an incremental
@@ -53,7 +58,19 @@ func setupPrompt(ctx context.Context, c client.Client, dataDir string, pc prompt
 	if _, err := workflows.NewPlanStore(workflows.PlanDir(dataDir)).Save(p); err != nil {
 		return fmt.Errorf("storing the plan: %w", err)
 	}
+	var ready map[string]bool
+	if pc.lookup != nil {
+		ready = map[string]bool{}
+		for _, name := range configuredSyncs(p, pc.lookup) {
+			ready[name] = true
+		}
+	}
 	for _, s := range p.Syncs {
+		if ready != nil && !ready[s.Name] {
+			err := checkVariables(p, s.Name, connectors.NewResolver(p.Variables, pc.lookup))
+			fmt.Fprintf(w, "Not set up:    %s: %v\n", s.Name, err)
+			continue
+		}
 		if !pc.noSchedules {
 			for _, sc := range []struct {
 				id    string

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -101,7 +102,7 @@ errors.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.dir, "dir", "mappings", "directory of the mapping files")
-	f.StringVar(&o.sync, "sync", "", "the sync to plan (default: the only sync of the mapping set)")
+	f.StringVar(&o.sync, "sync", "", "the sync to plan (default: the only sync of the mapping set, or the one whose systems' variables are set; with --sandbox, the sync of the default PSA sandbox)")
 	f.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&o.results, "results", defaultResults, "results directory (the sync's results go to DIR/<sync>)")
 	f.BoolVar(&o.full, "full", false, "list every record concerned, not only the counts")
@@ -117,13 +118,13 @@ func runPlan(ctx context.Context, cmd *cobra.Command, o planOptions) error {
 	if err != nil {
 		return err
 	}
-	name, err := chooseSync(p, o.sync)
+	name, psa, err := sandboxSync(p, o.sync, o.sandbox)
 	if err != nil {
 		return err
 	}
 	lookup := os.LookupEnv
 	if o.sandbox {
-		sys, err := local.Start(local.Options{Data: msp.Options{Seed: o.seed, Companies: o.companies}})
+		sys, err := local.Start(local.Options{PSA: psa, Data: msp.Options{Seed: o.seed, Companies: o.companies}})
 		if err != nil {
 			return &exitError{code: exitInternal, err: err}
 		}
@@ -267,6 +268,33 @@ func newRunID() string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	return "plan-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// sandboxSync chooses the sync a command runs: the one named (or the only
+// or the configured one, see chooseSync); with sandboxes, the one named
+// must have a PSA some sandbox stands in for, and without a name it is the
+// sync of the default PSA sandbox. psa is the sandbox to start.
+func sandboxSync(p *plan.Plan, name string, sandbox bool) (sync, psa string, err error) {
+	if !sandbox {
+		sync, err = chooseSync(p, name)
+		return sync, "", err
+	}
+	if name == "" {
+		sync, err = syncOfPSA(p, local.DefaultPSA)
+		return sync, local.DefaultPSA, err
+	}
+	if sync, err = chooseSync(p, name); err != nil {
+		return "", "", err
+	}
+	for _, s := range p.Syncs {
+		if s.Name == sync {
+			psa = s.PSA
+		}
+	}
+	if !slices.Contains(local.PSANames(), psa) {
+		return "", "", usageErr("--sandbox: no sandbox stands in for system %s, the PSA of sync %s (there are: %s)", psa, sync, strings.Join(local.PSANames(), ", "))
+	}
+	return sync, psa, nil
 }
 
 // sandboxTitles lists the titles of the sandboxes --sandbox starts.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -36,7 +37,12 @@ func newSandboxCmd() *cobra.Command {
 		titles    []string
 		protocols []string
 	)
-	for _, sb := range sandboxes {
+	var psaTitles, psaProtocols []string
+	for _, sb := range local.PSASandboxes() {
+		psaTitles = append(psaTitles, sb.Title)
+		psaProtocols = append(psaProtocols, fmt.Sprintf("  --psa %-14s %s: %s", sb.Name, sb.Title, sb.Protocol))
+	}
+	for _, sb := range sandboxes[1:] {
 		titles = append(titles, sb.Title)
 		protocols = append(protocols, fmt.Sprintf("%s (%s)", sb.Title, sb.Protocol))
 	}
@@ -50,10 +56,14 @@ func newSandboxCmd() *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
-		Short: "Run local " + joinAnd(titles) + " APIs seeded with realistic data",
-		Long: `sandbox runs local servers that speak the real wire protocols of
-` + joinAnd(protocols) + `,
-seeded from one generated MSP data set (or loaded from fixtures), until
+		Short: "Run a local PSA API (" + strings.Join(psaTitles, ", ") + ") and " + joinAnd(titles) + " seeded with realistic data",
+		Long: `sandbox runs local servers that speak the real wire protocols of one PSA,
+chosen with --psa:
+
+` + strings.Join(psaProtocols, "\n") + `
+
+and of ` + joinAnd(protocols) + `, seeded from one generated MSP data set
+(or loaded from fixtures), until
 SIGINT (Ctrl+C) or SIGTERM. Point mapsync, curl or any third-party client at
 them. They stand in for the systems of the shipped mapping files.
 
@@ -76,6 +86,9 @@ Everything binds to 127.0.0.1 unless --addr says otherwise.`,
 		Example: examples.String(),
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !slices.Contains(local.PSANames(), cfg.PSA) {
+				return usageErr("--psa %q: there is no such PSA sandbox (there are: %s)", cfg.PSA, strings.Join(local.PSANames(), ", "))
+			}
 			if cfg.Companies < 1 {
 				return usageErr("--companies must be at least 1")
 			}
@@ -107,6 +120,7 @@ Everything binds to 127.0.0.1 unless --addr says otherwise.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&cfg.PSA, "psa", local.DefaultPSA, "the PSA sandbox to run: "+strings.Join(local.PSANames(), ", ")+" (the flags without a prefix are its)")
 	f.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS with a generated self-signed certificate (written to --cert-file)")
 	f.Int64Var(&cfg.Seed, "seed", 1, "seed of the generated data set (and of the fault choices)")
 	f.IntVar(&cfg.Companies, "companies", 200, "number of companies to generate (about 25 configurations each)")

@@ -16,11 +16,11 @@ import (
 // spelling them.
 func shippedSync(t testing.TB) plan.Sync {
 	t.Helper()
-	return sandboxSync(t, engine.MustLoadDir("../../mappings"))
+	return defaultPSASync(t, engine.MustLoadDir("../../mappings"))
 }
 
-// sandboxSync is the sync of p whose PSA is the default sandbox's.
-func sandboxSync(t testing.TB, p *plan.Plan) plan.Sync {
+// defaultPSASync is the sync of p whose PSA is the default sandbox's.
+func defaultPSASync(t testing.TB, p *plan.Plan) plan.Sync {
 	t.Helper()
 	name, err := syncOfPSA(p, local.DefaultPSA)
 	if err != nil {

@@ -196,7 +196,28 @@ func chooseSync(p *plan.Plan, name string) (string, error) {
 	case len(names) == 0:
 		return "", usageErr("the mapping set declares no sync")
 	}
-	return "", usageErr("the mapping set has several syncs %v: choose one with --sync", names)
+	ready := configuredSyncs(p, os.LookupEnv)
+	if len(ready) == 1 {
+		return ready[0], nil
+	}
+	if len(ready) > 1 {
+		return "", usageErr("the mapping set has several syncs %v and the variables of %v are all set: choose one with --sync", names, ready)
+	}
+	return "", usageErr("the mapping set has several syncs %v and none has all its systems' variables set: choose one with --sync", names)
+}
+
+// configuredSyncs lists the syncs of p whose two systems' variables all
+// resolve through lookup (the environment of a command): with several
+// syncs in a mapping set, the one a user has configured is the one meant.
+func configuredSyncs(p *plan.Plan, lookup func(string) (string, bool)) []string {
+	vars := connectors.NewResolver(p.Variables, lookup)
+	var out []string
+	for _, s := range p.Syncs {
+		if checkVariables(p, s.Name, vars) == nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // syncWorkflowID is the workflow id of a sync's runs: one run of a sync at

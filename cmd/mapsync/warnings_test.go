@@ -28,7 +28,7 @@ func syncWithoutTemporal(t *testing.T, dataDir string, sys *local.Systems) strin
 	for i := range p.Systems { // the sandboxes run in this process
 		p.Systems[i].RateLimit.RequestsPerSecond, p.Systems[i].RateLimit.Burst = 0, 0
 	}
-	name := sandboxSync(t, p).Name
+	name := defaultPSASync(t, p).Name
 	r, err := steps.Open(ctx, steps.Config{Plan: p, Dir: workflows.SyncDir(dataDir, name), RunID: "cli-run-1", Threads: 1,
 		Vars: connectors.NewResolver(p.Variables, sys.LookupEnv(nil))})
 	if err != nil {

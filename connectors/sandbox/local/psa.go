@@ -104,3 +104,13 @@ func newPSA(name string, o psaOptions) (psaSandbox, error) {
 	}
 	return mk(o), nil
 }
+
+// PSASandboxes describes every PSA sandbox, in PSANames order.
+func PSASandboxes() []Sandbox {
+	var out []Sandbox
+	for _, n := range PSANames() {
+		p, _ := newPSA(n, psaOptions{})
+		out = append(out, p.info())
+	}
+	return out
+}
