@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 
+	"mapsync/engine"
 	"mapsync/engine/match"
 	"mapsync/workflows"
 )
@@ -100,13 +102,23 @@ func TestRecordAndWatchCommands(t *testing.T) {
 
 	// mapsync dev's defaults: two schedules and the watcher per sync.
 	var info bytes.Buffer
-	pc := promptConfig{mappings: "../../mappings", incremental: defaultIncrementalEvery, full: defaultFullEvery}
+	// The environment holds the sandbox variables: the syncs of the other
+	// shipped PSAs are not set up, and dev says so.
+	pc := promptConfig{mappings: "../../mappings", incremental: defaultIncrementalEvery, full: defaultFullEvery, lookup: os.LookupEnv}
 	if err := setupPrompt(ctx, c, dir, pc, &info); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{scheduleID(sync) + ": incremental run every 15m0s", fullScheduleID(sync) + ": full run every 24h0m0s", workflows.WatchWorkflowID(sync)} {
 		if !strings.Contains(info.String(), want) {
 			t.Errorf("dev setup printed\n%s\nwant %q", info.String(), want)
+		}
+	}
+	if strings.Contains(info.String(), "Not set up:    "+sync+":") {
+		t.Errorf("dev setup skipped the configured sync:\n%s", info.String())
+	}
+	for _, s := range engine.MustLoadDir("../../mappings").Syncs {
+		if s.Name != sync && !strings.Contains(info.String(), "Not set up:    "+s.Name+": ") {
+			t.Errorf("dev setup printed\n%s\nwant %s not set up (its variables are unset)", info.String(), s.Name)
 		}
 	}
 	code, out = cli("schedule", "list")
