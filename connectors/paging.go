@@ -35,6 +35,7 @@ type listRun struct {
 	route    string // its template, for counters and logs ("" = path)
 	method   string
 	bodyTmpl string
+	env      *plan.Envelope // the object's or lookup's; nil = the system's
 	filters  *listFilters
 	size     int
 
@@ -112,7 +113,7 @@ func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
 	method := r.listMethod()
 	q := r.filters.encode()
 	paging := map[string]any{}
-	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path)}
+	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path), env: r.env}
 
 	switch p.Style {
 	case plan.PagingPageNumber:
@@ -200,7 +201,7 @@ func (r *listRun) fetch(ctx context.Context, cur Cursor) (Page, error) {
 	protoErr := func(msg string) error {
 		return &Error{Op: cl.op, Method: cl.method, Route: cl.route, HTTPStatus: resp.status, Kind: KindProtocol, Message: msg}
 	}
-	list, err := items(parsed, r.c.sys.Envelope.Items)
+	list, err := items(parsed, r.c.envOf(cl).Items)
 	if err != nil {
 		return Page{}, protoErr(err.Error())
 	}

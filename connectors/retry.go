@@ -146,6 +146,16 @@ func (c *Client) checkRetry(st *callState) retryablehttp.CheckRetry {
 			st.lastCause = strconv.Itoa(resp.StatusCode)
 			return st.attempts < c.retry.maxAttempts, fmt.Errorf("HTTP %d", resp.StatusCode)
 		}
+		if st.bodyRead && !st.call.create && resp.StatusCode < 300 {
+			// A 2xx whose body says it failed with a retryable status is
+			// retried as that status would be (never a create: it may
+			// have been done). Out of attempts, the answer stands and
+			// becomes the error (httpError).
+			if s, failed := c.failedInBody(st.call, st.body); failed && c.retry.retryableStatus(s) {
+				st.lastStatus, st.lastCause = s, "body "+strconv.Itoa(s)
+				return st.attempts < c.retry.maxAttempts, nil
+			}
+		}
 		return false, nil
 	}
 }

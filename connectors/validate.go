@@ -143,7 +143,11 @@ func CheckSystem(sys plan.System) []plan.Problem {
 				// would end in one request per record (or an ambiguous
 				// create).
 				unused := r.verb == "update" && strings.EqualFold(r.route.Method, http.MethodPut) // see bulkUpdateRoute
-				if r.route.Results == nil && sys.Envelope.Items == "" && !unused {
+				items := sys.Envelope.Items
+				if o.Envelope != nil {
+					items = o.Envelope.Items
+				}
+				if r.route.Results == nil && items == "" && !unused {
 					badAt(obj("bulk."+r.verb), "bulk %s has no results block and the envelope has no items path: a bulk response's per-record results cannot be read", r.verb)
 				}
 			}

@@ -96,7 +96,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 	}
 	routeTmpl := orDefault(route.Path, path)
 	cl := call{op: fmt.Sprintf("bulk %s %s (%d records)", verb, obj.Name, len(chunk)), method: method,
-		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create}
+		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create, env: c.objEnvelope(obj)}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		fail(err) // ambiguous for creates whose response was lost; failed otherwise
@@ -113,7 +113,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 		fail(c.httpError(cl, resp, parsed))
 		return
 	}
-	if perr != nil || !c.succeeded(parsed) {
+	if perr != nil || !flagTrue(parsed, c.objEnvelope(obj).Success) {
 		if perr == nil && !create {
 			c.parallel(chunk, single)
 			return
@@ -183,7 +183,7 @@ type bulkOutcome struct {
 
 // bulkResults maps a bulk response back to the request's records.
 func (c *Client) bulkResults(obj *plan.Object, route *plan.BulkRoute, parsed any, n int) ([]bulkOutcome, error) {
-	spec := plan.BulkResults{Path: c.sys.Envelope.Items}
+	spec := plan.BulkResults{Path: c.objEnvelope(obj).Items}
 	if route.Results != nil {
 		spec = *route.Results
 	}
