@@ -33,6 +33,9 @@ type call struct {
 	// env is the envelope of the object or lookup the call is for (nil:
 	// the system's): its success flag, error message and status paths.
 	env *plan.Envelope
+	// header holds extra request headers (a token request's Basic
+	// client credentials).
+	header http.Header
 }
 
 // response is the final response of a call, body read.
@@ -90,6 +93,9 @@ func (c *Client) send(ctx context.Context, cl call) (*response, *callState, erro
 	req, err := retryablehttp.NewRequestWithContext(rctx, cl.method, cl.url, body)
 	if err != nil {
 		return nil, st, &Error{Op: cl.op, Method: cl.method, Route: cl.route, Kind: KindConfig, Message: c.red.redact(err.Error())}
+	}
+	for k, vs := range cl.header {
+		req.Header[k] = vs
 	}
 	if cl.body != nil {
 		ct := cl.contentType

@@ -42,6 +42,8 @@ type Stats struct {
 	BytesReceived      int64            `json:"bytes_received"`
 	Logins             int64            `json:"logins"`
 	Relogins           int64            `json:"relogins"`
+	// Refreshes counts tokens renewed with a refresh token.
+	Refreshes int64 `json:"refreshes,omitempty"`
 	Ambiguous          int64            `json:"ambiguous"`
 	Pages              int64            `json:"pages"`
 	Records            int64            `json:"records"`

@@ -153,6 +153,7 @@ func CheckSystem(sys plan.System) []plan.Problem {
 			}
 		}
 	}
+	out = append(out, checkWire(sys)...)
 	for _, l := range sys.Lookups {
 		lk := func(attr string) plan.Place { return plan.Place{System: sys.Name, Lookup: l.Name, Attr: attr} }
 		if l.Path == "" || l.Label == "" {
