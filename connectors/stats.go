@@ -43,11 +43,11 @@ type Stats struct {
 	Logins             int64            `json:"logins"`
 	Relogins           int64            `json:"relogins"`
 	// Refreshes counts tokens renewed with a refresh token.
-	Refreshes int64 `json:"refreshes,omitempty"`
-	Ambiguous          int64            `json:"ambiguous"`
-	Pages              int64            `json:"pages"`
-	Records            int64            `json:"records"`
-	RecentRetries      []RetryEvent     `json:"recent_retries"` // the last retries, oldest first
+	Refreshes     int64        `json:"refreshes,omitempty"`
+	Ambiguous     int64        `json:"ambiguous"`
+	Pages         int64        `json:"pages"`
+	Records       int64        `json:"records"`
+	RecentRetries []RetryEvent `json:"recent_retries"` // the last retries, oldest first
 }
 
 // Count returns the attempts of a route with a status (any status if

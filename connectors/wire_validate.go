@@ -92,10 +92,6 @@ func checkWire(sys plan.System) []plan.Problem {
 			case kind == plan.BodyJSONAPI && o.ResourceType == "":
 				bad(pl, "body jsonapi needs the object's resource_type")
 			}
-			if routeHasID(cs.Path) {
-				bad(plan.Place{System: sys.Name, Object: o.Name, Attr: "create.path"},
-					"a create route cannot hold {id}: the record has no id yet")
-			}
 		}
 		if o.Update != nil {
 			us := o.UpdateShape()

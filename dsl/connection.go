@@ -20,9 +20,11 @@ var authSchemas = map[string]*hcl.BodySchema{
 	}},
 	plan.AuthHeader: {Attributes: []hcl.AttributeSchema{{Name: "headers", Required: true}}},
 	plan.AuthToken: {Attributes: []hcl.AttributeSchema{
-		{Name: "path", Required: true}, {Name: "method"}, {Name: "encoding"}, {Name: "fields", Required: true},
+		{Name: "path"}, {Name: "method"}, {Name: "encoding"}, {Name: "fields", Required: true},
 		{Name: "token_path", Required: true}, {Name: "expires_path"}, {Name: "header"}, {Name: "prefix"},
-	}},
+		{Name: "url"}, // path or url: see connection_wire.go
+	}, Blocks: []hcl.BlockHeaderSchema{{Type: "refresh"}}},
+	plan.AuthOAuth2: oauth2Schema,
 }
 
 func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
@@ -82,6 +84,9 @@ func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, d...)
 		}
 		s.Auth.Token = t
+		diags = append(diags, s.decodeTokenWire(b, content, t)...)
+	case plan.AuthOAuth2:
+		diags = append(diags, s.decodeOAuth2(content)...)
 	}
 	return diags
 }
@@ -283,6 +288,7 @@ func decodePaging(b *hcl.Block, p *plan.Paging) hcl.Diagnostics {
 
 var envelopeSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "items"}, {Name: "item"}, {Name: "created_id"}, {Name: "success"}, {Name: "error_message"},
+	{Name: "status"},
 }}
 
 func decodeEnvelope(b *hcl.Block, e *plan.Envelope) hcl.Diagnostics {
@@ -291,7 +297,7 @@ func decodeEnvelope(b *hcl.Block, e *plan.Envelope) hcl.Diagnostics {
 		return diags
 	}
 	var d hcl.Diagnostics
-	for name, dst := range map[string]*string{"items": &e.Items, "item": &e.Item, "created_id": &e.CreatedID, "success": &e.Success} {
+	for name, dst := range map[string]*string{"items": &e.Items, "item": &e.Item, "created_id": &e.CreatedID, "success": &e.Success, "status": &e.Status} {
 		if a, ok := content.Attributes[name]; ok {
 			*dst, d = decodeString(a)
 			diags = append(diags, d...)

@@ -47,6 +47,13 @@ type Object struct {
 	DeclRange hcl.Range
 	NameRange hcl.Range
 	attrs     hcl.Attributes
+
+	// Envelope, Create and Update: the object's own protocol
+	// (object_wire.go).
+	Envelope *EnvelopeOverride
+	Create   *plan.WriteShape
+	Update   *plan.WriteShape
+	wirePath map[string]hcl.Range // "create"/"update" -> the range of its path
 }
 
 // Derive makes one source record give several records of this object type.
@@ -82,6 +89,7 @@ var objectSchema = &hcl.BodySchema{
 		{Type: "bulk"},
 		{Type: "derive"},
 		{Type: "field", LabelNames: []string{"name"}},
+		{Type: "envelope"}, {Type: "create"}, {Type: "update"}, // object_wire.go
 	},
 }
 
@@ -154,6 +162,8 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		}
 		diags = append(diags, d...)
 	}
+
+	diags = append(diags, o.decodeWire(content.Blocks)...)
 
 	fields, d := decodeUnique(content.Blocks, "field", "field", decodeFieldBlock,
 		func(f *Field) (string, hcl.Range) { return f.Name, f.NameRange })
