@@ -109,7 +109,7 @@ var (
 		BodyJSONPatch, BodyJSONAPI, BodyWhole)
 	// OAuth2Credentials says where an OAuth2 client sends its id and
 	// secret (OAuth2.Credentials).
-	OAuth2Credentials = newVocab("oauth2 credentials", OAuth2CredentialsBody, OAuth2CredentialsBasic)
+	OAuth2Credentials = newVocab("client credentials", OAuth2CredentialsBody, OAuth2CredentialsBasic)
 )
 
 // OAuth2 client credential placements (OAuth2.Credentials).
