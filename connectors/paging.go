@@ -93,8 +93,7 @@ func (r *listRun) body(paging map[string]any) ([]byte, error) {
 		}
 	}
 	if len(r.filters.items) > 0 {
-		existing, _ := m[bodyFilterMember].([]any)
-		m[bodyFilterMember] = append(existing, r.filters.items...)
+		m[bodyFilterMember] = andItems(m[bodyFilterMember], r.filters.items)
 	}
 	for k, v := range paging {
 		if k == "" {

@@ -77,3 +77,4 @@ func recordAt(body any, path string) (Record, bool) {
 	rec, isObj := v.(map[string]any)
 	return rec, isObj
 }
+
