@@ -77,4 +77,3 @@ func recordAt(body any, path string) (Record, bool) {
 	rec, isObj := v.(map[string]any)
 	return rec, isObj
 }
-
