@@ -103,6 +103,9 @@ func checkWire(sys plan.System) []plan.Problem {
 					"update needs a body: the object's write style %q gives none", orDefault(o.Write, plan.WriteNone))
 			case err != nil:
 			case !routeHasID(us.Path) && !plan.BodyCarriesID(kind):
+				if o.Update.Body == "" && o.Update.Path != "" {
+					pl.Attr = "update.path" // the body is the write style's
+				}
 				bad(pl, "body %q cannot carry the record's id, and the route %s has no {id}", us.Body, us.Path)
 			case kind == plan.BodyJSONAPI && o.ResourceType == "":
 				bad(pl, "body jsonapi needs the object's resource_type")

@@ -197,7 +197,7 @@ func TestCheckWriteShapes(t *testing.T) {
 	}{
 		{"create json_patch", plan.WriteJSONPatch, &plan.WriteShape{Body: plan.BodyJSONPatch}, nil, "create.body", "a create cannot send"},
 		{"create whole", plan.WriteJSONPatch, &plan.WriteShape{Body: plan.BodyWhole}, nil, "create.body", "a create cannot send"},
-		{"json_patch without id", plan.WriteJSONPatch, nil, &plan.WriteShape{Path: "/contacts"}, "update.body", "cannot carry the record's id"},
+		{"json_patch without id", plan.WriteJSONPatch, nil, &plan.WriteShape{Path: "/contacts"}, "update.path", "cannot carry the record's id"},
 		{"unknown body", plan.WriteJSONPatch, nil, &plan.WriteShape{Body: "xml"}, "update.body", `body shape "xml" is not one of`},
 		{"wrapped without member", plan.WriteJSONPatch, &plan.WriteShape{Body: "object:"}, nil, "create.body", "body shape"},
 		{"method", plan.WriteJSONPatch, &plan.WriteShape{Method: "DELETE"}, nil, "create.method", "not one of POST, PUT, PATCH"},
