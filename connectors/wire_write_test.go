@@ -235,3 +235,22 @@ func canonJSON(s string) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// A write shape's content_type is the media type of its body; the other
+// writes keep the system's.
+func TestWriteShapeContentType(t *testing.T) {
+	var got []string
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Method+" "+r.Header.Get("Content-Type"))
+		writeJSON(w, 200, map[string]any{"id": 7})
+	}))
+	sys := echoSystem(h.srv.URL, plan.WriteJSONPatch)
+	sys.ContentType = "application/json"
+	sys.Objects[0].Update = &plan.WriteShape{ContentType: "application/json-patch+json"}
+	c := mustClient(t, sys, testVars(nil))
+	c.Create(context.Background(), "contact", []WriteRecord{{Fields: map[string]any{"name": "A"}}})
+	c.Update(context.Background(), "contact", []Update{{ID: "7", Fields: map[string]any{"name": "B"}}})
+	if strings.Join(got, ", ") != "POST application/json, PATCH application/json-patch+json" {
+		t.Errorf("content types: %v", got)
+	}
+}

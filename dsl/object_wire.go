@@ -70,6 +70,7 @@ func decodeEnvelopeOverride(blocks hcl.Blocks) (*EnvelopeOverride, hcl.Diagnosti
 
 var writeShapeSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "method"}, {Name: "path"}, {Name: "body"}, {Name: "item"}, {Name: "id"}, {Name: "reread"},
+	{Name: "content_type"},
 }}
 
 var bodyShapes = plan.BodyShapes.Names()
@@ -137,9 +138,11 @@ func decodeWriteShape(b *hcl.Block) (*plan.WriteShape, hcl.Diagnostics) {
 		d = setEnum(&w.Method, a, []string{"POST", "PUT", "PATCH"})
 		diags = append(diags, d...)
 	}
-	if a, ok := attrs["path"]; ok {
-		w.Path, d = decodeString(a)
-		diags = append(diags, d...)
+	for name, dst := range map[string]*string{"path": &w.Path, "content_type": &w.ContentType} {
+		if a, ok := attrs[name]; ok {
+			*dst, d = decodeString(a)
+			diags = append(diags, d...)
+		}
 	}
 	if a, ok := attrs["body"]; ok {
 		w.Body, d = decodeString(a)

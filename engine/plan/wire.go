@@ -41,6 +41,9 @@ type WriteShape struct {
 	// Reread reads the record again after a write whose response holds
 	// no record (an API answering 204 or only an id).
 	Reread bool `json:"reread,omitempty"`
+	// ContentType is the media type of this write's body ("" = the
+	// system's content_type), e.g. application/json-patch+json.
+	ContentType string `json:"content_type,omitempty"`
 }
 
 // ParseBodyShape checks a body shape and returns its kind (one of the Body
@@ -134,6 +137,7 @@ func over(w WriteShape, o *WriteShape) WriteShape {
 		w.ID = o.ID
 	}
 	w.Reread = w.Reread || o.Reread
+	w.ContentType = orElse(o.ContentType, w.ContentType)
 	return w
 }
 
