@@ -36,6 +36,9 @@ type call struct {
 	// header holds extra request headers (a token request's Basic
 	// client credentials).
 	header http.Header
+	// write marks a create, update or delete: a status of retry.RejectOn
+	// is then the record's refusal.
+	write bool
 }
 
 // response is the final response of a call, body read.
@@ -217,6 +220,9 @@ func (c *Client) httpError(cl call, resp *response, parsed any) *Error {
 		if s, ok := bodyStatus(env, parsed); ok {
 			status, kind = s, c.retry.kindOfStatus(s)
 		}
+	}
+	if cl.write && c.retry.reject[status] {
+		kind = KindRejected
 	}
 	if msg == "" {
 		msg = http.StatusText(status)

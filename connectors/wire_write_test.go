@@ -254,3 +254,45 @@ func TestWriteShapeContentType(t *testing.T) {
 		t.Errorf("content types: %v", got)
 	}
 }
+
+// An API that answers a refused write with HTTP 500 (retry reject_on):
+// the write is not retried and is the record's refusal; reads still retry
+// a 500, and without reject_on a write's 500 is retried as before.
+func TestRejectOnForWrites(t *testing.T) {
+	var gets int
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			gets++
+			if gets == 1 {
+				writeJSON(w, 500, map[string]any{"errors": []string{"temporarily unavailable"}})
+				return
+			}
+			writeJSON(w, 200, map[string]any{"id": 7})
+			return
+		}
+		writeJSON(w, 500, map[string]any{"errors": []string{"name is too long"}})
+	}))
+	for _, reject := range []bool{true, false} {
+		sys := echoSystem(h.srv.URL, plan.WritePartialPatch)
+		sys.Retry = plan.Retry{MaxAttempts: 3}
+		if reject {
+			sys.Retry.RejectOn = []int{500}
+		}
+		c := mustClient(t, sys, testVars(nil))
+		before := h.count("PATCH", "/contacts", 0)
+		res := c.Update(context.Background(), "contact", []Update{{ID: "7", Fields: map[string]any{"name": "X"}}})[0]
+		sent := h.count("PATCH", "/contacts", 0) - before
+		if reject && (res.Status != StatusRejected || res.HTTPStatus != 500 || res.Message != "name is too long" || sent != 1) {
+			t.Errorf("reject_on: %+v after %d requests", res, sent)
+		}
+		if !reject && (res.Status != StatusFailed || sent != 3) {
+			t.Errorf("without reject_on: %+v after %d requests", res, sent)
+		}
+		if reject {
+			gets = 0
+			if _, err := c.Get(context.Background(), "contact", "7"); err != nil || gets != 2 {
+				t.Errorf("read: %v after %d requests", err, gets)
+			}
+		}
+	}
+}

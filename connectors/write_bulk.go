@@ -96,7 +96,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 	}
 	routeTmpl := orDefault(route.Path, path)
 	cl := call{op: fmt.Sprintf("bulk %s %s (%d records)", verb, obj.Name, len(chunk)), method: method,
-		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create, env: c.objEnvelope(obj)}
+		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create, env: c.objEnvelope(obj), write: true}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		fail(err) // ambiguous for creates whose response was lost; failed otherwise
@@ -104,7 +104,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 	}
 	parsed, perr := decodeBody(resp.body)
 	if resp.status < 200 || resp.status >= 300 {
-		if batchFallbackStatus[resp.status] {
+		if batchFallbackStatus[resp.status] || c.retry.reject[resp.status] {
 			c.log.Info().Str("route", routeTmpl).Int("status", resp.status).Int("records", len(chunk)).
 				Msg("bulk request refused as a whole; sending its records one by one")
 			c.parallel(chunk, single)
@@ -162,7 +162,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 			res.Status = StatusRejected
 			if o.status != 0 {
 				res.HTTPStatus = o.status
-				if c.retry.kindOfStatus(o.status) == KindFailed {
+				if c.retry.kindOfStatus(o.status) == KindFailed && !c.retry.reject[o.status] {
 					res.Status = StatusFailed
 				}
 			}

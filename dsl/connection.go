@@ -179,7 +179,7 @@ func decodeRateLimit(b *hcl.Block, rl *plan.RateLimit) hcl.Diagnostics {
 }
 
 var retrySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "max_attempts"}, {Name: "initial_backoff"}, {Name: "max_backoff"}, {Name: "retry_on"},
+	{Name: "max_attempts"}, {Name: "initial_backoff"}, {Name: "max_backoff"}, {Name: "retry_on"}, {Name: "reject_on"},
 }}
 
 func decodeRetry(b *hcl.Block, r *plan.Retry) hcl.Diagnostics {
@@ -210,6 +210,7 @@ func decodeRetry(b *hcl.Block, r *plan.Retry) hcl.Diagnostics {
 			}
 		}
 	}
+	diags = append(diags, decodeRejectOn(attrs, r)...)
 	if r.MaxBackoff > 0 && r.InitialBackoff > r.MaxBackoff {
 		diags = append(diags, errorAt(attrRange(attrs, "initial_backoff", b.DefRange), "Invalid backoff",
 			"initial_backoff (%gs) is larger than max_backoff (%gs).", r.InitialBackoff, r.MaxBackoff))

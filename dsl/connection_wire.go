@@ -120,3 +120,28 @@ func (s *System) decodeOAuth2(content *hcl.BodyContent) hcl.Diagnostics {
 	s.Auth.OAuth2 = o
 	return diags
 }
+
+// decodeRejectOn reads retry's reject_on: 5xx statuses (never 429, which
+// is throttling) that a write's answer means the record was refused; a
+// status cannot be both retried and refused.
+func decodeRejectOn(attrs hcl.Attributes, r *plan.Retry) hcl.Diagnostics {
+	a, ok := attrs["reject_on"]
+	if !ok {
+		return nil
+	}
+	codes, diags := decodeIntList(a)
+	r.RejectOn = codes
+	for _, code := range codes {
+		if code < 500 || code > 599 {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid status code",
+				"reject_on lists 5xx statuses that a write's answer means the record was refused (4xx already are); %d is not one.", code))
+		}
+		for _, again := range r.RetryOn {
+			if again == code {
+				diags = append(diags, errorAt(a.Expr.Range(), "Invalid status code",
+					"%d is both in retry_on and reject_on.", code))
+			}
+		}
+	}
+	return diags
+}

@@ -167,6 +167,11 @@ type Retry struct {
 	InitialBackoff float64 `json:"initial_backoff"`    // seconds
 	MaxBackoff     float64 `json:"max_backoff"`        // seconds
 	RetryOn        []int   `json:"retry_on,omitempty"` // extra status codes to retry; 429 and 5xx always are
+	// RejectOn lists 5xx statuses that, answering a write, mean the
+	// system refused the record (an API answering validation errors with
+	// 500): such a write is not retried and is a record-level refusal.
+	// Reads still retry them.
+	RejectOn []int `json:"reject_on,omitempty"`
 }
 
 // Paging styles.

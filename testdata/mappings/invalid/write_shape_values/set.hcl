@@ -1,7 +1,8 @@
 # Write shapes and logins that cannot be decoded: a misspelt body shape, a
 # method no write uses, an id path on an update, {id} in a create route,
 # a token login with both path and url, a refresh without token_path, an
-# unknown place for OAuth2 client credentials.
+# unknown place for OAuth2 client credentials, reject_on statuses
+# that are not 5xx or also retried.
 
 variable "secret" {
   env       = "SECRET"
@@ -28,6 +29,11 @@ system "psa" {
     refresh {
       fields = { refresh_token = "${refresh_token}" }
     }
+  }
+
+  retry {
+    retry_on  = [409]
+    reject_on = [422, 409]
   }
 
   paging "none" {}
