@@ -119,7 +119,7 @@ func (c *Client) Lookup(ctx context.Context, name string) (*LookupTable, error) 
 
 func (c *Client) loadLookup(ctx context.Context, l *plan.Lookup, path, parent string, t *LookupTable) error {
 	run := &listRun{c: c, op: "lookup " + l.Name, path: path, route: l.Path, method: http.MethodGet,
-		env: c.lookupEnvelope(l), filters: emptyFilters(), size: c.pageSize(0)}
+		env: c.lookupEnvelope(l), paging: l.Paging, filters: emptyFilters(), size: pageSizeOf(orSystem(l.Paging, c.sys.Paging), 0)}
 	var failed error
 	run.iterate(ctx, nil, func(p Page, err error) bool {
 		if err != nil {

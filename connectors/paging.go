@@ -12,8 +12,10 @@ import (
 	"mapsync/engine/plan"
 )
 
-func (c *Client) pageSize(override int) int {
-	p := c.sys.Paging
+func (c *Client) pageSize(override int) int { return pageSizeOf(c.sys.Paging, override) }
+
+// pageSizeOf is the page size a paging asks for.
+func pageSizeOf(p plan.Paging, override int) int {
 	size := p.Size
 	if override > 0 {
 		size = override
@@ -36,12 +38,21 @@ type listRun struct {
 	method   string
 	bodyTmpl string
 	env      *plan.Envelope // the object's or lookup's; nil = the system's
+	paging   *plan.Paging   // the object's or lookup's; nil = the system's
 	filters  *listFilters
 	size     int
 
 	watermark time.Time // sort_desc: stop at records not newer than this
 	updated   string
 	timeFmt   string
+}
+
+// pg is the paging of this list.
+func (r *listRun) pg() plan.Paging {
+	if r.paging != nil {
+		return *r.paging
+	}
+	return r.c.sys.Paging
 }
 
 func (r *listRun) iterate(ctx context.Context, resume *Cursor, yield func(Page, error) bool) {
@@ -64,7 +75,7 @@ func (r *listRun) iterate(ctx context.Context, resume *Cursor, yield func(Page, 
 }
 
 func (r *listRun) first() Cursor {
-	p := r.c.sys.Paging
+	p := r.pg()
 	switch p.Style {
 	case plan.PagingPageNumber, plan.PagingBody:
 		first := p.FirstPage
@@ -108,7 +119,7 @@ func (r *listRun) body(paging map[string]any) ([]byte, error) {
 
 // request builds the call for the page at cur.
 func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
-	p := r.c.sys.Paging
+	p := r.pg()
 	method := r.listMethod()
 	q := r.filters.encode()
 	paging := map[string]any{}
@@ -173,7 +184,7 @@ func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
 }
 
 func (r *listRun) sizeMember() map[string]any {
-	sp := r.c.sys.Paging.SizeParam
+	sp := r.pg().SizeParam
 	if sp == "" || r.size <= 0 {
 		return nil
 	}
@@ -209,7 +220,7 @@ func (r *listRun) fetch(ctx context.Context, cur Cursor) (Page, error) {
 		return Page{}, protoErr(err.Error())
 	}
 	page := Page{Number: cur.Seq + 1, Total: -1}
-	p := r.c.sys.Paging
+	p := r.pg()
 	if p.TotalCount != "" {
 		if v, ok := Value(parsed, p.TotalCount); ok {
 			if n, ok := toInt(v); ok {
@@ -260,7 +271,7 @@ func (r *listRun) newer(rec Record) bool {
 
 // next decides whether there is a page after cur.
 func (r *listRun) next(ctx context.Context, cur Cursor, resp *response, body any, n, total int) (*Cursor, error) {
-	p := r.c.sys.Paging
+	p := r.pg()
 	seq := cur.Seq + 1
 	switch p.Style {
 	case plan.PagingPageNumber, plan.PagingBody:

@@ -33,20 +33,6 @@ func CheckSystem(sys plan.System) []plan.Problem {
 		pl.Attr = attr
 		badAt(pl, format, args...)
 	}
-	oneOf := func(attr, what, v string, allowed ...string) {
-		for _, a := range allowed {
-			if v == a {
-				return
-			}
-		}
-		var named []string
-		for _, a := range allowed {
-			if a != "" {
-				named = append(named, a)
-			}
-		}
-		bad(attr, "%s %q is not one of %s", what, v, strings.Join(named, ", "))
-	}
 	// inVocab checks a name against its plan vocabulary; "" is the default.
 	inVocab := func(pl plan.Place, v string, vocab plan.Vocab) {
 		if err := vocab.Check(v); v != "" && err != nil {
@@ -74,12 +60,7 @@ func CheckSystem(sys plan.System) []plan.Problem {
 	if d := sys.Discovery; d != nil && (d.URL == "" || d.BaseURLPath == "") {
 		bad("discovery", "discovery needs url and base_url_path")
 	}
-	inVocab(sysAt("paging"), sys.Paging.Style, plan.PagingStyles)
-	inVocab(sysAt("paging.stop"), sys.Paging.Stop, plan.PagingStops)
-	oneOf("paging.next_method", "paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
-	if sys.Paging.Style == plan.PagingNextURL && sys.Paging.NextURLPath == "" {
-		bad("paging", "paging next_url needs next_url_path")
-	}
+	out = append(out, checkPaging(at, sys.Paging)...)
 	inVocab(sysAt("filter"), sys.Filter, plan.FilterDialects)
 	for _, o := range sys.Objects {
 		obj := func(attr string) plan.Place { return plan.Place{System: sys.Name, Object: o.Name, Attr: attr} }

@@ -77,3 +77,11 @@ func recordAt(body any, path string) (Record, bool) {
 	rec, isObj := v.(map[string]any)
 	return rec, isObj
 }
+
+// orSystem is an object's or lookup's own paging, else the system's.
+func orSystem(own *plan.Paging, sys plan.Paging) plan.Paging {
+	if own != nil {
+		return *own
+	}
+	return sys
+}

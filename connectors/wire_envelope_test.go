@@ -207,3 +207,68 @@ func TestFailuresInsideHTTP200(t *testing.T) {
 		}
 	})
 }
+
+// An object or a lookup with its own paging replaces the system's: a
+// search route paged in a POST body, a GET list paged by query parameters
+// with its own total, a lookup read in one request.
+func TestObjectAndLookupPaging(t *testing.T) {
+	rows := func(from, n int) []any {
+		var out []any
+		for i := from; i < from+n; i++ {
+			out = append(out, map[string]any{"id": i, "label": "v" + strconv.Itoa(i)})
+		}
+		return out
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /tickets/search", func(w http.ResponseWriter, r *http.Request) {
+		var b struct{ PageNumber, PageSize int }
+		_ = decodeJSONBody(r, &b)
+		n := min(b.PageSize, 5-(b.PageNumber-1)*b.PageSize)
+		writeJSON(w, 200, map[string]any{"Result": rows((b.PageNumber-1)*b.PageSize+1, max(n, 0)), "TotalRecords": 5})
+	})
+	mux.HandleFunc("GET /accounts", func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("per"))
+		n := min(size, 4-(page-1)*size)
+		writeJSON(w, 200, map[string]any{"Result": rows((page-1)*size+1, max(n, 0)), "Count": 4})
+	})
+	mux.HandleFunc("GET /statuses/lookup", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			writeJSON(w, 400, map[string]any{"message": "no parameters here: " + r.URL.RawQuery})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"Result": rows(1, 3)})
+	})
+	h := newHarness(t, mux)
+	sys := plan.System{Name: "paged", BaseURL: plan.Template(h.srv.URL), Envelope: plan.Envelope{Items: "Result"},
+		Paging: plan.Paging{Style: plan.PagingBody, PageParam: "PageNumber", SizeParam: "PageSize", FirstPage: 1, Size: 2, MaxSize: 100, TotalCount: "TotalRecords"},
+		Objects: []plan.Object{
+			{Name: "ticket", ListPath: "/tickets/search", ID: "id", Write: plan.WriteNone},
+			{Name: "account", ListPath: "/accounts", ID: "id", Write: plan.WriteNone,
+				Paging: &plan.Paging{Style: plan.PagingPageNumber, PageParam: "page", SizeParam: "per", FirstPage: 1, Size: 3, MaxSize: 50, TotalCount: "Count"}},
+		},
+		Lookups: []plan.Lookup{{Name: "status", Path: "/statuses/lookup", ID: "id", Label: "label", Missing: plan.MissingError,
+			Paging: &plan.Paging{Style: plan.PagingNone}}}}
+	c := mustClient(t, sys, testVars(nil))
+	tickets, _ := collect(t, c, "ticket", ListQuery{})
+	accounts, _ := collect(t, c, "account", ListQuery{})
+	tbl, err := c.Lookup(context.Background(), "status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tickets) != 5 || h.count("POST", "/tickets/search", 200) != 3 {
+		t.Errorf("tickets %d in %d requests, want 5 in 3", len(tickets), h.count("POST", "/tickets/search", 200))
+	}
+	if len(accounts) != 4 || h.count("GET", "/accounts", 200) != 2 {
+		t.Errorf("accounts %d in %d requests, want 4 in 2 (the total stops it)", len(accounts), h.count("GET", "/accounts", 200))
+	}
+	if len(tbl.Entries()) != 3 || h.count("GET", "/statuses/lookup", 200) != 1 {
+		t.Errorf("lookup %d rows in %d requests", len(tbl.Entries()), h.count("GET", "/statuses/lookup", 0))
+	}
+	bad := sys
+	bad.Objects = append([]plan.Object(nil), sys.Objects...)
+	bad.Objects[1].Paging = &plan.Paging{Style: plan.PagingNextURL}
+	if ps := CheckSystem(bad); len(ps) != 1 || ps[0].Place.Object != "account" || ps[0].Place.Attr != "paging" {
+		t.Errorf("an object's next_url paging without a path: %v", ps)
+	}
+}

@@ -53,6 +53,9 @@ func checkWire(sys plan.System) []plan.Problem {
 		}
 	}
 	for _, o := range sys.Objects {
+		if o.Paging != nil {
+			out = append(out, checkPaging(plan.Place{System: sys.Name, Object: o.Name}, *o.Paging)...)
+		}
 		for _, w := range []struct {
 			verb  string
 			shape *plan.WriteShape
@@ -111,6 +114,35 @@ func checkWire(sys plan.System) []plan.Problem {
 				bad(pl, "body jsonapi needs the object's resource_type")
 			}
 		}
+	}
+	for _, l := range sys.Lookups {
+		if l.Paging != nil {
+			out = append(out, checkPaging(plan.Place{System: sys.Name, Lookup: l.Name}, *l.Paging)...)
+		}
+	}
+	return out
+}
+
+// checkPaging checks a paging declaration (the system's, an object's or a
+// lookup's, at pl).
+func checkPaging(pl plan.Place, p plan.Paging) []plan.Problem {
+	var out []plan.Problem
+	bad := func(attr, format string, args ...any) {
+		at := pl
+		at.Attr = attr
+		out = append(out, plan.Problem{Place: at, Message: fmt.Sprintf(format, args...)})
+	}
+	if err := plan.PagingStyles.Check(p.Style); p.Style != "" && err != nil {
+		bad("paging", "%v", err)
+	}
+	if err := plan.PagingStops.Check(p.Stop); p.Stop != "" && err != nil {
+		bad("paging.stop", "%v", err)
+	}
+	if m := strings.ToUpper(p.NextMethod); m != "" && m != http.MethodGet && m != http.MethodPost {
+		bad("paging.next_method", "paging next_method %q is not one of GET, POST", p.NextMethod)
+	}
+	if p.Style == plan.PagingNextURL && p.NextURLPath == "" {
+		bad("paging", "paging next_url needs next_url_path")
 	}
 	return out
 }

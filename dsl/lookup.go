@@ -23,6 +23,7 @@ type Lookup struct {
 
 	// Envelope is the lookup's own envelope (object_wire.go).
 	Envelope *EnvelopeOverride
+	Paging   *plan.Paging // its own paging block, replacing the system's
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -37,7 +38,7 @@ var missingPolicies = plan.MissingPolicies.Names()
 var lookupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "path", Required: true}, {Name: "id"}, {Name: "label", Required: true}, {Name: "parent"}, {Name: "parent_path"},
 	{Name: "missing"}, {Name: "create_path"}, {Name: "create_body"}, {Name: "reason"},
-}, Blocks: []hcl.BlockHeaderSchema{{Type: "envelope"}}}
+}, Blocks: []hcl.BlockHeaderSchema{{Type: "envelope"}, {Type: "paging", LabelNames: []string{"style"}}}}
 
 func decodeLookupBlock(block *hcl.Block) (*Lookup, hcl.Diagnostics) {
 	l := &Lookup{Lookup: plan.Lookup{Name: block.Labels[0], ID: "id", Missing: plan.MissingError}, DeclRange: block.DefRange, NameRange: block.LabelRanges[0]}
@@ -65,6 +66,8 @@ func decodeLookupBlock(block *hcl.Block) (*Lookup, hcl.Diagnostics) {
 		diags = append(diags, d...)
 	}
 	l.Envelope, d = decodeEnvelopeOverride(content.Blocks)
+	diags = append(diags, d...)
+	l.Paging, d = decodeOwnPaging(content.Blocks)
 	diags = append(diags, d...)
 	if l.Missing == plan.MissingCreate && l.CreateBody == "" {
 		diags = append(diags, errorAt(l.AttrRange("missing"), "Missing create_body",

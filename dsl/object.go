@@ -54,6 +54,7 @@ type Object struct {
 	Create   *plan.WriteShape
 	Update   *plan.WriteShape
 	wirePath map[string]hcl.Range // "create"/"update" -> the range of its path
+	Paging   *plan.Paging         // the object's own paging block, replacing the system's
 }
 
 // Derive makes one source record give several records of this object type.
@@ -89,7 +90,7 @@ var objectSchema = &hcl.BodySchema{
 		{Type: "bulk"},
 		{Type: "derive"},
 		{Type: "field", LabelNames: []string{"name"}},
-		{Type: "envelope"}, {Type: "create"}, {Type: "update"}, // object_wire.go
+		{Type: "envelope"}, {Type: "create"}, {Type: "update"}, {Type: "paging", LabelNames: []string{"style"}}, // object_wire.go
 	},
 }
 

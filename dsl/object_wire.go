@@ -68,6 +68,19 @@ func decodeEnvelopeOverride(blocks hcl.Blocks) (*EnvelopeOverride, hcl.Diagnosti
 	return e, diags
 }
 
+// decodeOwnPaging reads a paging block of an object or a lookup: a whole
+// paging declaration (its style decides its attributes) replacing the
+// system's.
+func decodeOwnPaging(blocks hcl.Blocks) (*plan.Paging, hcl.Diagnostics) {
+	b, diags := oneBlock(blocks, "paging")
+	if b == nil {
+		return nil, diags
+	}
+	p := &plan.Paging{}
+	diags = append(diags, decodePaging(b, p)...)
+	return p, diags
+}
+
 var writeShapeSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "method"}, {Name: "path"}, {Name: "body"}, {Name: "item"}, {Name: "id"}, {Name: "reread"},
 	{Name: "content_type"},
@@ -80,6 +93,8 @@ func (o *Object) decodeWire(blocks hcl.Blocks) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	env, d := decodeEnvelopeOverride(blocks)
 	o.Envelope = env
+	diags = append(diags, d...)
+	o.Paging, d = decodeOwnPaging(blocks)
 	diags = append(diags, d...)
 	for _, verb := range []string{"create", "update"} {
 		b, d := oneBlock(blocks, verb)

@@ -14,10 +14,12 @@ func compileObjectWire(s *dsl.System, o *dsl.Object, out *plan.Object) {
 		out.Envelope = &env
 	}
 	out.Create, out.Update = o.Create, o.Update
+	out.Paging = o.Paging
 }
 
 // compileLookupWire merges a lookup's envelope block over the system's.
 func compileLookupWire(s *dsl.System, l *dsl.Lookup, out *plan.Lookup) {
+	out.Paging = l.Paging
 	if l.Envelope != nil {
 		env := l.Envelope.Over(s.Envelope)
 		out.Envelope = &env

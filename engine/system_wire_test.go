@@ -34,6 +34,15 @@ func TestCompileWireDeclarations(t *testing.T) {
 	if contact.Envelope == nil || !reflect.DeepEqual(*contact.Envelope, wantEnv) {
 		t.Errorf("contact envelope %+v", contact.Envelope)
 	}
+	if p := contact.Paging; p == nil || p.Style != plan.PagingPageNumber || p.TotalCount != "Result.Count" || p.Size != 50 {
+		t.Errorf("contact paging %+v", contact.Paging)
+	}
+	if site.Paging != nil || psa.Paging.Style != plan.PagingBody {
+		t.Errorf("organization paging %+v, system %+v", site.Paging, psa.Paging)
+	}
+	if p := psa.Lookups[0].Paging; p == nil || p.Style != plan.PagingNone {
+		t.Errorf("lookup paging %+v", p)
+	}
 	if site.Envelope != nil {
 		t.Errorf("organization has its own envelope: %+v", site.Envelope)
 	}

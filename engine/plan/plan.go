@@ -269,6 +269,9 @@ type Object struct {
 	// preset.
 	Create *WriteShape `json:"create,omitempty"`
 	Update *WriteShape `json:"update,omitempty"`
+	// Paging, when set, replaces the system's paging for this object's
+	// lists (a search route paged in the body beside GET lists).
+	Paging *Paging `json:"paging,omitempty"`
 }
 
 // Changed-since modes.
@@ -391,6 +394,8 @@ type Lookup struct {
 	// Envelope, when set, replaces the system's envelope for this
 	// lookup's requests (merged like an object's).
 	Envelope *Envelope `json:"envelope,omitempty"`
+	// Paging, when set, replaces the system's paging for this lookup.
+	Paging *Paging `json:"paging,omitempty"`
 }
 
 // Sync directions (object and field level).

@@ -78,8 +78,15 @@ system "psa" {
   }
 
   object "contact" {
-    list_path = "/contacts/search"
+    list_path = "/contacts"
     item_path = "/contacts/{id}"
+
+    paging "page_number" {
+      page_param  = "page"
+      size_param  = "per"
+      max_size    = 50
+      total_count = "Result.Count"
+    }
 
     envelope {
       items         = "Result.Rows"
@@ -120,6 +127,7 @@ system "psa" {
     envelope {
       items = "values"
     }
+    paging "none" {}
   }
 }
 
