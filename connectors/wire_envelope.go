@@ -52,8 +52,8 @@ func bodyStatus(env *plan.Envelope, parsed any) (int, bool) {
 // success flag says it failed, and the status the body states (0 if none).
 func (c *Client) failedInBody(cl call, body []byte) (status int, failed bool) {
 	env := c.envOf(cl)
-	if env.Success == "" {
-		return 0, false
+	if env.Success == "" || env.Status == "" {
+		return 0, false // without a stated status there is nothing to retry
 	}
 	parsed, err := decodeBody(body)
 	if err != nil || flagTrue(parsed, env.Success) {

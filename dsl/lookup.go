@@ -22,8 +22,8 @@ type Lookup struct {
 	VarRefs []VarRef
 
 	// Envelope is the lookup's own envelope (object_wire.go).
-	Envelope *EnvelopeOverride
-	Paging   *plan.Paging // its own paging block, replacing the system's
+	EnvelopeBlock *EnvelopeOverride
+	PagingBlock   *plan.Paging // its own paging block, replacing the system's
 
 	DeclRange hcl.Range
 	NameRange hcl.Range
@@ -65,9 +65,9 @@ func decodeLookupBlock(block *hcl.Block) (*Lookup, hcl.Diagnostics) {
 		l.CreateBody, l.VarRefs, d = decodeJSONTemplate(a, "label", "parent")
 		diags = append(diags, d...)
 	}
-	l.Envelope, d = decodeEnvelopeOverride(content.Blocks)
+	l.EnvelopeBlock, d = decodeEnvelopeOverride(content.Blocks)
 	diags = append(diags, d...)
-	l.Paging, d = decodeOwnPaging(content.Blocks)
+	l.PagingBlock, d = decodeOwnPaging(content.Blocks)
 	diags = append(diags, d...)
 	if l.Missing == plan.MissingCreate && l.CreateBody == "" {
 		diags = append(diags, errorAt(l.AttrRange("missing"), "Missing create_body",

@@ -19,9 +19,9 @@ func compileObjectWire(s *dsl.System, o *dsl.Object, out *plan.Object) {
 
 // compileLookupWire merges a lookup's envelope block over the system's.
 func compileLookupWire(s *dsl.System, l *dsl.Lookup, out *plan.Lookup) {
-	out.Paging = l.Paging
-	if l.Envelope != nil {
-		env := l.Envelope.Over(s.Envelope)
+	out.Paging = l.PagingBlock
+	if l.EnvelopeBlock != nil {
+		env := l.EnvelopeBlock.Over(s.Envelope)
 		out.Envelope = &env
 	}
 }
