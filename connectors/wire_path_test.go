@@ -64,3 +64,17 @@ func TestLookupRowsBehindASelector(t *testing.T) {
 		t.Errorf("rows %v", tbl.Entries())
 	}
 }
+
+// A field written through a selector is refused when the files load.
+func TestCheckSelectorNotWritten(t *testing.T) {
+	sys := echoSystem("http://x", plan.WriteJSONPatch)
+	sys.Objects[0].Fields = []plan.Field{
+		{Name: "mobile", Path: "phones.type=Mobile.number", Access: plan.FieldBoth},
+		{Name: "main", Path: "phones.type=Main.number", Access: plan.FieldRead},
+		{Name: "fax", Path: "phones.type=Fax.number", WritePath: "fax", Access: plan.FieldBoth},
+	}
+	ps := CheckSystem(sys)
+	if len(ps) != 1 || ps[0].Place.Field != "mobile" || ps[0].Place.Attr != "path" || !strings.Contains(ps[0].Message, "not written") {
+		t.Errorf("problems %v", ps)
+	}
+}

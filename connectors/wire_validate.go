@@ -56,6 +56,22 @@ func checkWire(sys plan.System) []plan.Problem {
 		if o.Paging != nil {
 			out = append(out, checkPaging(plan.Place{System: sys.Name, Object: o.Name}, *o.Paging)...)
 		}
+		for _, f := range o.Fields {
+			if f.Access == plan.FieldRead || f.Flag != "" || f.Fetch != "" {
+				continue
+			}
+			attr, p := "write_path", f.WritePath
+			if p == "" {
+				attr, p = "path", f.Path
+			}
+			for seg := range strings.SplitSeq(p, ".") {
+				if strings.Contains(seg, "=") {
+					bad(plan.Place{System: sys.Name, Object: o.Name, Field: f.Name, Attr: attr},
+						"%s %q selects an element (%s), which can be read but not written: add write_path or access = \"read\"", attr, p, seg)
+					break
+				}
+			}
+		}
 		for _, w := range []struct {
 			verb  string
 			shape *plan.WriteShape

@@ -1,7 +1,8 @@
 # Write shapes the runtime refuses (connectors.CheckSystem), reported at
 # the attribute: a create that sends a patch, an update whose body cannot
 # carry the id to a route without {id}, a JSON:API body without
-# resource_type, an update block without a body on a read-only object.
+# resource_type, an update block without a body on a read-only object, a
+# field written through a path that selects a list element.
 
 canonical "contact" {
   field "name" {
@@ -11,6 +12,9 @@ canonical "contact" {
 
 canonical "site" {
   field "name" {
+    type = "string"
+  }
+  field "phone" {
     type = "string"
   }
 }
@@ -49,6 +53,9 @@ system "psa" {
 
     field "name" {
       path = "name"
+    }
+    field "phone" {
+      path = "phones.type=Main.number"
     }
   }
 }
