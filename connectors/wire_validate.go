@@ -57,7 +57,7 @@ func checkWire(sys plan.System) []plan.Problem {
 			out = append(out, checkPaging(plan.Place{System: sys.Name, Object: o.Name}, *o.Paging)...)
 		}
 		for _, f := range o.Fields {
-			if f.Access == plan.FieldRead || f.Flag != "" || f.Fetch != "" {
+			if !o.Writable() || f.Access == plan.FieldRead || f.Flag != "" || f.Fetch != "" {
 				continue
 			}
 			attr, p := "write_path", f.WritePath
