@@ -74,7 +74,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.status == http.StatusUnauthorized && !cl.noAuth && c.auth.canRelogin() {
+	if c.refused(cl, resp) && !cl.noAuth && c.auth.canRelogin() {
 		c.auth.invalidate(st.token)
 		c.stats.add(func(s *Stats) { s.Relogins++ })
 		c.log.Info().Str("route", cl.route).Msg("token refused, logging in again")

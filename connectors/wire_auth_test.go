@@ -119,6 +119,8 @@ func (ts *tokenService) count(gt string) int {
 type apiServer struct {
 	*harness
 	zoneAnswer func(r *http.Request) any
+	// inBody answers a refused token with HTTP 200 and a failure body.
+	inBody bool
 }
 
 func newAPIServer(t *testing.T, ts *tokenService) *apiServer {
@@ -132,6 +134,10 @@ func newAPIServer(t *testing.T, ts *tokenService) *apiServer {
 		ts.mu.Lock()
 		ok := ts.valid[tok]
 		ts.mu.Unlock()
+		if !ok && s.inBody {
+			writeJSON(w, 200, map[string]any{"ok": false, "status": 401, "message": "token " + tok + " is not valid"})
+			return
+		}
 		if !ok {
 			writeJSON(w, 401, map[string]any{"message": "token " + tok + " is not valid"})
 			return
@@ -360,5 +366,26 @@ func TestTokenSecretsNeverLeak(t *testing.T) {
 		if s != "" && strings.Contains(text, s) {
 			t.Errorf("secret %q leaked:\n%s", s, text)
 		}
+	}
+}
+
+// A token refused inside HTTP 200 (the body states 401) is renewed like a
+// 401: with the refresh token, then the call again.
+func TestTokenRefusedInsideHTTP200(t *testing.T) {
+	ts := newTokenService(t)
+	api := newAPIServer(t, ts)
+	api.inBody = true
+	sys := wireAuthSystem(plan.Auth{Scheme: plan.AuthToken, Token: passwordLogin()})
+	sys.Envelope.Success, sys.Envelope.Status = "ok", "status"
+	c := mustClient(t, sys, wireVars(api.srv.URL, ts.srv.URL))
+	if err := listThings(t, c); err != nil {
+		t.Fatal(err)
+	}
+	ts.revokeAll()
+	if err := listThings(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if ts.count("password") != 1 || ts.count("refresh_token") != 1 || c.Stats().Relogins != 1 {
+		t.Errorf("logins %d, refreshes %d, relogins %d", ts.count("password"), ts.count("refresh_token"), c.Stats().Relogins)
 	}
 }

@@ -1,6 +1,8 @@
 package connectors
 
 import (
+	"net/http"
+
 	"mapsync/engine/plan"
 )
 
@@ -61,6 +63,19 @@ func (c *Client) failedInBody(cl call, body []byte) (status int, failed bool) {
 	}
 	s, _ := bodyStatus(env, parsed)
 	return s, true
+}
+
+// refused reports whether a response refused the call's token: HTTP 401,
+// or a 2xx whose body states 401 (failures inside HTTP 200).
+func (c *Client) refused(cl call, resp *response) bool {
+	if resp.status == http.StatusUnauthorized {
+		return true
+	}
+	if resp.status >= 300 {
+		return false
+	}
+	s, failed := c.failedInBody(cl, resp.body)
+	return failed && s == http.StatusUnauthorized
 }
 
 // recordAt is the record at path of a response body: an object, or the
