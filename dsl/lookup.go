@@ -21,7 +21,8 @@ type Lookup struct {
 
 	VarRefs []VarRef
 
-	// Envelope is the lookup's own envelope (object_wire.go).
+	// EnvelopeBlock and PagingBlock are the lookup's own envelope and
+	// paging blocks (object_wire.go); the compiler puts them in the plan.
 	EnvelopeBlock *EnvelopeOverride
 	PagingBlock   *plan.Paging // its own paging block, replacing the system's
 
