@@ -137,6 +137,22 @@ func (o *Object) validateWire(refs map[string]bool) hcl.Diagnostics {
 	return diags
 }
 
+// listsWithoutOwnPaging reports whether some object or lookup of the
+// system lists with the system's paging (has no paging block of its own).
+func (s *System) listsWithoutOwnPaging() bool {
+	for _, o := range s.Objects {
+		if o.Paging == nil {
+			return true
+		}
+	}
+	for _, l := range s.Lookups {
+		if l.PagingBlock == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // declaresUpdate reports whether the object's update block names a body,
 // which makes a write style unnecessary.
 func (o *Object) declaresUpdate() bool { return o.Update != nil && o.Update.Body != "" }

@@ -11,7 +11,7 @@ import (
 
 func (c *Config) validateSystem(s *System) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if !s.pagingDeclared && len(s.Objects) > 0 {
+	if !s.pagingDeclared && len(s.Objects) > 0 && s.listsWithoutOwnPaging() {
 		diags = append(diags, warningAt(s.NameRange, "No paging",
 			"System %q declares no paging block, so every list is read in one request (write paging \"none\" {} if that is intended).", s.Name))
 	}
