@@ -389,3 +389,24 @@ func TestTokenRefusedInsideHTTP200(t *testing.T) {
 		t.Errorf("logins %d, refreshes %d, relogins %d", ts.count("password"), ts.count("refresh_token"), c.Stats().Relogins)
 	}
 }
+
+// Two OAuth2 clients of one API are two accounts: each has its limiter.
+func TestOAuth2ClientsHaveTheirOwnLimits(t *testing.T) {
+	sys := wireAuthSystem(plan.Auth{Scheme: plan.AuthOAuth2, OAuth2: &plan.OAuth2{TokenURL: "${var.idp}/token",
+		ClientID: "${var.client_id}", ClientSecret: "${var.client_secret}"}})
+	sys.RateLimit = plan.RateLimit{WindowRequests: 10, WindowSeconds: 10}
+	vars := func(id string) *VarResolver {
+		return testVars(map[string]string{"api": "http://127.0.0.1:1", "idp": "http://127.0.0.1:1", "client_id": id,
+			"client_secret": wireClientSecret}, "client_secret")
+	}
+	ls := NewLimits()
+	a := mustClient(t, sys, vars("one"), WithLimits(ls))
+	b := mustClient(t, sys, vars("one"), WithLimits(ls))
+	other := mustClient(t, sys, vars("two"), WithLimits(ls))
+	if a.lim != b.lim || a.lim == other.lim {
+		t.Errorf("shared with the same client %v, with another %v", a.lim == b.lim, a.lim == other.lim)
+	}
+	if strings.Contains(a.limitKey(), wireClientSecret) {
+		t.Error("the limiter key holds the client secret")
+	}
+}
