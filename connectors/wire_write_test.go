@@ -296,3 +296,24 @@ func TestRejectOnForWrites(t *testing.T) {
 		}
 	}
 }
+
+// Every body shape of the vocabulary builds a body (whole from the record
+// read first), so a name validation accepts always runs.
+func TestBodyShapesMatchVocab(t *testing.T) {
+	c := mustClient(t, echoSystem("http://x", plan.WriteJSONPatch), testVars(nil))
+	obj, _ := c.object("contact")
+	for _, name := range plan.BodyShapes.Names() {
+		name = strings.ReplaceAll(name, "<member>", "contact")
+		shape := plan.WriteShape{Method: "PATCH", Path: "/contacts", Body: name}
+		b, err := c.shapeBody(obj, shape, "7", map[string]any{"name": "A"})
+		if name == plan.BodyWhole {
+			if err == nil {
+				t.Errorf("whole built a body without the record")
+			}
+			continue
+		}
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %s %v", name, b, err)
+		}
+	}
+}
