@@ -108,6 +108,7 @@ func (c *Client) createOne(ctx context.Context, obj *plan.Object, route, path st
 	if p := createdIDPath(shape, env); res.ID == "" && p != "" {
 		if id, ok := Value(parsed, p); ok {
 			res.ID = IDString(id)
+			res.Record = nil // what stood at the item path had no id: not the record
 		}
 	}
 	if res.ID == "" {
