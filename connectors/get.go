@@ -42,7 +42,7 @@ func (c *Client) getRecord(ctx context.Context, obj *plan.Object, id string, ref
 		return nil, err
 	}
 	env := c.objEnvelope(obj)
-	cl := call{op: "get " + obj.Name + " " + id, method: http.MethodGet, route: route, url: u, env: env}
+	cl := call{op: "get " + obj.Name + " " + id, method: http.MethodGet, route: route, url: u, env: env, lim: c.objLimiter(obj)}
 	parsed, resp, err := c.expectJSON(ctx, cl)
 	if err != nil {
 		return nil, err

@@ -129,7 +129,7 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 			}
 			run := &listRun{
 				c: c, op: "list " + obj.Name, path: seg.path, route: obj.ListPath, method: obj.ListMethod,
-				bodyTmpl: obj.ListBody, env: c.objEnvelope(obj), paging: obj.Paging, filters: lf,
+				bodyTmpl: obj.ListBody, env: c.objEnvelope(obj), paging: obj.Paging, lim: c.objLimiter(obj), filters: lf,
 				size: pageSizeOf(orSystem(obj.Paging, c.sys.Paging), q.PageSize),
 			}
 			if cs := obj.ChangedSince; cs != nil && cs.Mode == plan.ChangedSortDesc && !q.Since.IsZero() {

@@ -39,6 +39,7 @@ type listRun struct {
 	bodyTmpl string
 	env      *plan.Envelope // the object's or lookup's; nil = the system's
 	paging   *plan.Paging   // the object's or lookup's; nil = the system's
+	lim      *limiter       // the object's own limiter, nil = none
 	filters  *listFilters
 	size     int
 
@@ -123,7 +124,7 @@ func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
 	method := r.listMethod()
 	q := r.filters.encode()
 	paging := map[string]any{}
-	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path), env: r.env}
+	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path), env: r.env, lim: r.lim}
 
 	switch p.Style {
 	case plan.PagingPageNumber:

@@ -39,6 +39,9 @@ type call struct {
 	// write marks a create, update or delete: a status of retry.RejectOn
 	// is then the record's refusal.
 	write bool
+	// lim is the object's own limiter, waited for before the system's
+	// (nil: the system's only).
+	lim *limiter
 }
 
 // response is the final response of a call, body read.

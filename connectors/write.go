@@ -230,7 +230,7 @@ func (c *Client) DeleteRecords(ctx context.Context, object string, refs []Record
 			results[i] = failResult(res, err)
 			return
 		}
-		cl := call{op: "delete " + obj.Name + " " + refs[i].ID, method: http.MethodDelete, route: route, url: u, env: c.objEnvelope(obj), write: true}
+		cl := call{op: "delete " + obj.Name + " " + refs[i].ID, method: http.MethodDelete, route: route, url: u, env: c.objEnvelope(obj), write: true, lim: c.objLimiter(obj)}
 		resp, err := c.do(ctx, cl)
 		if err != nil {
 			results[i] = failResult(res, err)

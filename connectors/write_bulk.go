@@ -96,7 +96,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 	}
 	routeTmpl := orDefault(route.Path, path)
 	cl := call{op: fmt.Sprintf("bulk %s %s (%d records)", verb, obj.Name, len(chunk)), method: method,
-		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create, env: c.objEnvelope(obj), write: true}
+		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create, env: c.objEnvelope(obj), write: true, lim: c.objLimiter(obj)}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		fail(err) // ambiguous for creates whose response was lost; failed otherwise

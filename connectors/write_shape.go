@@ -84,7 +84,7 @@ func (c *Client) createOne(ctx context.Context, obj *plan.Object, route, path st
 	}
 	env := c.objEnvelope(obj)
 	cl := call{op: "create " + obj.Name, method: shape.Method, route: route, url: u, body: body,
-		contentType: orDefault(shape.ContentType, c.sys.ContentType), create: true, env: env, write: true}
+		contentType: orDefault(shape.ContentType, c.sys.ContentType), create: true, env: env, write: true, lim: c.objLimiter(obj)}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		return failResult(res, err)
@@ -158,7 +158,7 @@ func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res
 	}
 	env := c.objEnvelope(obj)
 	cl := call{op: "update " + obj.Name + " " + up.ID, method: shape.Method, route: shape.Path, url: u, body: body,
-		contentType: orDefault(shape.ContentType, c.sys.ContentType), env: env, write: true}
+		contentType: orDefault(shape.ContentType, c.sys.ContentType), env: env, write: true, lim: c.objLimiter(obj)}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		return failResult(res, err)

@@ -55,6 +55,8 @@ type Object struct {
 	Update   *plan.WriteShape
 	wirePath map[string]hcl.Range // "create"/"update" -> the range of its path
 	Paging   *plan.Paging         // the object's own paging block, replacing the system's
+	// RateLimit is the object's own rate_limit block, on top of the system's.
+	RateLimit *plan.RateLimit
 }
 
 // Derive makes one source record give several records of this object type.
@@ -90,7 +92,7 @@ var objectSchema = &hcl.BodySchema{
 		{Type: "bulk"},
 		{Type: "derive"},
 		{Type: "field", LabelNames: []string{"name"}},
-		{Type: "envelope"}, {Type: "create"}, {Type: "update"}, {Type: "paging", LabelNames: []string{"style"}}, // object_wire.go
+		{Type: "envelope"}, {Type: "create"}, {Type: "update"}, {Type: "paging", LabelNames: []string{"style"}}, {Type: "rate_limit"}, // object_wire.go
 	},
 }
 

@@ -96,6 +96,13 @@ func (o *Object) decodeWire(blocks hcl.Blocks) hcl.Diagnostics {
 	diags = append(diags, d...)
 	o.Paging, d = decodeOwnPaging(blocks)
 	diags = append(diags, d...)
+	if b, d := oneBlock(blocks, "rate_limit"); b != nil {
+		diags = append(diags, d...)
+		o.RateLimit = &plan.RateLimit{}
+		diags = append(diags, decodeRateLimit(b, o.RateLimit)...)
+	} else {
+		diags = append(diags, d...)
+	}
 	for _, verb := range []string{"create", "update"} {
 		b, d := oneBlock(blocks, verb)
 		diags = append(diags, d...)

@@ -15,6 +15,7 @@ func compileObjectWire(s *dsl.System, o *dsl.Object, out *plan.Object) {
 	}
 	out.Create, out.Update = o.Create, o.Update
 	out.Paging = o.Paging
+	out.RateLimit = o.RateLimit
 }
 
 // compileLookupWire merges a lookup's envelope block over the system's.

@@ -37,6 +37,9 @@ func TestCompileWireDeclarations(t *testing.T) {
 	if p := contact.Paging; p == nil || p.Style != plan.PagingPageNumber || p.TotalCount != "Result.Count" || p.Size != 50 {
 		t.Errorf("contact paging %+v", contact.Paging)
 	}
+	if rl := contact.RateLimit; rl == nil || rl.Concurrency != 3 || rl.WindowRequests != 1500 || site.RateLimit != nil {
+		t.Errorf("contact rate limit %+v, organization %+v", contact.RateLimit, site.RateLimit)
+	}
 	if site.Paging != nil || psa.Paging.Style != plan.PagingBody {
 		t.Errorf("organization paging %+v, system %+v", site.Paging, psa.Paging)
 	}

@@ -272,6 +272,10 @@ type Object struct {
 	// Paging, when set, replaces the system's paging for this object's
 	// lists (a search route paged in the body beside GET lists).
 	Paging *Paging `json:"paging,omitempty"`
+	// RateLimit, when set, limits this object's requests on top of the
+	// system's limits (an API that counts requests or threads per
+	// endpoint).
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
 // Changed-since modes.

@@ -87,6 +87,11 @@ system "psa" {
       max_size    = 50
       total_count = "Result.Count"
     }
+    rate_limit {
+      concurrency     = 3
+      window_requests = 1500
+      window_seconds  = 3600
+    }
 
     envelope {
       items         = "Result.Rows"
