@@ -239,7 +239,14 @@ func checkVariables(p *plan.Plan, syncName string, vars connectors.Resolver) err
 			ts = append(ts, t)
 		}
 		if sys.Auth.Token != nil {
+			ts = append(ts, sys.Auth.Token.URL)
 			for _, t := range sys.Auth.Token.Fields {
+				ts = append(ts, t)
+			}
+		}
+		if o := sys.Auth.OAuth2; o != nil {
+			ts = append(ts, o.TokenURL, o.ClientID, o.ClientSecret)
+			for _, t := range o.Params {
 				ts = append(ts, t)
 			}
 		}
