@@ -126,6 +126,9 @@ system "tigerpaw" {
   # and fax win. A changed address is a new location; the old one is no
   # longer derived and the next full run orphans it.
   object "location" {
+    offers            = ["to_doc"]
+    default_direction = "to_doc"
+
     derive {
       from = "organization"
       each = <<EOT
