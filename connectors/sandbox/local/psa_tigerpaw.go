@@ -212,3 +212,17 @@ func (p *tpPSA) deleteRecord(ctx context.Context, object, id string) error {
 func (p *tpPSA) changeConfiguration(ctx context.Context, id, serial string) error {
 	return fmt.Errorf("sandbox: Tigerpaw has no configurations")
 }
+
+// DerivedLocationsCases gives, for a data set, the generator keys of the
+// records the DerivedLocationsPSA sandbox places for each of its rules,
+// by case name ("contact-inactive", "contacts-shared-address",
+// "contact-account-address", "contact-several-phone-types",
+// "account-primary-phone-extension", ...): contact keys, or company keys
+// for the account cases.
+func DerivedLocationsCases(d *msp.Dataset) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range tigerpaw.SeedCases(d) {
+		out[c.Name] = append(out[c.Name], c.Keys...)
+	}
+	return out
+}
