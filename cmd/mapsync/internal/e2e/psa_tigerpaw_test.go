@@ -194,7 +194,7 @@ func TestDerivedLocationsPSAEndToEnd(t *testing.T) {
 	defer cancel()
 	h := newPSAHarness(t, local.DerivedLocationsPSA, local.DerivedLocationsPSA, derivedData, nil)
 	cases := local.DerivedLocationsCases(h.sb.Data)
-	for _, c := range []string{"contact-inactive", "contacts-shared-address", "contact-account-address", "contact-several-phone-types", "account-primary-phone-extension"} {
+	for _, c := range []string{"contact-inactive", "contacts-shared-address", "contact-account-address", "contact-several-phone-types", "account-primary-phone-extension", "account-primary-phone-not-first"} {
 		if len(cases[c]) == 0 {
 			t.Fatalf("the seed placed no record for case %s", c)
 		}
@@ -348,10 +348,11 @@ func TestDerivedLocationsPSAEndToEnd(t *testing.T) {
 		}
 	}
 
-	// An account whose primary phone has an extension: its location's
-	// phone is the number without it, its fax the fax.
+	// An account whose primary phone has an extension, or comes after
+	// another number: its location's phone is the primary number without
+	// the extension, its fax the fax.
 	checkedPhone := 0
-	for _, key := range cases["account-primary-phone-extension"] {
+	for _, key := range slices.Concat(cases["account-primary-phone-extension"], cases["account-primary-phone-not-first"]) {
 		id, _ := h.sb.PSAID(key)
 		var a dlAccount
 		for _, x := range accounts {
@@ -379,8 +380,8 @@ func TestDerivedLocationsPSAEndToEnd(t *testing.T) {
 		}
 		checkedPhone++
 	}
-	if checkedPhone == 0 {
-		t.Error("no synced account with a phone extension to check")
+	if checkedPhone < 2 {
+		t.Errorf("%d synced accounts with a phone extension or a primary phone not first to check, want 2 or more", checkedPhone)
 	}
 
 	// Two contacts at one address, and a contact at the account's address:
