@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"mapsync/connectors/sandbox/itglue"
 	"mapsync/connectors/sandbox/msp"
@@ -24,8 +25,8 @@ type Change struct {
 
 // DemoChanges edits both systems the way a user would, through their HTTP
 // APIs: in the PSA it renames a company, changes a configuration's serial
-// number and adds a configuration; in IT Glue it changes a contact's
-// title. It picks an active customer that exists on both sides.
+// number and adds a configuration (when the PSA keeps configurations);
+// in IT Glue it changes a contact's title. It picks an active customer that exists on both sides.
 func (s *Systems) DemoChanges(ctx context.Context) ([]Change, error) {
 	co, err := s.demoCompany()
 	if err != nil {
@@ -43,25 +44,29 @@ func (s *Systems) DemoChanges(ctx context.Context) ([]Change, error) {
 	}
 	out = append(out, Change{System: psa, What: fmt.Sprintf("renamed company %q to %q", co.Name, name)})
 
-	cfg := co.Configs[0]
-	cfgID, ok := s.psa.id(cfg.Key)
-	if !ok {
-		return nil, fmt.Errorf("sandbox: configuration %s is not in the %s sandbox", cfg.Key, psa)
-	}
-	serial := "DEMO-" + cfgID
-	if err := s.psa.editRecord(ctx, "configuration", cfgID, map[string]any{"serial_number": serial}); err != nil {
-		return nil, err
-	}
-	out = append(out, Change{System: psa, What: fmt.Sprintf("set the serial number of configuration %q to %s", cfg.Name, serial)})
+	// A PSA that keeps no configurations (its sync has none) gets no
+	// configuration edits.
+	if s.psaKeeps("configuration") {
+		cfg := co.Configs[0]
+		cfgID, ok := s.psa.id(cfg.Key)
+		if !ok {
+			return nil, fmt.Errorf("sandbox: configuration %s is not in the %s sandbox", cfg.Key, psa)
+		}
+		serial := "DEMO-" + cfgID
+		if err := s.psa.editRecord(ctx, "configuration", cfgID, map[string]any{"serial_number": serial}); err != nil {
+			return nil, err
+		}
+		out = append(out, Change{System: psa, What: fmt.Sprintf("set the serial number of configuration %q to %s", cfg.Name, serial)})
 
-	newName := "DEMO-WS-" + cfgID
-	if _, err := s.psa.createRecord(ctx, "configuration", cid, map[string]any{
-		"name": newName, "configuration_type": cfg.Type, "configuration_status": cfg.Status, "serial_number": "DEMO-NEW-1",
-	}); err != nil {
-		return nil, err
+		newName := "DEMO-WS-" + cfgID
+		if _, err := s.psa.createRecord(ctx, "configuration", cid, map[string]any{
+			"name": newName, "configuration_type": cfg.Type, "configuration_status": cfg.Status, "serial_number": "DEMO-NEW-1",
+		}); err != nil {
+			return nil, err
+		}
+		out = append(out, Change{System: psa, What: fmt.Sprintf("added configuration %q to %q", newName, name),
+			Route: "POST /organizations/*/relationships/configurations"})
 	}
-	out = append(out, Change{System: psa, What: fmt.Sprintf("added configuration %q to %q", newName, name),
-		Route: "POST /organizations/*/relationships/configurations"})
 
 	for _, ct := range co.Contacts {
 		typ, id, ok := s.ITGlue.IDForKey(ct.Key)
@@ -80,6 +85,13 @@ func (s *Systems) DemoChanges(ctx context.Context) ([]Change, error) {
 		break
 	}
 	return out, nil
+}
+
+// psaKeeps reports whether the PSA sandbox keeps records of a canonical
+// object (its store counts them; a PSA without configurations does not).
+func (s *Systems) psaKeeps(object string) bool {
+	_, _, err := s.psa.changedSince(object, time.Time{})
+	return err == nil
 }
 
 // demoCompany is an active customer with configurations that exists on
