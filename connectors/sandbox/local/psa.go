@@ -68,7 +68,9 @@ type psaOptions struct {
 // system block of the shipped mapping files each stands in for. The first
 // of PSANames is the default.
 var psaAdapters = map[string]func(psaOptions) psaSandbox{
-	"connectwise": newConnectWisePSA,
+	"connectwise":  newConnectWisePSA,
+	"kaseya_bms":   newBMSAdapter("kaseya_bms"),
+	"pulseway_psa": newBMSAdapter("pulseway_psa"),
 }
 
 // PSANames lists the PSA sandboxes Start and Serve can run, the default
