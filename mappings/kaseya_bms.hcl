@@ -165,10 +165,10 @@ system "kaseya_bms" {
       window_seconds  = 3600
     }
 
-    # Given by the route (the account the location is created under).
+    # The route names the account a location is created under.
     field "organization" {
-      path   = "AccountId"
-      access = "read"
+      path               = "AccountId"
+      required_on_create = true
     }
     field "name" {
       path               = "LocationName"
