@@ -24,9 +24,9 @@ import (
 
 var tokenSmall = msp.Options{Seed: 7, Companies: 10, ConfigsPerCo: 6, ContactsPerCo: 3, SitesPerCo: 2, TicketsPerCo: 1}
 
-// routeCount is how many requests the PSA sandbox counted on routes whose
+// tlRouteCount is how many requests the PSA sandbox counted on routes whose
 // key ("METHOD /route/{pattern}") satisfies match.
-func (h *harness) routeCount(match func(string) bool) int {
+func (h *harness) tlRouteCount(match func(string) bool) int {
 	n := 0
 	for k, v := range h.sb.Logs()[0].ByRoute {
 		if match(k) {
@@ -36,12 +36,12 @@ func (h *harness) routeCount(match func(string) bool) int {
 	return n
 }
 
-func isWrite(route string) bool {
+func tlIsWrite(route string) bool {
 	return (strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "PATCH ") || strings.HasPrefix(route, "PUT ") || strings.HasPrefix(route, "DELETE ")) &&
 		!strings.HasSuffix(route, "/search") && !strings.Contains(route, "/security/")
 }
 
-func objectResult(r workflows.SyncResult, object string) workflows.ObjectSummary {
+func tlObject(r workflows.SyncResult, object string) workflows.ObjectSummary {
 	for _, o := range r.Objects {
 		if o.Object == object {
 			return o
@@ -50,8 +50,8 @@ func objectResult(r workflows.SyncResult, object string) workflows.ObjectSummary
 	return workflows.ObjectSummary{}
 }
 
-// docAttrs reads the attributes of one documentation record.
-func (h *harness) docAttrs(ctx context.Context, path string) map[string]any {
+// tlDocAttrs reads the attributes of one documentation record.
+func (h *harness) tlDocAttrs(ctx context.Context, path string) map[string]any {
 	h.t.Helper()
 	var doc struct {
 		Data struct {
@@ -64,8 +64,8 @@ func (h *harness) docAttrs(ctx context.Context, path string) map[string]any {
 	return doc.Data.Attributes
 }
 
-// psaResult reads the Result of one PSA answer.
-func (h *harness) psaResult(ctx context.Context, path string) map[string]any {
+// tlPSAResult reads the Result of one PSA answer.
+func (h *harness) tlPSAResult(ctx context.Context, path string) map[string]any {
 	h.t.Helper()
 	var env struct{ Result map[string]any }
 	if err := h.sb.PSARequest(ctx, http.MethodGet, path, nil, &env); err != nil {
@@ -74,8 +74,8 @@ func (h *harness) psaResult(ctx context.Context, path string) map[string]any {
 	return env.Result
 }
 
-// linkOf is the doc id linked to a PSA id ("" when none).
-func (h *harness) linkOf(ctx context.Context, object, psaID string) string {
+// tlLinkOf is the doc id linked to a PSA id ("" when none).
+func (h *harness) tlLinkOf(ctx context.Context, object, psaID string) string {
 	h.t.Helper()
 	ids := h.column(ctx, `SELECT doc_id FROM links WHERE object = ? AND psa_id = ? AND doc_id IS NOT NULL`, object, psaID)
 	if len(ids) != 1 {
@@ -84,10 +84,10 @@ func (h *harness) linkOf(ctx context.Context, object, psaID string) string {
 	return ids[0]
 }
 
-// twoWayPlan replaces the harness's plan by the shipped set with the
+// tlTwoWayPlan replaces the harness's plan by the shipped set with the
 // shipped sync of its PSA (in file) edited to sync every object two way (the user
 // turning two-way sync on): each object gets direction = "two_way".
-func (h *harness) twoWayPlan(file string) {
+func (h *harness) tlTwoWayPlan(file string) {
 	h.t.Helper()
 	_, self, _, _ := runtime.Caller(0)
 	src := filepath.Join(filepath.Dir(self), "..", "..", "..", "..", "mappings")
@@ -124,9 +124,9 @@ func (h *harness) twoWayPlan(file string) {
 	h.plan = l.Plan
 }
 
-// newDocContact creates a contact in the documentation sandbox under an
+// tlNewDocContact creates a contact in the documentation sandbox under an
 // organization, with the given attributes (JSON:API names).
-func (h *harness) newDocContact(ctx context.Context, org string, attrs map[string]any) string {
+func (h *harness) tlNewDocContact(ctx context.Context, org string, attrs map[string]any) string {
 	h.t.Helper()
 	var out struct {
 		Data struct {
@@ -179,8 +179,8 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 	}
 	log := h.sb.Logs()[0]
 	t.Logf("PSA requests: %v", log.ByRoute)
-	api := h.routeCount(func(r string) bool { return !strings.Contains(r, "/security/authenticate") })
-	if n := h.routeCount(func(r string) bool { return strings.Contains(r, "/security/authenticate") }); n < api {
+	api := h.tlRouteCount(func(r string) bool { return !strings.Contains(r, "/security/authenticate") })
+	if n := h.tlRouteCount(func(r string) bool { return strings.Contains(r, "/security/authenticate") }); n < api {
 		t.Errorf("%d logins and renewals for %d API requests, each with a lapsed token: want one renewal per request", n, api)
 	}
 	if n := log.ByStatus[http.StatusUnauthorized]; n > 0 {
@@ -191,7 +191,7 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 			t.Errorf("no request on %s", r)
 		}
 	}
-	if n := h.routeCount(isWrite); n != 0 {
+	if n := h.tlRouteCount(tlIsWrite); n != 0 {
 		t.Errorf("%d writes to the PSA in a one-way sync", n)
 	}
 	if got := h.sb.PSACount("accounts"); got != accounts {
@@ -205,19 +205,19 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	accID, _ := h.sb.PSAID(co.Key)
-	docOrg := h.linkOf(ctx, "organization", accID)
+	docOrg := h.tlLinkOf(ctx, "organization", accID)
 	if want, ok := h.sb.DocID(co.Key); !ok || want != docOrg {
 		t.Errorf("account %s linked to doc %s, want the existing organization %s", accID, docOrg, want)
 	}
-	acc := h.psaResult(ctx, "/crm/accounts/"+accID)
-	org := h.docAttrs(ctx, "/organizations/"+docOrg)
+	acc := h.tlPSAResult(ctx, "/crm/accounts/"+accID)
+	org := h.tlDocAttrs(ctx, "/organizations/"+docOrg)
 	if org["name"] != acc["AccountName"] || org["short-name"] != acc["AccountCode"] || org["organization-type-name"] != acc["AccountType"] {
 		t.Errorf("organization %v, account %v", org, acc)
 	}
 	cfg := co.Configs[0]
 	assetID, _ := h.sb.PSAID(cfg.Key)
-	asset := h.psaResult(ctx, "/servicedesk/hardwareasset/"+assetID)
-	docCfg := h.docAttrs(ctx, "/configurations/"+h.linkOf(ctx, "configuration", assetID))
+	asset := h.tlPSAResult(ctx, "/servicedesk/hardwareasset/"+assetID)
+	docCfg := h.tlDocAttrs(ctx, "/configurations/"+h.tlLinkOf(ctx, "configuration", assetID))
 	for attr, key := range map[string]string{"name": "Name", "serial-number": "SerialNumber", "configuration-type-name": "Category", "model-name": "ModelNumber", "primary-ip": "IpAddress"} {
 		if fmt.Sprint(docCfg[attr]) != fmt.Sprint(asset[key]) {
 			t.Errorf("configuration %s = %v, asset %s = %v", attr, docCfg[attr], key, asset[key])
@@ -225,8 +225,8 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 	}
 	ct := co.Contacts[0]
 	contactID, _ := h.sb.PSAID(ct.Key)
-	contact := h.psaResult(ctx, "/crm/contacts/"+contactID)
-	docCt := h.docAttrs(ctx, "/contacts/"+h.linkOf(ctx, "contact", contactID))
+	contact := h.tlPSAResult(ctx, "/crm/contacts/"+contactID)
+	docCt := h.tlDocAttrs(ctx, "/contacts/"+h.tlLinkOf(ctx, "contact", contactID))
 	if docCt["first-name"] != contact["FirstName"] || docCt["last-name"] != contact["LastName"] || docCt["important"] != contact["Poc"] {
 		t.Errorf("contact %v, PSA %v", docCt, contact)
 	}
@@ -243,7 +243,7 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 	}
 	// A documentation edit of a PSA-owned field: one-way, never written
 	// back.
-	docContact := h.linkOf(ctx, "contact", contactID)
+	docContact := h.tlLinkOf(ctx, "contact", contactID)
 	body := map[string]any{"data": map[string]any{"type": "contacts", "attributes": map[string]any{"title": "Edited In Docs"}}}
 	if err := h.sb.DocRequest(ctx, http.MethodPatch, "/contacts/"+docContact, body, nil); err != nil {
 		t.Fatal(err)
@@ -251,22 +251,22 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 	h.sb.ResetLogs()
 	inc := h.mustSync(ctx, workflows.SyncInput{})
 	t.Log(summary(inc))
-	if o := objectResult(inc, "organization"); o.ExtractedPSA != 1 {
+	if o := tlObject(inc, "organization"); o.ExtractedPSA != 1 {
 		t.Errorf("incremental run read %d accounts, want the 1 modified", o.ExtractedPSA)
 	}
-	if o := objectResult(inc, "configuration"); o.ExtractedPSA != 1 {
+	if o := tlObject(inc, "configuration"); o.ExtractedPSA != 1 {
 		t.Errorf("incremental run read %d assets, want the 1 modified", o.ExtractedPSA)
 	}
-	if got := h.docAttrs(ctx, "/organizations/"+docOrg)["name"]; got != co.Name+" Holdings" {
+	if got := h.tlDocAttrs(ctx, "/organizations/"+docOrg)["name"]; got != co.Name+" Holdings" {
 		t.Errorf("renamed account: documentation name %v", got)
 	}
-	if got := docCfgSerial(h, ctx, assetID); got != "SN-EDITED-1" {
+	if got := tlDocCfgSerial(h, ctx, assetID); got != "SN-EDITED-1" {
 		t.Errorf("asset serial: documentation %v", got)
 	}
-	if got := h.psaResult(ctx, "/crm/contacts/"+contactID)["JobTitle"]; got == "Edited In Docs" {
+	if got := h.tlPSAResult(ctx, "/crm/contacts/"+contactID)["JobTitle"]; got == "Edited In Docs" {
 		t.Error("a documentation edit reached the PSA in a one-way sync")
 	}
-	if n := h.routeCount(isWrite); n != 0 {
+	if n := h.tlRouteCount(tlIsWrite); n != 0 {
 		t.Errorf("%d writes to the PSA in a one-way sync", n)
 	}
 
@@ -276,8 +276,8 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 	}
 }
 
-func docCfgSerial(h *harness, ctx context.Context, assetID string) any {
-	return h.docAttrs(ctx, "/configurations/"+h.linkOf(ctx, "configuration", assetID))["serial-number"]
+func tlDocCfgSerial(h *harness, ctx context.Context, assetID string) any {
+	return h.tlDocAttrs(ctx, "/configurations/"+h.tlLinkOf(ctx, "configuration", assetID))["serial-number"]
 }
 
 // With two-way sync turned on (the shipped sync edited), documentation
@@ -290,7 +290,7 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	h := newPSAHarness(t, local.TokenLoginPSA, local.TokenLoginPSA, tokenSmall, nil)
-	h.twoWayPlan(h.shipped().Name + ".hcl") // the sync file is named after the sync
+	h.tlTwoWayPlan(h.shipped().Name + ".hcl") // the sync file is named after the sync
 	for _, o := range h.shipped().Objects {
 		if o.Direction != "two_way" {
 			t.Fatalf("edited sync: %s syncs %s", o.Object, o.Direction)
@@ -305,11 +305,11 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	accID, _ := h.sb.PSAID(co.Key)
-	docOrg := h.linkOf(ctx, "organization", accID)
+	docOrg := h.tlLinkOf(ctx, "organization", accID)
 	contactID, _ := h.sb.PSAID(co.Contacts[0].Key)
-	docContact := h.linkOf(ctx, "contact", contactID)
-	loc := fmt.Sprint(h.psaResult(ctx, "/crm/accounts/"+accID)["MainLocationId"])
-	docLoc := h.linkOf(ctx, "location", loc)
+	docContact := h.tlLinkOf(ctx, "contact", contactID)
+	loc := fmt.Sprint(h.tlPSAResult(ctx, "/crm/accounts/"+accID)["MainLocationId"])
+	docLoc := h.tlLinkOf(ctx, "location", loc)
 
 	// A documentation edit flows to the PSA (JSON Patch of the contact).
 	body := map[string]any{"data": map[string]any{"type": "contacts", "attributes": map[string]any{"title": "Edited In Docs"}}}
@@ -322,7 +322,7 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	for _, c := range h.sb.Data.PSA.Companies {
 		if c.Key != co.Key {
 			id, _ := h.sb.PSAID(c.Key)
-			other = fmt.Sprint(h.psaResult(ctx, "/crm/accounts/"+id)["AccountCode"])
+			other = fmt.Sprint(h.tlPSAResult(ctx, "/crm/accounts/"+id)["AccountCode"])
 			break
 		}
 	}
@@ -332,10 +332,10 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	}
 	// New documentation contacts: one with everything BMS needs, one
 	// without a phone.
-	full := h.newDocContact(ctx, docOrg, map[string]any{"first-name": "Quinn", "last-name": "Pushed", "location-id": docLoc,
+	full := h.tlNewDocContact(ctx, docOrg, map[string]any{"first-name": "Quinn", "last-name": "Pushed", "location-id": docLoc,
 		"contact-emails": []any{map[string]any{"value": "quinn@example.test", "label-name": "Work", "primary": true}},
 		"contact-phones": []any{map[string]any{"value": "555-0142", "label-name": "Mobile", "primary": true}}})
-	nophone := h.newDocContact(ctx, docOrg, map[string]any{"first-name": "Robin", "last-name": "Waiting", "location-id": docLoc,
+	nophone := h.tlNewDocContact(ctx, docOrg, map[string]any{"first-name": "Robin", "last-name": "Waiting", "location-id": docLoc,
 		"contact-emails": []any{map[string]any{"value": "robin@example.test", "label-name": "Work", "primary": true}}})
 
 	h.sb.ResetLogs()
@@ -347,7 +347,7 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	h.logErrors()
 	t.Logf("PSA requests: %v", h.sb.Logs()[0].ByRoute)
 
-	if got := h.psaResult(ctx, "/crm/contacts/"+contactID)["JobTitle"]; got != "Edited In Docs" {
+	if got := h.tlPSAResult(ctx, "/crm/contacts/"+contactID)["JobTitle"]; got != "Edited In Docs" {
 		t.Errorf("PSA contact title %v after a documentation edit in a two-way sync", got)
 	}
 	if n := h.sb.Logs()[0].ByRoute["PATCH /crm/contacts/{id}"]; n < 1 {
@@ -356,10 +356,10 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	if n := h.sb.Logs()[0].ByRoute["PATCH /crm/accounts/{id}"]; n != 1 {
 		t.Errorf("the refused account update was sent %d times, want once (a record error, not retried)", n)
 	}
-	if o := objectResult(inc, "organization"); o.Errors != 1 {
+	if o := tlObject(inc, "organization"); o.Errors != 1 {
 		t.Errorf("organization: %d record errors, want the 1 refused", o.Errors)
 	}
-	msgs := h.errorMessages()
+	msgs := h.tlErrorMessages()
 	if !strings.Contains(strings.Join(msgs, "\n"), "AccountCode") {
 		t.Errorf("record errors %q name no AccountCode", msgs)
 	}
@@ -368,7 +368,7 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	if len(pushed) != 1 {
 		t.Fatalf("the complete new contact was not pushed (links %v)", pushed)
 	}
-	if c := h.psaResult(ctx, "/crm/contacts/"+pushed[0]); c["FirstName"] != "Quinn" || fmt.Sprint(c["LocationId"]) != loc {
+	if c := h.tlPSAResult(ctx, "/crm/contacts/"+pushed[0]); c["FirstName"] != "Quinn" || fmt.Sprint(c["LocationId"]) != loc {
 		t.Errorf("pushed contact %v", c)
 	}
 	waiting := h.column(ctx, `SELECT coalesce(reason, '') FROM links WHERE object = 'contact' AND doc_id = ? AND state = 'not_yet_pushed'`, nophone)
@@ -377,8 +377,8 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	}
 }
 
-// errorMessages lists the messages of the open record errors.
-func (h *harness) errorMessages() []string {
+// tlErrorMessages lists the messages of the open record errors.
+func (h *harness) tlErrorMessages() []string {
 	h.t.Helper()
 	db, ok, err := workflows.OpenErrors(workflows.SyncDir(h.dataDir, h.shipped().Name))
 	if err != nil || !ok {
@@ -436,15 +436,15 @@ func TestTokenLoginTwinPSAEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	accID, _ := h.sb.PSAID(co.Key)
-	docOrg := h.linkOf(ctx, "organization", accID)
-	acc := h.psaResult(ctx, "/crm/accounts/"+accID)
-	if org := h.docAttrs(ctx, "/organizations/"+docOrg); org["name"] != acc["AccountName"] || org["short-name"] != acc["AccountCode"] {
+	docOrg := h.tlLinkOf(ctx, "organization", accID)
+	acc := h.tlPSAResult(ctx, "/crm/accounts/"+accID)
+	if org := h.tlDocAttrs(ctx, "/organizations/"+docOrg); org["name"] != acc["AccountName"] || org["short-name"] != acc["AccountCode"] {
 		t.Errorf("organization %v, account %v", org, acc)
 	}
 	loc := fmt.Sprint(acc["MainLocationId"])
-	docLoc := h.linkOf(ctx, "location", loc)
+	docLoc := h.tlLinkOf(ctx, "location", loc)
 
-	fresh := h.newDocContact(ctx, docOrg, map[string]any{"first-name": "Quinn", "last-name": "Pushed", "location-id": docLoc,
+	fresh := h.tlNewDocContact(ctx, docOrg, map[string]any{"first-name": "Quinn", "last-name": "Pushed", "location-id": docLoc,
 		"contact-emails": []any{map[string]any{"value": "quinn@example.test", "label-name": "Work", "primary": true}},
 		"contact-phones": []any{map[string]any{"value": "555-0142", "label-name": "Work", "primary": true}}})
 	inc := h.mustSync(ctx, workflows.SyncInput{})
