@@ -22,7 +22,8 @@ import (
 // (local.TokenLoginTwinPSA), whose shipped sync is two-way with confirmed
 // creates.
 
-var tokenSmall = msp.Options{Seed: 7, Companies: 10, ConfigsPerCo: 6, ContactsPerCo: 3, SitesPerCo: 2, TicketsPerCo: 1}
+// More than one search page (100) of assets.
+var tokenSmall = msp.Options{Seed: 7, Companies: 10, ConfigsPerCo: 12, ContactsPerCo: 3, SitesPerCo: 2, TicketsPerCo: 1}
 
 // tlRouteCount is how many requests the PSA sandbox counted on routes whose
 // key ("METHOD /route/{pattern}") satisfies match.
@@ -191,6 +192,14 @@ func TestTokenLoginPSAEndToEnd(t *testing.T) {
 			t.Errorf("no request on %s", r)
 		}
 	}
+	// Every asset read, over several pages of the search body.
+	assets := h.sb.PSACount("hardwareassets")
+	if o := tlObject(first, "configuration"); o.ExtractedPSA != int64(assets) || assets <= 100 {
+		t.Errorf("read %d of %d assets", o.ExtractedPSA, assets)
+	}
+	if n := log.ByRoute["POST /servicedesk/hardwareasset/search"]; n != (assets+99)/100 {
+		t.Errorf("%d search pages for %d assets, want %d", n, assets, (assets+99)/100)
+	}
 	if n := h.tlRouteCount(tlIsWrite); n != 0 {
 		t.Errorf("%d writes to the PSA in a one-way sync", n)
 	}
@@ -312,6 +321,7 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	docLoc := h.tlLinkOf(ctx, "location", loc)
 
 	// A documentation edit flows to the PSA (JSON Patch of the contact).
+	before := h.tlPSAResult(ctx, "/crm/contacts/"+contactID)
 	body := map[string]any{"data": map[string]any{"type": "contacts", "attributes": map[string]any{"title": "Edited In Docs"}}}
 	if err := h.sb.DocRequest(ctx, http.MethodPatch, "/contacts/"+docContact, body, nil); err != nil {
 		t.Fatal(err)
@@ -347,8 +357,16 @@ func TestTokenLoginPSATwoWayEndToEnd(t *testing.T) {
 	h.logErrors()
 	t.Logf("PSA requests: %v", h.sb.Logs()[0].ByRoute)
 
-	if got := h.tlPSAResult(ctx, "/crm/contacts/"+contactID)["JobTitle"]; got != "Edited In Docs" {
-		t.Errorf("PSA contact title %v after a documentation edit in a two-way sync", got)
+	after := h.tlPSAResult(ctx, "/crm/contacts/"+contactID)
+	if after["JobTitle"] != "Edited In Docs" {
+		t.Errorf("PSA contact title %v after a documentation edit in a two-way sync", after["JobTitle"])
+	}
+	// Only the changed field was patched: the lists keep their items
+	// (ids included), which a replaced list would renumber.
+	for _, k := range []string{"Emails", "Phones", "FirstName", "LastName", "Poc", "LocationId"} {
+		if fmt.Sprint(before[k]) != fmt.Sprint(after[k]) {
+			t.Errorf("PSA contact %s changed by a title edit: %v -> %v", k, before[k], after[k])
+		}
 	}
 	if n := h.sb.Logs()[0].ByRoute["PATCH /crm/contacts/{id}"]; n < 1 {
 		t.Errorf("%d JSON Patch updates of contacts", n)
