@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -162,6 +163,17 @@ func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
 		}
 	}
 	cl.method = method
+	if method == http.MethodPost && r.c.sys.FilterDialect() == plan.FilterQuery {
+		// The query dialect on a list sent as a POST body (a search
+		// route): its field=value filters are members of the body, a
+		// dotted name nesting ("Filter.ModifiedOnFrom"), not parameters.
+		for k, vs := range q {
+			if len(vs) > 0 {
+				paging[k] = vs[len(vs)-1]
+			}
+		}
+		q = url.Values{}
+	}
 	if method == http.MethodPost {
 		b, err := r.body(paging)
 		if err != nil {

@@ -19,7 +19,8 @@ import (
 // envelopeServer mimics a PSA with a token login (multipart form), bearer
 // tokens, a {Success, Error{Code,Message}, Result, TotalRecords} envelope
 // whose failures arrive as HTTP 200 with Success=false, page number/size in
-// a POST search body, Filter.X query parameters and JSON Patch updates.
+// a POST search body (the page and the Filter in it) and JSON Patch
+// updates.
 type envelopeServer struct {
 	*harness
 	store  *memStore
@@ -106,12 +107,13 @@ func (s *envelopeServer) search(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		PageSize   int
 		PageNumber int
+		Filter     struct{ ModifiedOnFrom string }
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.PageNumber < 1 || body.PageSize < 1 {
 		envFail(w, http.StatusOK, "BadRequest", "PageNumber and PageSize are required")
 		return
 	}
-	from := r.URL.Query().Get("Filter.ModifiedOnFrom")
+	from := body.Filter.ModifiedOnFrom // a search takes its filters in the body
 	var fromT time.Time
 	if from != "" {
 		var err error

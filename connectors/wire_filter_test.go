@@ -59,3 +59,44 @@ func TestQueryBodyAndsCallerFilters(t *testing.T) {
 		})
 	}
 }
+
+// The query dialect on a list paged in a POST body (a search route): the
+// changed-since parameter, the object's static query and the caller's
+// equality filters are members of the body (dotted names nest), beside the
+// page number and size, and the URL carries no parameter.
+func TestQueryDialectFiltersGoInSearchBody(t *testing.T) {
+	var bodies []map[string]any
+	var rawQueries []string
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b map[string]any
+		_ = decodeJSONBody(r, &b)
+		bodies = append(bodies, b)
+		rawQueries = append(rawQueries, r.URL.RawQuery)
+		rows := []any{map[string]any{"Id": len(bodies)}, map[string]any{"Id": 10 + len(bodies)}}
+		if len(bodies) > 1 {
+			rows = rows[:1]
+		}
+		writeJSON(w, 200, map[string]any{"Success": true, "Result": rows})
+	}))
+	sys := plan.System{Name: "search", BaseURL: plan.Template(h.srv.URL), Filter: plan.FilterQuery,
+		Paging:   plan.Paging{Style: plan.PagingBody, PageParam: "PageNumber", SizeParam: "PageSize", MaxSize: 2, Size: 2, FirstPage: 1},
+		Envelope: plan.Envelope{Items: "Result", Success: "Success"},
+		Objects: []plan.Object{{Name: "item", ListPath: "/items/search", ListMethod: "POST", Query: map[string]string{"Filter.IsActive": "true"},
+			ID: "Id", Write: plan.WriteNone, ChangedSince: &plan.ChangedSince{Mode: plan.ChangedFilter, Param: "Filter.ModifiedOnFrom", Template: "${cursor}"}}}}
+	c := mustClient(t, sys, testVars(nil))
+	since := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	recs, _ := collect(t, c, "item", ListQuery{Since: since, Filters: []Filter{{Field: "Filter.AccountId", Op: OpEq, Value: 7}}})
+	if len(recs) != 3 || len(bodies) != 2 {
+		t.Fatalf("%d records in %d requests", len(recs), len(bodies))
+	}
+	for i, b := range bodies {
+		got, _ := json.Marshal(b)
+		want := `{"Filter":{"AccountId":"7","IsActive":"true","ModifiedOnFrom":"2026-05-01T00:00:00Z"},"PageNumber":` + []string{"1", "2"}[i] + `,"PageSize":2}`
+		if canonJSON(string(got)) != canonJSON(want) {
+			t.Errorf("page %d body\n got %s\nwant %s", i+1, got, want)
+		}
+		if rawQueries[i] != "" {
+			t.Errorf("page %d: query string %q, want none", i+1, rawQueries[i])
+		}
+	}
+}

@@ -59,7 +59,7 @@ func randomID() string {
 // issue creates an access and a refresh token for subject.
 func (s *Sandbox) issue(subject string) tokenOutput {
 	now := s.now()
-	exp := now.Add(s.opts.TokenLifetime)
+	exp := now.Add(s.tokenLifetime())
 	rexp := now.Add(s.opts.RefreshLifetime)
 	head := b64([]byte(`{"alg":"HS256","typ":"JWT"}`))
 	claims, _ := json.Marshal(map[string]any{

@@ -146,3 +146,21 @@ func TestServesOverTLS(t *testing.T) {
 		t.Errorf("URL %s", srv.URL)
 	}
 }
+
+// SetTokenLifetime shortens the tokens issued afterwards; earlier ones
+// keep their expiry.
+func TestSetTokenLifetime(t *testing.T) {
+	h := newEnv(t, 2, Options{})
+	old := h.token
+	h.sb.SetTokenLifetime(2 * time.Minute)
+	tok := h.login(true, url.Values{"GrantType": {"password"}, "UserName": {h.sb.opts.UserName}, "Password": {h.sb.opts.Password}, "Tenant": {h.sb.opts.Tenant}})
+	h.token = tok.result(t)["AccessToken"].(string)
+	h.clock.Add(3 * time.Minute)
+	if r := h.call("GET", "/crm/accounts/summary", nil); r.status != http.StatusUnauthorized {
+		t.Fatalf("a 2-minute token after 3 minutes: HTTP %d, want 401", r.status)
+	}
+	h.token = old
+	if r := h.call("GET", "/crm/accounts/summary", nil); r.status != http.StatusOK {
+		t.Fatalf("a token issued before the change: HTTP %d, want 200", r.status)
+	}
+}

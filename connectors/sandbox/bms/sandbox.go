@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mapsync/connectors/sandbox/core"
@@ -120,7 +121,10 @@ type Sandbox struct {
 	mux     *router
 	handler http.Handler
 	writeMu sync.Mutex
-	locIdx  struct { // locations by account (see locationsOf)
+	// lifetime, when not 0, replaces Options.TokenLifetime for the tokens
+	// issued from now on (SetTokenLifetime).
+	lifetime atomic.Int64
+	locIdx   struct { // locations by account (see locationsOf)
 		mu      sync.Mutex
 		version uint64
 		by      map[int64][]*core.Record
@@ -186,6 +190,19 @@ func New(o Options) *Sandbox {
 	s.routes()
 	s.handler = core.WrapRouter(s.mux, core.WrapOptions{Base: Base, Log: s.log, Faults: s.inj, ErrorBody: faultBody})
 	return s
+}
+
+// SetTokenLifetime changes how long the access tokens issued from now on
+// are valid (d <= 0: back to Options.TokenLifetime), for tests whose tokens
+// must expire in the middle of a run. Tokens already issued keep theirs.
+func (s *Sandbox) SetTokenLifetime(d time.Duration) { s.lifetime.Store(int64(max(d, 0))) }
+
+// tokenLifetime is the lifetime of a token issued now.
+func (s *Sandbox) tokenLifetime() time.Duration {
+	if d := time.Duration(s.lifetime.Load()); d > 0 {
+		return d
+	}
+	return s.opts.TokenLifetime
 }
 
 // Flavor returns the product the sandbox presents itself as.

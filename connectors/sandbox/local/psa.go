@@ -68,8 +68,10 @@ type psaOptions struct {
 // system block of the shipped mapping files each stands in for. The first
 // of PSANames is the default.
 var psaAdapters = map[string]func(psaOptions) psaSandbox{
-	"connectwise": newConnectWisePSA,
-	"tigerpaw":    newTigerpawPSA,
+	"connectwise":  newConnectWisePSA,
+	"kaseya_bms":   newBMSAdapter("kaseya_bms"),
+	"pulseway_psa": newBMSAdapter("pulseway_psa"),
+	"tigerpaw":     newTigerpawPSA,
 }
 
 // PSANames lists the PSA sandboxes Start and Serve can run, the default

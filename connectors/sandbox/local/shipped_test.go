@@ -17,7 +17,7 @@ func TestSandboxesMatchTheShippedMappings(t *testing.T) {
 	for _, s := range p.Systems {
 		titles[s.Name] = s.Title
 	}
-	for _, sb := range local.Sandboxes() {
+	for _, sb := range append(local.Sandboxes(), local.PSASandboxes()...) {
 		title, ok := titles[sb.Name]
 		if !ok {
 			t.Errorf("sandbox %s stands in for no shipped system", sb.Name)
