@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -32,10 +31,11 @@ type authenticator struct {
 	mu      sync.Mutex
 	token   string
 	expires time.Time // zero = no known expiry
+	refresh string    // the refresh token of the last login, "" = none
 }
 
 func (a *authenticator) canRelogin() bool {
-	return a.c.sys.Auth.Scheme == plan.AuthToken
+	return a.c.sys.Auth.Scheme == plan.AuthToken || a.c.sys.Auth.Scheme == plan.AuthOAuth2
 }
 
 // apply sets the auth headers on h and returns the token it used (token
@@ -62,13 +62,15 @@ func (a *authenticator) apply(ctx context.Context, h http.Header) (string, error
 		cred := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 		a.c.red.add(cred)
 		h.Set("Authorization", "Basic "+cred)
-	case plan.AuthToken:
+	case plan.AuthToken, plan.AuthOAuth2:
 		tok, err := a.current(ctx)
 		if err != nil {
 			return "", err
 		}
-		tl := auth.Token
-		header, prefix := tl.Header, tl.Prefix
+		var header, prefix string
+		if tl := auth.Token; tl != nil {
+			header, prefix = tl.Header, tl.Prefix
+		}
 		if header == "" {
 			header = "Authorization"
 		}
@@ -89,12 +91,37 @@ func (a *authenticator) current(ctx context.Context) (string, error) {
 	if a.token != "" && (a.expires.IsZero() || a.c.clock.Now().Add(tokenSkew).Before(a.expires)) {
 		return a.token, nil
 	}
-	tok, exp, err := a.login(ctx)
+	if a.refresh != "" {
+		// Renew with the refresh token first; a refused refresh falls
+		// back to a full login (the refresh token may have expired too).
+		g, err := a.renew(ctx)
+		if err == nil {
+			a.keep(g)
+			return g.token, nil
+		}
+		if KindOf(err) == KindCanceled {
+			return "", err
+		}
+		a.c.log.Info().Str("error", a.c.red.redact(err.Error())).Msg("token refresh refused, logging in again")
+		a.refresh = ""
+	}
+	var g grant
+	var err error
+	if a.c.sys.Auth.Scheme == plan.AuthOAuth2 {
+		g, err = a.oauth2(ctx)
+	} else {
+		g, err = a.login(ctx)
+	}
 	if err != nil {
 		return "", err
 	}
-	a.token, a.expires = tok, exp
-	return tok, nil
+	a.keep(g)
+	return g.token, nil
+}
+
+// keep stores a grant; a grant without a refresh token keeps none.
+func (a *authenticator) keep(g grant) {
+	a.token, a.expires, a.refresh = g.token, g.expires, g.refresh
 }
 
 // invalidate forgets the token if it is still the one that was refused.
@@ -106,57 +133,20 @@ func (a *authenticator) invalidate(used string) {
 	}
 }
 
-func (a *authenticator) login(ctx context.Context) (string, time.Time, error) {
+func (a *authenticator) login(ctx context.Context) (grant, error) {
 	tl := a.c.sys.Auth.Token
-	fields := make(map[string]string, len(tl.Fields))
-	for name, tmpl := range tl.Fields {
-		v, err := a.c.resolve(tmpl)
-		if err != nil {
-			return "", time.Time{}, err
-		}
-		if secretField.MatchString(name) {
-			a.c.red.add(v)
-		}
-		fields[name] = v
-	}
-	body, ctype, err := encodeLogin(tl.Encoding, fields)
+	fields, err := a.fields(tl.Fields, "")
 	if err != nil {
-		return "", time.Time{}, configError("login", "encode login body: %s", err)
+		return grant{}, err
 	}
-	method := strings.ToUpper(tl.Method)
-	if method == "" {
-		method = http.MethodPost
+	refreshPath := ""
+	if tl.Refresh != nil {
+		refreshPath = tl.Refresh.TokenPath
 	}
-	u, err := a.c.url(ctx, tl.Path, nil)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	cl := call{op: "login", method: method, route: tl.Path, url: u, body: body, contentType: ctype, noAuth: true}
-	parsed, _, err := a.c.expectJSON(ctx, cl)
-	if err != nil {
-		if e, ok := err.(*Error); ok && (e.Kind == KindRejected || e.Kind == KindForbidden) {
-			// A refused login is bad credentials, not a record's fault.
-			e.Kind, e.System = KindAuth, ""
-			err = a.c.decorate(e)
-		}
-		return "", time.Time{}, err
-	}
-	raw, ok := Value(parsed, tl.TokenPath)
-	tok, _ := raw.(string)
-	if !ok || tok == "" {
-		return "", time.Time{}, &Error{Op: "login", Method: method, Route: tl.Path, Kind: KindProtocol,
-			Message: "no token at " + tl.TokenPath}
-	}
-	a.c.red.add(tok)
-	a.c.stats.add(func(s *Stats) { s.Logins++ })
-	var exp time.Time
-	if tl.ExpiresPath != "" {
-		if v, ok := Value(parsed, tl.ExpiresPath); ok {
-			exp = expiryOf(v, a.c.clock.Now())
-		}
-	}
-	a.c.log.Debug().Time("expires", exp).Msg("logged in")
-	return tok, exp, nil
+	return a.exchange(ctx, tokenRequest{
+		op: "login", method: tl.Method, path: tl.Path, url: tl.URL, encoding: tl.Encoding, fields: fields,
+		tokenPath: tl.TokenPath, expiresPath: tl.ExpiresPath, refreshPath: refreshPath,
+	})
 }
 
 // expiryOf reads an expiry that is either a number of seconds from now or

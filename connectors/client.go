@@ -41,6 +41,9 @@ type Client struct {
 	unreachableFor time.Duration
 
 	putBulkOnce sync.Once
+	// objLim holds the limiters of objects with their own rate_limit
+	// (wire_ratelimit.go).
+	objLim map[string]*limiter
 }
 
 // New builds the client of one system. vars resolves ${var.x} templates at
@@ -85,6 +88,7 @@ func New(sys plan.System, vars Resolver, opts ...Option) (*Client, error) {
 	} else {
 		c.lim = newLimiter(sys.RateLimit, c.clock)
 	}
+	c.objLim = c.objectLimiters(o.limits)
 	c.auth = &authenticator{c: c}
 	c.base = &baseURL{c: c}
 

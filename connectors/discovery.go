@@ -55,8 +55,9 @@ func (b *baseURL) get(ctx context.Context) (string, error) {
 	if !ok || s == "" {
 		return "", &Error{Op: cl.op, Method: cl.method, Route: cl.route, Kind: KindProtocol, Message: "no URL at " + d.BaseURLPath}
 	}
-	if _, err := url.Parse(s); err != nil {
-		return "", &Error{Op: cl.op, Kind: KindProtocol, Message: "discovered base URL does not parse"}
+	if du, err := url.Parse(s); err != nil || (du.Scheme != "http" && du.Scheme != "https") || du.Host == "" {
+		return "", &Error{Op: cl.op, Method: cl.method, Route: cl.route, Kind: KindProtocol,
+			Message: fmt.Sprintf("the answer at %s is %q, not an absolute http(s) URL", d.BaseURLPath, b.c.red.redact(clip(s)))}
 	}
 	if d.Suffix != "" {
 		s = joinURL(s, d.Suffix)

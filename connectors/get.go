@@ -41,16 +41,16 @@ func (c *Client) getRecord(ctx context.Context, obj *plan.Object, id string, ref
 	if err != nil {
 		return nil, err
 	}
-	cl := call{op: "get " + obj.Name + " " + id, method: http.MethodGet, route: route, url: u}
+	env := c.objEnvelope(obj)
+	cl := call{op: "get " + obj.Name + " " + id, method: http.MethodGet, route: route, url: u, env: env, lim: c.objLimiter(obj)}
 	parsed, resp, err := c.expectJSON(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
-	v, ok := Value(parsed, c.sys.Envelope.Item)
-	rec, isObj := v.(map[string]any)
-	if !ok || !isObj {
+	rec, ok := recordAt(parsed, env.Item)
+	if !ok {
 		return nil, &Error{Op: cl.op, Method: cl.method, Route: route, HTTPStatus: resp.status, Kind: KindProtocol,
-			Message: "no record at " + orDefault(c.sys.Envelope.Item, "the body")}
+			Message: "no record at " + orDefault(env.Item, "the body")}
 	}
 	return rec, nil
 }

@@ -129,7 +129,8 @@ func (c *Client) List(ctx context.Context, object string, q ListQuery) iter.Seq2
 			}
 			run := &listRun{
 				c: c, op: "list " + obj.Name, path: seg.path, route: obj.ListPath, method: obj.ListMethod,
-				bodyTmpl: obj.ListBody, filters: lf, size: c.pageSize(q.PageSize),
+				bodyTmpl: obj.ListBody, env: c.objEnvelope(obj), paging: obj.Paging, lim: c.objLimiter(obj), filters: lf,
+				size: pageSizeOf(orSystem(obj.Paging, c.sys.Paging), q.PageSize),
 			}
 			if cs := obj.ChangedSince; cs != nil && cs.Mode == plan.ChangedSortDesc && !q.Since.IsZero() {
 				run.watermark, run.updated, run.timeFmt = q.Since, obj.Updated, cs.Format
@@ -297,7 +298,7 @@ func (c *Client) Fetch(ctx context.Context, object, field, id string) ([]any, er
 		return nil, configError("fetch", "%v", err)
 	}
 	run := &listRun{c: c, op: fmt.Sprintf("fetch %s.%s of %s", obj.Name, field, id), path: path,
-		route: f.Fetch, filters: emptyFilters(), size: c.pageSize(0)}
+		route: f.Fetch, env: c.objEnvelope(obj), filters: emptyFilters(), size: c.pageSize(0)}
 	var out []any
 	var failed error
 	run.iterate(ctx, nil, func(p Page, err error) bool {

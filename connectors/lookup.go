@@ -119,7 +119,7 @@ func (c *Client) Lookup(ctx context.Context, name string) (*LookupTable, error) 
 
 func (c *Client) loadLookup(ctx context.Context, l *plan.Lookup, path, parent string, t *LookupTable) error {
 	run := &listRun{c: c, op: "lookup " + l.Name, path: path, route: l.Path, method: http.MethodGet,
-		filters: emptyFilters(), size: c.pageSize(0)}
+		env: c.lookupEnvelope(l), paging: l.Paging, filters: emptyFilters(), size: pageSizeOf(orSystem(l.Paging, c.sys.Paging), 0)}
 	var failed error
 	run.iterate(ctx, nil, func(p Page, err error) bool {
 		if err != nil {
@@ -168,20 +168,21 @@ func (c *Client) CreateLookupValue(ctx context.Context, name, label, parent stri
 	if err != nil {
 		return LookupEntry{}, err
 	}
+	env := c.lookupEnvelope(l)
 	cl := call{op: op, method: http.MethodPost, route: l.CreatePath, url: u, body: []byte(body),
-		contentType: c.sys.ContentType, create: true}
+		contentType: c.sys.ContentType, create: true, env: env}
 	parsed, resp, err := c.expectJSON(ctx, cl)
 	if err != nil {
 		return LookupEntry{}, err
 	}
 	e := LookupEntry{Label: label, Parent: parent}
-	if v, ok := Value(parsed, c.sys.Envelope.Item); ok {
+	if v, ok := recordAt(parsed, env.Item); ok {
 		if id, ok := Value(v, orDefault(l.ID, "id")); ok {
 			e.ID = IDString(id)
 		}
 	}
-	if e.ID == "" && c.sys.Envelope.CreatedID != "" {
-		if id, ok := Value(parsed, c.sys.Envelope.CreatedID); ok {
+	if e.ID == "" && env.CreatedID != "" {
+		if id, ok := Value(parsed, env.CreatedID); ok {
 			e.ID = IDString(id)
 		}
 	}

@@ -12,8 +12,10 @@ import (
 	"mapsync/engine/plan"
 )
 
-func (c *Client) pageSize(override int) int {
-	p := c.sys.Paging
+func (c *Client) pageSize(override int) int { return pageSizeOf(c.sys.Paging, override) }
+
+// pageSizeOf is the page size a paging asks for.
+func pageSizeOf(p plan.Paging, override int) int {
 	size := p.Size
 	if override > 0 {
 		size = override
@@ -35,12 +37,23 @@ type listRun struct {
 	route    string // its template, for counters and logs ("" = path)
 	method   string
 	bodyTmpl string
+	env      *plan.Envelope // the object's or lookup's; nil = the system's
+	paging   *plan.Paging   // the object's or lookup's; nil = the system's
+	lim      *limiter       // the object's own limiter, nil = none
 	filters  *listFilters
 	size     int
 
 	watermark time.Time // sort_desc: stop at records not newer than this
 	updated   string
 	timeFmt   string
+}
+
+// pg is the paging of this list.
+func (r *listRun) pg() plan.Paging {
+	if r.paging != nil {
+		return *r.paging
+	}
+	return r.c.sys.Paging
 }
 
 func (r *listRun) iterate(ctx context.Context, resume *Cursor, yield func(Page, error) bool) {
@@ -63,7 +76,7 @@ func (r *listRun) iterate(ctx context.Context, resume *Cursor, yield func(Page, 
 }
 
 func (r *listRun) first() Cursor {
-	p := r.c.sys.Paging
+	p := r.pg()
 	switch p.Style {
 	case plan.PagingPageNumber, plan.PagingBody:
 		first := p.FirstPage
@@ -92,8 +105,7 @@ func (r *listRun) body(paging map[string]any) ([]byte, error) {
 		}
 	}
 	if len(r.filters.items) > 0 {
-		existing, _ := m[bodyFilterMember].([]any)
-		m[bodyFilterMember] = append(existing, r.filters.items...)
+		m[bodyFilterMember] = andItems(m[bodyFilterMember], r.filters.items)
 	}
 	for k, v := range paging {
 		if k == "" {
@@ -108,11 +120,11 @@ func (r *listRun) body(paging map[string]any) ([]byte, error) {
 
 // request builds the call for the page at cur.
 func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
-	p := r.c.sys.Paging
+	p := r.pg()
 	method := r.listMethod()
 	q := r.filters.encode()
 	paging := map[string]any{}
-	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path)}
+	cl := call{op: fmt.Sprintf("%s page %d", r.op, cur.Seq+1), route: orDefault(r.route, r.path), env: r.env, lim: r.lim}
 
 	switch p.Style {
 	case plan.PagingPageNumber:
@@ -173,7 +185,7 @@ func (r *listRun) request(ctx context.Context, cur Cursor) (call, error) {
 }
 
 func (r *listRun) sizeMember() map[string]any {
-	sp := r.c.sys.Paging.SizeParam
+	sp := r.pg().SizeParam
 	if sp == "" || r.size <= 0 {
 		return nil
 	}
@@ -200,7 +212,7 @@ func (r *listRun) fetch(ctx context.Context, cur Cursor) (Page, error) {
 	protoErr := func(msg string) error {
 		return &Error{Op: cl.op, Method: cl.method, Route: cl.route, HTTPStatus: resp.status, Kind: KindProtocol, Message: msg}
 	}
-	list, err := items(parsed, r.c.sys.Envelope.Items)
+	list, err := items(parsed, r.c.envOf(cl).Items)
 	if err != nil {
 		return Page{}, protoErr(err.Error())
 	}
@@ -209,7 +221,7 @@ func (r *listRun) fetch(ctx context.Context, cur Cursor) (Page, error) {
 		return Page{}, protoErr(err.Error())
 	}
 	page := Page{Number: cur.Seq + 1, Total: -1}
-	p := r.c.sys.Paging
+	p := r.pg()
 	if p.TotalCount != "" {
 		if v, ok := Value(parsed, p.TotalCount); ok {
 			if n, ok := toInt(v); ok {
@@ -260,7 +272,7 @@ func (r *listRun) newer(rec Record) bool {
 
 // next decides whether there is a page after cur.
 func (r *listRun) next(ctx context.Context, cur Cursor, resp *response, body any, n, total int) (*Cursor, error) {
-	p := r.c.sys.Paging
+	p := r.pg()
 	seq := cur.Seq + 1
 	switch p.Style {
 	case plan.PagingPageNumber, plan.PagingBody:

@@ -13,7 +13,10 @@ import (
 type Record = map[string]any
 
 // Value returns the value at a dotted path ("company.id", "errors.0.detail")
-// inside v. The empty path is v itself. Numeric segments index arrays.
+// inside v. The empty path is v itself. Numeric segments index arrays; a
+// KEY=VALUE segment on an array selects its first element whose member KEY
+// prints as VALUE ("fields.name=status.picklistValues",
+// "phones.type=Mobile.number").
 func Value(v any, path string) (any, bool) {
 	if path == "" {
 		return v, true
@@ -28,6 +31,14 @@ func Value(v any, path string) (any, bool) {
 			}
 			cur = next
 		case []any:
+			if key, want, isSel := strings.Cut(seg, "="); isSel {
+				el, ok := selectElement(node, key, want)
+				if !ok {
+					return nil, false
+				}
+				cur = el
+				continue
+			}
 			i, err := strconv.Atoi(seg)
 			if err != nil || i < 0 || i >= len(node) {
 				return nil, false
@@ -38,6 +49,19 @@ func Value(v any, path string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// selectElement is the first object of list whose member key prints as
+// want.
+func selectElement(list []any, key, want string) (any, bool) {
+	for _, el := range list {
+		if m, ok := el.(map[string]any); ok {
+			if v, ok := m[key]; ok && v != nil && IDString(v) == want {
+				return el, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // values returns every value matched by a dotted path in which a "*"
@@ -78,6 +102,9 @@ func setPath(m map[string]any, path string, val any) error {
 	for _, seg := range segs {
 		if seg == "" {
 			return fmt.Errorf("path %q has an empty segment", path)
+		}
+		if strings.Contains(seg, "=") {
+			return fmt.Errorf("path %q selects an element (%s): it can be read, not written", path, seg)
 		}
 	}
 	if len(segs) == 1 {

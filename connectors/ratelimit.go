@@ -202,6 +202,12 @@ func (c *Client) limitKey() string {
 	addMap(a.Headers)
 	if a.Token != nil {
 		addMap(a.Token.Fields)
+		add(a.Token.URL)
+	}
+	if o := a.OAuth2; o != nil {
+		add(o.TokenURL)
+		add(o.ClientID)
+		add(o.ClientSecret)
 	}
 	rl := c.sys.RateLimit
 	return fmt.Sprintf("%s/%g/%d/%d/%d/%d/%x", c.sys.Name, rl.RequestsPerSecond, rl.Burst, rl.Concurrency,

@@ -93,6 +93,32 @@ func TestSecretsNeverLeak(t *testing.T) {
 			},
 		},
 		{
+			name: "oauth2 client secret, access and refresh tokens echoed",
+			secrets: []string{wireClientSecret, base64.StdEncoding.EncodeToString([]byte(wireClientID + ":" + wireClientSecret)),
+				"at-1-xxxxxxxxxxxx", "at-2-xxxxxxxxxxxx", "rt-1-yyyyyyyyyyyy"},
+			run: func(t *testing.T, opts ...Option) []string {
+				ts := newTokenService(t)
+				ts.refreshOnCC, ts.refuseRefresh = true, true // the refusal echoes the refresh token
+				api := newAPIServer(t, ts)
+				api.setFault(func(r *http.Request, _ []byte) (int, http.Header) {
+					if r.URL.Path == "/v1/things" {
+						return http.StatusUnauthorized, nil
+					}
+					return 0, nil
+				})
+				api.setFaultBody(echo)
+				auth := plan.Auth{Scheme: plan.AuthOAuth2, OAuth2: &plan.OAuth2{TokenURL: "${var.idp}/token",
+					ClientID: "${var.client_id}", ClientSecret: "${var.client_secret}", Scopes: []string{"things.read", "things.write"},
+					Params: map[string]plan.Template{"audience": "api"}, Credentials: plan.OAuth2CredentialsBasic}}
+				c := mustClient(t, wireAuthSystem(auth), wireVars(api.srv.URL, ts.srv.URL), opts...)
+				err := listThings(t, c)
+				if ts.count("refresh_token") != 1 || ts.count("client_credentials") != 2 {
+					t.Errorf("grants %v", ts.grants)
+				}
+				return []string{errText(err)}
+			},
+		},
+		{
 			name:    "secret in a URL of an unreachable host",
 			secrets: []string{"url-Secret-5566"},
 			run: func(t *testing.T, opts ...Option) []string {

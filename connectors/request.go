@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"mapsync/engine/plan"
 )
 
 // maxBody bounds a response body held in memory (a page of 1000 large
@@ -28,6 +30,18 @@ type call struct {
 	contentType string
 	create      bool // not idempotent: never retried once it may have been sent
 	noAuth      bool // login and discovery requests
+	// env is the envelope of the object or lookup the call is for (nil:
+	// the system's): its success flag, error message and status paths.
+	env *plan.Envelope
+	// header holds extra request headers (a token request's Basic
+	// client credentials).
+	header http.Header
+	// write marks a create, update or delete: a status of retry.RejectOn
+	// is then the record's refusal.
+	write bool
+	// lim is the object's own limiter, waited for before the system's
+	// (nil: the system's only).
+	lim *limiter
 }
 
 // response is the final response of a call, body read.
@@ -63,7 +77,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.status == http.StatusUnauthorized && !cl.noAuth && c.auth.canRelogin() {
+	if c.refused(cl, resp) && !cl.noAuth && c.auth.canRelogin() {
 		c.auth.invalidate(st.token)
 		c.stats.add(func(s *Stats) { s.Relogins++ })
 		c.log.Info().Str("route", cl.route).Msg("token refused, logging in again")
@@ -85,6 +99,9 @@ func (c *Client) send(ctx context.Context, cl call) (*response, *callState, erro
 	req, err := retryablehttp.NewRequestWithContext(rctx, cl.method, cl.url, body)
 	if err != nil {
 		return nil, st, &Error{Op: cl.op, Method: cl.method, Route: cl.route, Kind: KindConfig, Message: c.red.redact(err.Error())}
+	}
+	for k, vs := range cl.header {
+		req.Header[k] = vs
 	}
 	if cl.body != nil {
 		ct := cl.contentType
@@ -114,6 +131,7 @@ func (c *Client) send(ctx context.Context, cl call) (*response, *callState, erro
 		Backoff:      c.backoff(rctx, st),
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		PrepareRetry: func(*http.Request) error {
+			st.bodyRead = false // the next attempt's body is not read yet
 			if st.sleepErr != nil {
 				return st.sleepErr
 			}
@@ -194,16 +212,26 @@ func describeNetErr(err error) string {
 
 // httpError builds the error of a final non-2xx (or success=false) response.
 func (c *Client) httpError(cl call, resp *response, parsed any) *Error {
-	msg := c.errorMessage(parsed, resp.body, c.sys.Envelope.ErrorMessage)
-	if msg == "" {
-		msg = http.StatusText(resp.status)
+	env := c.envOf(cl)
+	msg := c.errorMessage(parsed, resp.body, env.ErrorMessage)
+	status := resp.status
+	kind := c.retry.kindOfStatus(status)
+	if status >= 200 && status < 300 {
+		// A success flag false on a 2xx: classified by the status the
+		// body states, as that HTTP status would be; record-level without.
+		kind = KindRejected
+		if s, ok := bodyStatus(env, parsed); ok {
+			status, kind = s, c.retry.kindOfStatus(s)
+		}
 	}
-	kind := c.retry.kindOfStatus(resp.status)
-	if resp.status >= 200 && resp.status < 300 {
-		kind = KindRejected // success flag false on a 2xx
+	if cl.write && c.retry.reject[status] {
+		kind = KindRejected
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
 	}
 	e := &Error{
-		Op: cl.op, Method: cl.method, Route: cl.route, HTTPStatus: resp.status,
+		Op: cl.op, Method: cl.method, Route: cl.route, HTTPStatus: status,
 		Kind: kind, Message: c.red.redact(msg), Attempts: resp.attempts,
 	}
 	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), c.clock.Now()); ok {
@@ -227,7 +255,7 @@ func (c *Client) expectJSON(ctx context.Context, cl call) (any, *response, error
 		return nil, resp, &Error{Op: cl.op, Method: cl.method, Route: cl.route, HTTPStatus: resp.status,
 			Kind: KindProtocol, Message: "response is not JSON: " + perr.Error(), Attempts: resp.attempts}
 	}
-	if !c.succeeded(parsed) {
+	if !flagTrue(parsed, c.envOf(cl).Success) {
 		return parsed, resp, c.httpError(cl, resp, parsed)
 	}
 	return parsed, resp, nil

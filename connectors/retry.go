@@ -30,6 +30,7 @@ type retryPolicy struct {
 	initial     time.Duration
 	max         time.Duration
 	extra       map[int]bool
+	reject      map[int]bool // RejectOn: a write's refusal, not retried
 }
 
 func newRetryPolicy(r plan.Retry) retryPolicy {
@@ -38,6 +39,10 @@ func newRetryPolicy(r plan.Retry) retryPolicy {
 		initial:     seconds(r.InitialBackoff),
 		max:         seconds(r.MaxBackoff),
 		extra:       map[int]bool{},
+		reject:      map[int]bool{},
+	}
+	for _, s := range r.RejectOn {
+		p.reject[s] = true
 	}
 	if p.maxAttempts <= 0 {
 		p.maxAttempts = defaultMaxAttempts
@@ -142,9 +147,22 @@ func (c *Client) checkRetry(st *callState) retryablehttp.CheckRetry {
 		}
 		st.lastStatus = resp.StatusCode
 		st.firstUnreachable = time.Time{}
+		if st.call.write && c.retry.reject[resp.StatusCode] {
+			return false, nil // the record's refusal: httpError says so
+		}
 		if c.retry.retryableStatus(resp.StatusCode) {
 			st.lastCause = strconv.Itoa(resp.StatusCode)
 			return st.attempts < c.retry.maxAttempts, fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		if st.bodyRead && !st.call.create && resp.StatusCode < 300 {
+			// A 2xx whose body says it failed with a retryable status is
+			// retried as that status would be (never a create: it may
+			// have been done). Out of attempts, the answer stands and
+			// becomes the error (httpError).
+			if s, failed := c.failedInBody(st.call, st.body); failed && c.retry.retryableStatus(s) && !(st.call.write && c.retry.reject[s]) {
+				st.lastStatus, st.lastCause = s, "body "+strconv.Itoa(s)
+				return st.attempts < c.retry.maxAttempts, nil
+			}
 		}
 		return false, nil
 	}

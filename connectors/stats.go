@@ -42,10 +42,12 @@ type Stats struct {
 	BytesReceived      int64            `json:"bytes_received"`
 	Logins             int64            `json:"logins"`
 	Relogins           int64            `json:"relogins"`
-	Ambiguous          int64            `json:"ambiguous"`
-	Pages              int64            `json:"pages"`
-	Records            int64            `json:"records"`
-	RecentRetries      []RetryEvent     `json:"recent_retries"` // the last retries, oldest first
+	// Refreshes counts tokens renewed with a refresh token.
+	Refreshes     int64        `json:"refreshes,omitempty"`
+	Ambiguous     int64        `json:"ambiguous"`
+	Pages         int64        `json:"pages"`
+	Records       int64        `json:"records"`
+	RecentRetries []RetryEvent `json:"recent_retries"` // the last retries, oldest first
 }
 
 // Count returns the attempts of a route with a status (any status if

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // transport is the per-attempt layer under retryablehttp: it applies auth
@@ -51,10 +52,22 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.token = tok
 	}
 
-	release, waited, err := t.c.lim.acquire(ctx)
+	// The object's own limiter first: waiting for it must not hold a
+	// slot of the system's, which other objects need.
+	releaseObj, waitedObj := func() {}, time.Duration(0)
+	if ol := st.call.lim; ol != nil {
+		var err error
+		if releaseObj, waitedObj, err = ol.acquire(ctx); err != nil {
+			return nil, err
+		}
+	}
+	releaseSys, waited, err := t.c.lim.acquire(ctx)
 	if err != nil {
+		releaseObj()
 		return nil, err
 	}
+	waited += waitedObj
+	release := func() { releaseSys(); releaseObj() }
 	if waited > 0 {
 		t.c.stats.add(func(s *Stats) { s.ThrottleWait += waited })
 		if t.c.obs != nil {

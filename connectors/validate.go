@@ -33,20 +33,6 @@ func CheckSystem(sys plan.System) []plan.Problem {
 		pl.Attr = attr
 		badAt(pl, format, args...)
 	}
-	oneOf := func(attr, what, v string, allowed ...string) {
-		for _, a := range allowed {
-			if v == a {
-				return
-			}
-		}
-		var named []string
-		for _, a := range allowed {
-			if a != "" {
-				named = append(named, a)
-			}
-		}
-		bad(attr, "%s %q is not one of %s", what, v, strings.Join(named, ", "))
-	}
 	// inVocab checks a name against its plan vocabulary; "" is the default.
 	inVocab := func(pl plan.Place, v string, vocab plan.Vocab) {
 		if err := vocab.Check(v); v != "" && err != nil {
@@ -74,12 +60,7 @@ func CheckSystem(sys plan.System) []plan.Problem {
 	if d := sys.Discovery; d != nil && (d.URL == "" || d.BaseURLPath == "") {
 		bad("discovery", "discovery needs url and base_url_path")
 	}
-	inVocab(sysAt("paging"), sys.Paging.Style, plan.PagingStyles)
-	inVocab(sysAt("paging.stop"), sys.Paging.Stop, plan.PagingStops)
-	oneOf("paging.next_method", "paging next_method", strings.ToUpper(sys.Paging.NextMethod), "", "GET", "POST")
-	if sys.Paging.Style == plan.PagingNextURL && sys.Paging.NextURLPath == "" {
-		bad("paging", "paging next_url needs next_url_path")
-	}
+	out = append(out, checkPaging(at, sys.Paging)...)
 	inVocab(sysAt("filter"), sys.Filter, plan.FilterDialects)
 	for _, o := range sys.Objects {
 		obj := func(attr string) plan.Place { return plan.Place{System: sys.Name, Object: o.Name, Attr: attr} }
@@ -143,12 +124,17 @@ func CheckSystem(sys plan.System) []plan.Problem {
 				// would end in one request per record (or an ambiguous
 				// create).
 				unused := r.verb == "update" && strings.EqualFold(r.route.Method, http.MethodPut) // see bulkUpdateRoute
-				if r.route.Results == nil && sys.Envelope.Items == "" && !unused {
+				items := sys.Envelope.Items
+				if o.Envelope != nil {
+					items = o.Envelope.Items
+				}
+				if r.route.Results == nil && items == "" && !unused {
 					badAt(obj("bulk."+r.verb), "bulk %s has no results block and the envelope has no items path: a bulk response's per-record results cannot be read", r.verb)
 				}
 			}
 		}
 	}
+	out = append(out, checkWire(sys)...)
 	for _, l := range sys.Lookups {
 		lk := func(attr string) plan.Place { return plan.Place{System: sys.Name, Lookup: l.Name, Attr: attr} }
 		if l.Path == "" || l.Label == "" {

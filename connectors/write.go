@@ -2,7 +2,6 @@ package connectors
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -51,7 +50,7 @@ func (c *Client) Create(ctx context.Context, object string, recs []WriteRecord) 
 	}
 	var groups []*group
 	byPath := map[string]*group{}
-	createRoute := orDefault(obj.CreatePath, obj.ListPath)
+	createRoute := obj.CreateShape().Path
 	var bulk *plan.BulkRoute
 	if obj.Bulk != nil {
 		bulk = obj.Bulk.Create
@@ -231,7 +230,7 @@ func (c *Client) DeleteRecords(ctx context.Context, object string, refs []Record
 			results[i] = failResult(res, err)
 			return
 		}
-		cl := call{op: "delete " + obj.Name + " " + refs[i].ID, method: http.MethodDelete, route: route, url: u}
+		cl := call{op: "delete " + obj.Name + " " + refs[i].ID, method: http.MethodDelete, route: route, url: u, env: c.objEnvelope(obj), write: true, lim: c.objLimiter(obj)}
 		resp, err := c.do(ctx, cl)
 		if err != nil {
 			results[i] = failResult(res, err)
@@ -243,7 +242,7 @@ func (c *Client) DeleteRecords(ctx context.Context, object string, refs []Record
 			res.Status, res.Message = StatusOK, "already deleted"
 		case resp.status >= 200 && resp.status < 300:
 			parsed, _ := decodeBody(resp.body)
-			if !c.succeeded(parsed) {
+			if !flagTrue(parsed, cl.env.Success) {
 				results[i] = failResult(res, c.httpError(cl, resp, parsed))
 				return
 			}
@@ -263,7 +262,7 @@ func (c *Client) writable(object string) (*plan.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if obj.Write == plan.WriteNone || obj.Write == "" {
+	if !obj.Writable() {
 		return nil, configError("write", "object %q of system %q is read-only", obj.Name, c.sys.Name)
 	}
 	return obj, nil
@@ -344,119 +343,4 @@ func chunks(idx []int, size int) [][]int {
 		idx = idx[n:]
 	}
 	return out
-}
-
-// createOne sends a single-record create.
-func (c *Client) createOne(ctx context.Context, obj *plan.Object, route, path string, fields map[string]any, res WriteResult) WriteResult {
-	body, err := c.createBody(obj, fields)
-	if err != nil {
-		return rejected(res, "build body: "+err.Error())
-	}
-	u, err := c.url(ctx, path, nil)
-	if err != nil {
-		return failResult(res, err)
-	}
-	cl := call{op: "create " + obj.Name, method: http.MethodPost, route: route, url: u, body: body,
-		contentType: c.sys.ContentType, create: true}
-	resp, err := c.do(ctx, cl)
-	if err != nil {
-		return failResult(res, err)
-	}
-	res.HTTPStatus = resp.status
-	parsed, perr := decodeBody(resp.body)
-	if resp.status < 200 || resp.status >= 300 || (perr == nil && !c.succeeded(parsed)) {
-		return failResult(res, c.httpError(cl, resp, parsed))
-	}
-	if perr != nil {
-		res.Status = StatusAmbiguous
-		res.Message = "created, but the response is not JSON; look the record up before creating it again"
-		return res
-	}
-	if v, ok := Value(parsed, c.sys.Envelope.Item); ok {
-		if rec, ok := v.(map[string]any); ok {
-			res.Record = rec
-			if id, ok := Value(rec, orDefault(obj.ID, "id")); ok {
-				res.ID = IDString(id)
-			}
-		}
-	}
-	if res.ID == "" && c.sys.Envelope.CreatedID != "" {
-		if id, ok := Value(parsed, c.sys.Envelope.CreatedID); ok {
-			res.ID = IDString(id)
-		}
-	}
-	if res.ID == "" {
-		res.Status = StatusAmbiguous
-		res.Message = "created, but the response carries no id; look the record up before creating it again"
-		return res
-	}
-	res.Status = StatusOK
-	return res
-}
-
-// updateOne sends a single-record update in the object's write format.
-func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res WriteResult) WriteResult {
-	var (
-		route  string
-		method = http.MethodPatch
-		body   []byte
-		err    error
-	)
-	switch obj.Write {
-	case plan.WriteJSONPatch:
-		route = orDefault(obj.UpdatePath, itemRoute(obj))
-		body, err = json.Marshal(c.patchOps(up.Fields, "replace"))
-	case plan.WriteJSONAPI:
-		route = orDefault(obj.UpdatePath, itemRoute(obj))
-		var resource map[string]any
-		if resource, err = c.jsonapiResource(obj, up.ID, up.Fields, false); err == nil {
-			body, err = json.Marshal(map[string]any{"data": resource})
-		}
-	case plan.WritePartialPatch:
-		route = orDefault(obj.UpdatePath, obj.ListPath)
-		var el map[string]any
-		if el, err = c.partialElement(obj, up.ID, up.Fields); err == nil {
-			body, err = json.Marshal(el)
-		}
-	case plan.WritePut:
-		route, method = orDefault(obj.UpdatePath, itemRoute(obj)), http.MethodPut
-		var current Record
-		if current, err = c.getRecord(ctx, obj, up.ID, up.Refs, up.Fields); err != nil {
-			return failResult(res, err)
-		}
-		body, err = c.applyFields(current, up.Fields)
-	default:
-		return rejected(res, fmt.Sprintf("write format %q cannot update", obj.Write))
-	}
-	if err != nil {
-		return rejected(res, "build body: "+err.Error())
-	}
-	path, err := fillRoute(route, up.ID, "", obj, WriteRecord{Fields: up.Fields, Refs: up.Refs})
-	if err != nil {
-		return rejected(res, err.Error())
-	}
-	u, err := c.url(ctx, path, nil)
-	if err != nil {
-		return failResult(res, err)
-	}
-	cl := call{op: "update " + obj.Name + " " + up.ID, method: method, route: route, url: u, body: body,
-		contentType: c.sys.ContentType}
-	resp, err := c.do(ctx, cl)
-	if err != nil {
-		return failResult(res, err)
-	}
-	res.HTTPStatus = resp.status
-	parsed, perr := decodeBody(resp.body)
-	if resp.status < 200 || resp.status >= 300 || (perr == nil && !c.succeeded(parsed)) {
-		return failResult(res, c.httpError(cl, resp, parsed))
-	}
-	if perr == nil {
-		if v, ok := Value(parsed, c.sys.Envelope.Item); ok {
-			if rec, ok := v.(map[string]any); ok {
-				res.Record = rec
-			}
-		}
-	}
-	res.Status = StatusOK
-	return res
 }

@@ -68,22 +68,10 @@ func (c *Client) jsonapiResource(obj *plan.Object, id string, fields map[string]
 // createElement is one record as it appears in a create body (single or
 // bulk element).
 func (c *Client) createElement(obj *plan.Object, fields map[string]any) (any, error) {
-	if obj.Write == plan.WriteJSONAPI {
+	if obj.CreateShape().Body == plan.BodyJSONAPI {
 		return c.jsonapiResource(obj, "", fields, false)
 	}
 	return c.nested(fields)
-}
-
-// createBody is the body of a single-record create.
-func (c *Client) createBody(obj *plan.Object, fields map[string]any) ([]byte, error) {
-	el, err := c.createElement(obj, fields)
-	if err != nil {
-		return nil, err
-	}
-	if obj.Write == plan.WriteJSONAPI {
-		return json.Marshal(map[string]any{"data": el})
-	}
-	return json.Marshal(el)
 }
 
 // partialElement is {id, changed fields} (partial_patch and non-JSON:API

@@ -96,7 +96,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 	}
 	routeTmpl := orDefault(route.Path, path)
 	cl := call{op: fmt.Sprintf("bulk %s %s (%d records)", verb, obj.Name, len(chunk)), method: method,
-		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create}
+		route: routeTmpl, url: u, body: body, contentType: c.sys.ContentType, create: create, env: c.objEnvelope(obj), write: true, lim: c.objLimiter(obj)}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		fail(err) // ambiguous for creates whose response was lost; failed otherwise
@@ -104,7 +104,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 	}
 	parsed, perr := decodeBody(resp.body)
 	if resp.status < 200 || resp.status >= 300 {
-		if batchFallbackStatus[resp.status] {
+		if batchFallbackStatus[resp.status] || c.retry.reject[resp.status] {
 			c.log.Info().Str("route", routeTmpl).Int("status", resp.status).Int("records", len(chunk)).
 				Msg("bulk request refused as a whole; sending its records one by one")
 			c.parallel(chunk, single)
@@ -113,7 +113,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 		fail(c.httpError(cl, resp, parsed))
 		return
 	}
-	if perr != nil || !c.succeeded(parsed) {
+	if perr != nil || !flagTrue(parsed, c.objEnvelope(obj).Success) {
 		if perr == nil && !create {
 			c.parallel(chunk, single)
 			return
@@ -162,7 +162,7 @@ func (c *Client) sendBulk(ctx context.Context, obj *plan.Object, route *plan.Bul
 			res.Status = StatusRejected
 			if o.status != 0 {
 				res.HTTPStatus = o.status
-				if c.retry.kindOfStatus(o.status) == KindFailed {
+				if c.retry.kindOfStatus(o.status) == KindFailed && !c.retry.reject[o.status] {
 					res.Status = StatusFailed
 				}
 			}
@@ -183,7 +183,7 @@ type bulkOutcome struct {
 
 // bulkResults maps a bulk response back to the request's records.
 func (c *Client) bulkResults(obj *plan.Object, route *plan.BulkRoute, parsed any, n int) ([]bulkOutcome, error) {
-	spec := plan.BulkResults{Path: c.sys.Envelope.Items}
+	spec := plan.BulkResults{Path: c.objEnvelope(obj).Items}
 	if route.Results != nil {
 		spec = *route.Results
 	}

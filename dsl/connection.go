@@ -20,9 +20,11 @@ var authSchemas = map[string]*hcl.BodySchema{
 	}},
 	plan.AuthHeader: {Attributes: []hcl.AttributeSchema{{Name: "headers", Required: true}}},
 	plan.AuthToken: {Attributes: []hcl.AttributeSchema{
-		{Name: "path", Required: true}, {Name: "method"}, {Name: "encoding"}, {Name: "fields", Required: true},
+		{Name: "path"}, {Name: "method"}, {Name: "encoding"}, {Name: "fields", Required: true},
 		{Name: "token_path", Required: true}, {Name: "expires_path"}, {Name: "header"}, {Name: "prefix"},
-	}},
+		{Name: "url"}, // path or url: see connection_wire.go
+	}, Blocks: []hcl.BlockHeaderSchema{{Type: "refresh"}}},
+	plan.AuthOAuth2: oauth2Schema,
 }
 
 func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
@@ -82,6 +84,9 @@ func (s *System) decodeAuth(b *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, d...)
 		}
 		s.Auth.Token = t
+		diags = append(diags, s.decodeTokenWire(b, content, t)...)
+	case plan.AuthOAuth2:
+		diags = append(diags, s.decodeOAuth2(content)...)
 	}
 	return diags
 }
@@ -174,7 +179,7 @@ func decodeRateLimit(b *hcl.Block, rl *plan.RateLimit) hcl.Diagnostics {
 }
 
 var retrySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "max_attempts"}, {Name: "initial_backoff"}, {Name: "max_backoff"}, {Name: "retry_on"},
+	{Name: "max_attempts"}, {Name: "initial_backoff"}, {Name: "max_backoff"}, {Name: "retry_on"}, {Name: "reject_on"},
 }}
 
 func decodeRetry(b *hcl.Block, r *plan.Retry) hcl.Diagnostics {
@@ -205,6 +210,7 @@ func decodeRetry(b *hcl.Block, r *plan.Retry) hcl.Diagnostics {
 			}
 		}
 	}
+	diags = append(diags, decodeRejectOn(attrs, r)...)
 	if r.MaxBackoff > 0 && r.InitialBackoff > r.MaxBackoff {
 		diags = append(diags, errorAt(attrRange(attrs, "initial_backoff", b.DefRange), "Invalid backoff",
 			"initial_backoff (%gs) is larger than max_backoff (%gs).", r.InitialBackoff, r.MaxBackoff))
@@ -283,6 +289,7 @@ func decodePaging(b *hcl.Block, p *plan.Paging) hcl.Diagnostics {
 
 var envelopeSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "items"}, {Name: "item"}, {Name: "created_id"}, {Name: "success"}, {Name: "error_message"},
+	{Name: "status"},
 }}
 
 func decodeEnvelope(b *hcl.Block, e *plan.Envelope) hcl.Diagnostics {
@@ -291,7 +298,7 @@ func decodeEnvelope(b *hcl.Block, e *plan.Envelope) hcl.Diagnostics {
 		return diags
 	}
 	var d hcl.Diagnostics
-	for name, dst := range map[string]*string{"items": &e.Items, "item": &e.Item, "created_id": &e.CreatedID, "success": &e.Success} {
+	for name, dst := range map[string]*string{"items": &e.Items, "item": &e.Item, "created_id": &e.CreatedID, "success": &e.Success, "status": &e.Status} {
 		if a, ok := content.Attributes[name]; ok {
 			*dst, d = decodeString(a)
 			diags = append(diags, d...)

@@ -21,6 +21,11 @@ type Lookup struct {
 
 	VarRefs []VarRef
 
+	// EnvelopeBlock and PagingBlock are the lookup's own envelope and
+	// paging blocks (object_wire.go); the compiler puts them in the plan.
+	EnvelopeBlock *EnvelopeOverride
+	PagingBlock   *plan.Paging // its own paging block, replacing the system's
+
 	DeclRange hcl.Range
 	NameRange hcl.Range
 	attrs     hcl.Attributes
@@ -34,7 +39,7 @@ var missingPolicies = plan.MissingPolicies.Names()
 var lookupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "path", Required: true}, {Name: "id"}, {Name: "label", Required: true}, {Name: "parent"}, {Name: "parent_path"},
 	{Name: "missing"}, {Name: "create_path"}, {Name: "create_body"}, {Name: "reason"},
-}}
+}, Blocks: []hcl.BlockHeaderSchema{{Type: "envelope"}, {Type: "paging", LabelNames: []string{"style"}}}}
 
 func decodeLookupBlock(block *hcl.Block) (*Lookup, hcl.Diagnostics) {
 	l := &Lookup{Lookup: plan.Lookup{Name: block.Labels[0], ID: "id", Missing: plan.MissingError}, DeclRange: block.DefRange, NameRange: block.LabelRanges[0]}
@@ -61,6 +66,10 @@ func decodeLookupBlock(block *hcl.Block) (*Lookup, hcl.Diagnostics) {
 		l.CreateBody, l.VarRefs, d = decodeJSONTemplate(a, "label", "parent")
 		diags = append(diags, d...)
 	}
+	l.EnvelopeBlock, d = decodeEnvelopeOverride(content.Blocks)
+	diags = append(diags, d...)
+	l.PagingBlock, d = decodeOwnPaging(content.Blocks)
+	diags = append(diags, d...)
 	if l.Missing == plan.MissingCreate && l.CreateBody == "" {
 		diags = append(diags, errorAt(l.AttrRange("missing"), "Missing create_body",
 			"Lookup %q creates missing values: add create_body, the JSON sent to create one (with ${label}).", l.Name))

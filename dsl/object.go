@@ -52,6 +52,15 @@ type Object struct {
 	// for this object, and the one a sync that states none gets (offers.go).
 	Offers           []string
 	DefaultDirection string
+	// Envelope, Create and Update: the object's own protocol
+	// (object_wire.go).
+	Envelope *EnvelopeOverride
+	Create   *plan.WriteShape
+	Update   *plan.WriteShape
+	wirePath map[string]hcl.Range // "create"/"update" -> the range of its path
+	Paging   *plan.Paging         // the object's own paging block, replacing the system's
+	// RateLimit is the object's own rate_limit block, on top of the system's.
+	RateLimit *plan.RateLimit
 }
 
 // Derive makes one record of another object of the system (From) give zero
@@ -89,6 +98,7 @@ var objectSchema = &hcl.BodySchema{
 		{Type: "bulk"},
 		{Type: "derive"},
 		{Type: "field", LabelNames: []string{"name"}},
+		{Type: "envelope"}, {Type: "create"}, {Type: "update"}, {Type: "paging", LabelNames: []string{"style"}}, {Type: "rate_limit"}, // object_wire.go
 	},
 }
 
@@ -162,6 +172,8 @@ func decodeObjectBlock(block *hcl.Block) (*Object, hcl.Diagnostics) {
 		}
 		diags = append(diags, d...)
 	}
+
+	diags = append(diags, o.decodeWire(content.Blocks)...)
 
 	fields, d := decodeUnique(content.Blocks, "field", "field", decodeFieldBlock,
 		func(f *Field) (string, hcl.Range) { return f.Name, f.NameRange })

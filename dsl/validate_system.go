@@ -11,7 +11,7 @@ import (
 
 func (c *Config) validateSystem(s *System) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if !s.pagingDeclared && len(s.Objects) > 0 {
+	if !s.pagingDeclared && len(s.Objects) > 0 && s.listsWithoutOwnPaging() {
 		diags = append(diags, warningAt(s.NameRange, "No paging",
 			"System %q declares no paging block, so every list is read in one request (write paging \"none\" {} if that is intended).", s.Name))
 	}
@@ -57,7 +57,7 @@ func (c *Config) validateObject(s *System, o *Object, lookupNames []string) hcl.
 	if ct == nil {
 		return append(diags, unknownName(o.NameRange, "Unknown canonical type", "canonical type", o.Name, keys(c.Canonical)))
 	}
-	if _, written := o.attrs["write"]; !written && !s.writeDeclared && len(o.Derive) == 0 {
+	if _, written := o.attrs["write"]; !written && !s.writeDeclared && len(o.Derive) == 0 && !o.declaresUpdate() {
 		diags = append(diags, errorAt(o.NameRange, "Missing write style",
 			"Object %q has no write style: set write = \"...\" here or on system %q (%s).", o.Name, s.Name, quoteList(writes)))
 	}
@@ -81,6 +81,7 @@ func (c *Config) validateObject(s *System, o *Object, lookupNames []string) hcl.
 		}
 		diags = append(diags, checkPlaceholders(p.path, o.AttrRange(p.attr), p.attr, map[string]bool{"id": p.id}, refs)...)
 	}
+	diags = append(diags, o.validateWire(refs)...)
 	if o.Bulk != nil {
 		for _, r := range []*plan.BulkRoute{o.Bulk.Create, o.Bulk.Update} {
 			if r != nil {

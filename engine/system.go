@@ -21,7 +21,9 @@ func compileSystem(cfg *dsl.Config, s *dsl.System) plan.System {
 	}
 	sort.Slice(out.Objects, func(i, j int) bool { return out.Objects[i].Name < out.Objects[j].Name })
 	for _, l := range s.Lookups {
-		out.Lookups = append(out.Lookups, l.Lookup)
+		pl := l.Lookup
+		compileLookupWire(s, l, &pl)
+		out.Lookups = append(out.Lookups, pl)
 	}
 	sort.Slice(out.Lookups, func(i, j int) bool { return out.Lookups[i].Name < out.Lookups[j].Name })
 	return out
@@ -44,6 +46,7 @@ func compileObject(cfg *dsl.Config, s *dsl.System, o *dsl.Object) plan.Object {
 	if out.ChangedSince == nil {
 		out.ChangedSince = s.ChangedSince
 	}
+	compileObjectWire(s, o, &out)
 	for _, dv := range o.Derive {
 		out.Derive = append(out.Derive, plan.Derive{From: dv.From, Each: exprSource(dv.Each), ID: exprSource(dv.ID)})
 	}

@@ -108,6 +108,7 @@ const (
 	AuthBasic  = "basic"  // Authorization: Basic base64(username:password)
 	AuthHeader = "header" // one or more static headers (x-api-key, ApiIntegrationCode/UserName/Secret)
 	AuthToken  = "token"  // log in, then send a bearer token; re-login on 401 or expiry
+	AuthOAuth2 = "oauth2" // OAuth 2.0 client credentials, then a bearer token
 )
 
 type Auth struct {
@@ -116,6 +117,8 @@ type Auth struct {
 	Password Template            `json:"password,omitempty"`
 	Headers  map[string]Template `json:"headers,omitempty"`
 	Token    *TokenLogin         `json:"token,omitempty"`
+	// OAuth2 is the client-credentials grant (scheme oauth2); see wire.go.
+	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
 }
 
 // TokenLogin describes a login request that yields a token (Kaseya BMS,
@@ -129,6 +132,12 @@ type TokenLogin struct {
 	ExpiresPath string              `json:"expires_path,omitempty"` // seconds or RFC 3339
 	Header      string              `json:"header"`                 // default Authorization
 	Prefix      string              `json:"prefix"`                 // default "Bearer "
+	// URL, when set, is the absolute address of the login (a token
+	// service apart from the API base); Path is then unused.
+	URL Template `json:"url,omitempty"`
+	// Refresh renews the token with the refresh token the login returned
+	// before logging in again (see wire.go).
+	Refresh *TokenRefresh `json:"refresh,omitempty"`
 }
 
 // Discovery resolves the real base URL before the first call (Autotask zone
@@ -158,6 +167,11 @@ type Retry struct {
 	InitialBackoff float64 `json:"initial_backoff"`    // seconds
 	MaxBackoff     float64 `json:"max_backoff"`        // seconds
 	RetryOn        []int   `json:"retry_on,omitempty"` // extra status codes to retry; 429 and 5xx always are
+	// RejectOn lists 5xx statuses that, answering a write, mean the
+	// system refused the record (an API answering validation errors with
+	// 500): such a write is not retried and is a record-level refusal.
+	// Reads still retry them.
+	RejectOn []int `json:"reject_on,omitempty"`
 }
 
 // Paging styles.
@@ -200,6 +214,10 @@ type Envelope struct {
 	CreatedID    string   `json:"created_id,omitempty"`    // create responses that return only an id (Autotask itemId)
 	Success      string   `json:"success,omitempty"`       // boolean flag; false = failure even with HTTP 200 (BMS)
 	ErrorMessage []string `json:"error_message,omitempty"` // paths tried in order to find the message of an error body
+	// Status is the path of an HTTP-like status code in a failure body
+	// (a success flag false with HTTP 200): it classifies the failure as
+	// an HTTP status would (4xx record-level, 429/5xx retried).
+	Status string `json:"status,omitempty"`
 }
 
 // Write styles.
@@ -247,6 +265,22 @@ type Object struct {
 	// sync object that states none ("" = two_way). See offers.go.
 	Offers           []string `json:"offers,omitempty"`
 	DefaultDirection string   `json:"default_direction,omitempty"`
+	// Envelope, when set, replaces the system's envelope for this
+	// object's requests (the compiler merged the object's envelope block
+	// over the system's, attribute by attribute).
+	Envelope *Envelope `json:"envelope,omitempty"`
+	// Create and Update shape single-record writes, attribute by
+	// attribute over the write style's preset (see wire.go); nil = the
+	// preset.
+	Create *WriteShape `json:"create,omitempty"`
+	Update *WriteShape `json:"update,omitempty"`
+	// Paging, when set, replaces the system's paging for this object's
+	// lists (a search route paged in the body beside GET lists).
+	Paging *Paging `json:"paging,omitempty"`
+	// RateLimit, when set, limits this object's requests on top of the
+	// system's limits (an API that counts requests or threads per
+	// endpoint).
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
 // Changed-since modes.
@@ -379,6 +413,11 @@ type Lookup struct {
 	CreatePath string `json:"create_path,omitempty"`
 	CreateBody string `json:"create_body,omitempty"` // JSON template with ${label} / ${parent}
 	Reason     string `json:"reason,omitempty"`      // for skip: the reason recorded
+	// Envelope, when set, replaces the system's envelope for this
+	// lookup's requests (merged like an object's).
+	Envelope *Envelope `json:"envelope,omitempty"`
+	// Paging, when set, replaces the system's paging for this lookup.
+	Paging *Paging `json:"paging,omitempty"`
 }
 
 // Sync directions (object and field level).

@@ -94,7 +94,7 @@ var (
 	WriteStyles     = newVocab("write style", WriteJSONPatch, WriteJSONAPI, WritePartialPatch, WritePut, WriteNone)
 	PagingStyles    = newVocab("paging style", PagingPageNumber, PagingNextURL, PagingBody, PagingNone)
 	PagingStops     = newVocab("paging stop", StopLinkHeader, StopTotalPages, StopShortPage)
-	AuthSchemes     = newVocab("auth scheme", AuthNone, AuthBasic, AuthHeader, AuthToken)
+	AuthSchemes     = newVocab("auth scheme", AuthNone, AuthBasic, AuthHeader, AuthToken, AuthOAuth2)
 	TokenEncodings  = newVocab("token encoding", EncodingForm, EncodingMultipart, EncodingJSON)
 	ChangedModes    = newVocab("changed_since mode", ChangedFilter, ChangedSortDesc)
 	MissingPolicies = newVocab("missing policy", MissingCreate, MissingSkip, MissingEmpty, MissingError)
@@ -102,11 +102,26 @@ var (
 	// BulkWraps names the shapes as documented; "object:<member>" stands
 	// for any "object:" followed by a member name (see ParseBulkWrap).
 	BulkWraps = newVocab("bulk wrap", WrapJSONAPIArray, WrapArray, WrapObject+"<member>")
+	// BodyShapes names the single-record write bodies (WriteShape.Body);
+	// "object:<member>" stands for any "object:" followed by a member
+	// name (see ParseBodyShape).
+	BodyShapes = newVocab("body shape", BodyObject, BodyWrapped+"<member>", BodyArray, BodyPartial,
+		BodyJSONPatch, BodyJSONAPI, BodyWhole)
+	// OAuth2Credentials says where an OAuth2 client sends its id and
+	// secret (OAuth2.Credentials).
+	OAuth2Credentials = newVocab("client credentials", OAuth2CredentialsBody, OAuth2CredentialsBasic)
+)
+
+// OAuth2 client credential placements (OAuth2.Credentials).
+const (
+	OAuth2CredentialsBody  = "body"  // client_id and client_secret as form fields
+	OAuth2CredentialsBasic = "basic" // Authorization: Basic id:secret
 )
 
 // Vocabularies lists every vocabulary, for tests and documentation checks.
 var Vocabularies = []Vocab{Normalizers, Ties, FilterDialects, WriteStyles, PagingStyles, PagingStops,
-	AuthSchemes, TokenEncodings, ChangedModes, MissingPolicies, Directions, BulkWraps, Placeholders}
+	AuthSchemes, TokenEncodings, ChangedModes, MissingPolicies, Directions, BulkWraps, Placeholders,
+	BodyShapes, OAuth2Credentials}
 
 // FilterDialect is the system's filter dialect, FilterNone when unset.
 func (s System) FilterDialect() string {
