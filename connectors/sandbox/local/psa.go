@@ -69,6 +69,7 @@ type psaOptions struct {
 // of PSANames is the default.
 var psaAdapters = map[string]func(psaOptions) psaSandbox{
 	"connectwise": newConnectWisePSA,
+	"autotask":    newAutotaskPSA,
 }
 
 // PSANames lists the PSA sandboxes Start and Serve can run, the default
