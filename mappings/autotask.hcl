@@ -113,6 +113,7 @@ system "autotask" {
     field "type" {
       path               = "companyType"
       lookup             = "company_type"
+      lookup_label       = "label"
       required_on_create = true
     }
     # Active is a boolean; IT Glue holds a status.
@@ -185,8 +186,9 @@ system "autotask" {
       path = "postalCode"
     }
     field "country" {
-      path   = "countryID"
-      lookup = "country"
+      path         = "countryID"
+      lookup       = "country"
+      lookup_label = "label"
     }
     field "phone" {
       path = "phone"
@@ -302,6 +304,7 @@ EOT
     field "configuration_type" {
       path               = "configurationItemType"
       lookup             = "configuration_item_type"
+      lookup_label       = "label"
       required_on_create = true
     }
     field "installed_date" {
@@ -310,8 +313,9 @@ EOT
       from_canonical = "datetime(value)"
     }
     field "installed_by" {
-      path   = "installedByID"
-      lookup = "resource"
+      path         = "installedByID"
+      lookup       = "resource"
+      lookup_label = "userName"
     }
     # Manufacturer and model are the product's: writing them sends the id
     # of the product of this manufacturer and model. Both are needed to
@@ -379,16 +383,19 @@ EOT
       path = "title"
     }
     field "board" {
-      path   = "queueID"
-      lookup = "queue"
+      path         = "queueID"
+      lookup       = "queue"
+      lookup_label = "label"
     }
     field "status" {
-      path   = "status"
-      lookup = "ticket_status"
+      path         = "status"
+      lookup       = "ticket_status"
+      lookup_label = "label"
     }
     field "priority" {
-      path   = "priority"
-      lookup = "ticket_priority"
+      path         = "priority"
+      lookup       = "ticket_priority"
+      lookup_label = "label"
     }
     field "contact" {
       path = "contactID"

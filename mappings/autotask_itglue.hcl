@@ -20,11 +20,14 @@ sync "autotask_itglue" {
   # Which records are in scope: account types, classifications (not mapped:
   # not a canonical field), configuration item types and ticket queues.
   settings {
-    organization_types  = ["Customer", "Partner", "Vendor"]
-    configuration_types = ["Server", "Workstation", "Laptop", "Firewall", "Switch", "Router", "Access Point", "Printer", "NAS", "UPS"]
-    ticket_queues       = ["Help Desk", "Monitoring Alert", "Client Portal"]
-    contacts            = true # Enable Contacts sync
-    tickets             = true
+    organization_types = ["Customer", "Partner"]
+    configuration_types = [
+      "Managed Server", "Managed Workstation", "Managed Laptop", "Firewall", "Switch", "Network Switch",
+      "Router", "Wireless Access Point", "Printer", "NAS", "UPS",
+    ]
+    ticket_queues = ["Help Desk", "Monitoring Alert", "Client Portal"]
+    contacts      = true # Enable Contacts sync
+    tickets       = true
   }
 
   # Autotask refuses a company without a phone number and an owner
