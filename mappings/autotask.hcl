@@ -220,6 +220,12 @@ system "autotask" {
       format   = "2006-01-02T15:04:05.000Z"
     }
 
+    # isActive is required on create; IT Glue holds no such flag, so a
+    # contact created from IT Glue is active.
+    create {
+      defaults = { isActive = 1 }
+    }
+
     field "organization" {
       path               = "companyID"
       required_on_create = true

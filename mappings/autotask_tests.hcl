@@ -117,6 +117,15 @@ EOT
     expect_body   = { companyID = 301, firstName = "Ann", lastName = "Lee", title = "CFO", emailAddress = "ann@acme.example", isActive = 1 }
   }
 
+  # Created from IT Glue, which holds no active flag: active by default.
+  write {
+    action        = "create"
+    after         = { organization = "301", first_name = "Bo", last_name = "Ng" }
+    expect_method = "POST"
+    expect_path   = "/Companies/301/Contacts"
+    expect_body   = { companyID = 301, firstName = "Bo", lastName = "Ng", isActive = 1 }
+  }
+
   # The company is sent on create only: a contact never moves.
   write {
     action        = "update"

@@ -256,6 +256,12 @@ func TestQueryBodyPSAEndToEnd(t *testing.T) {
 		if a["manufacturer-name"] != product["manufacturerName"] || a["model-name"] != product["manufacturerProductName"] {
 			t.Errorf("configuration %s: manufacturer/model %v/%v, product's %v/%v", docID, a["manufacturer-name"], a["model-name"], product["manufacturerName"], product["manufacturerProductName"])
 		}
+		if want := map[bool]string{true: "Active", false: "Inactive"}[ci["isActive"] == true]; a["configuration-status-name"] != want {
+			t.Errorf("configuration %s: status %v, want %s", docID, a["configuration-status-name"], want)
+		}
+		if a["configuration-type-name"] == nil || a["configuration-type-name"] == "" {
+			t.Errorf("configuration %s: no type (picklist label)", docID)
+		}
 		if a["serial-number"] != ci["serialNumber"] {
 			t.Errorf("configuration %s: serial %v, want %v", docID, a["serial-number"], ci["serialNumber"])
 		}
@@ -381,6 +387,19 @@ func TestQueryBodyPSAEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(newLoc, orgID+"|99 moved avenue|") {
 		t.Errorf("no new location for the changed address (new: %q)", newLoc)
 	}
+	var oldLoc string
+	for p := range locsBefore {
+		if strings.HasPrefix(p, orgID+"|") {
+			oldLoc = p
+		}
+	}
+	// The next full run, whose derived listing is complete, orphans the
+	// location of the old address.
+	full := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
+	t.Log(summary(full))
+	if got := h.column(ctx, `SELECT state FROM links WHERE object = 'location' AND psa_id = ?`, oldLoc); len(got) != 1 || got[0] != "orphaned" {
+		t.Errorf("the location of the old address %q: link states %v, want orphaned", oldLoc, got)
+	}
 }
 
 // Configurations pushed from the documentation side into the query-body
@@ -389,7 +408,7 @@ func TestQueryBodyPSAEndToEnd(t *testing.T) {
 func TestQueryBodyPSAConfigurationPushNeedsProduct(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	h, _ := newQueryBodyHarness(t, msp.Options{Seed: 7, Companies: 4, ConfigsPerCo: 4, ContactsPerCo: 2, SitesPerCo: 1, TicketsPerCo: 1})
+	h, rec := newQueryBodyHarness(t, msp.Options{Seed: 7, Companies: 4, ConfigsPerCo: 4, ContactsPerCo: 2, SitesPerCo: 1, TicketsPerCo: 1})
 	h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 
 	cfgs := h.linkIDs(ctx, "configuration")
@@ -419,7 +438,12 @@ func TestQueryBodyPSAConfigurationPushNeedsProduct(t *testing.T) {
 	}
 	create("PUSHED-BARE", false)
 	create("PUSHED-FULL", true)
-	res := h.mustSync(ctx, workflows.SyncInput{PushAll: []string{"configuration"}})
+	// A contact: created under its company.
+	if _, err := h.sb.CreateRecord(ctx, local.SideDoc, "contact", orgDoc, map[string]any{"first_name": "Pushy", "last_name": "Newcomer", "title": "Intern"}); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	res := h.mustSync(ctx, workflows.SyncInput{PushAll: []string{"configuration", "contact"}})
 	t.Log(summary(res))
 
 	recs, err := h.sb.ListRecords(ctx, local.SidePSA, "configuration")
@@ -446,6 +470,35 @@ func TestQueryBodyPSAConfigurationPushNeedsProduct(t *testing.T) {
 	product := h.psaItem(ctx, "/Products/"+idText(ci["productID"]))
 	if product["manufacturerName"] != model["manufacturer-name"] || product["manufacturerProductName"] != model["model-name"] {
 		t.Errorf("created with product %v (%v %v), want %v %v", ci["productID"], product["manufacturerName"], product["manufacturerProductName"], model["manufacturer-name"], model["model-name"])
+	}
+	contacts, err := h.sb.ListRecords(ctx, local.SidePSA, "contact")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushed := false
+	for _, c := range contacts {
+		if c.Fields["first_name"] == "Pushy" && c.Fields["last_name"] == "Newcomer" {
+			pushed = true
+			if c.Org != psaOrg {
+				t.Errorf("contact created under company %s, want %s", c.Org, psaOrg)
+			}
+		}
+	}
+	if !pushed {
+		h.logErrors()
+		t.Error("the contact was not created in the PSA")
+	}
+	childCreate := false
+	for _, r := range rec.take() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/Companies/"+psaOrg+"/Contacts") {
+			childCreate = true
+		}
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/Contacts") && !strings.Contains(r.Path, "/Companies/") {
+			t.Errorf("contact created outside its company: POST %s", r.Path)
+		}
+	}
+	if !childCreate {
+		t.Error("no POST to the company's contacts")
 	}
 	// The bare one is reported with the reason.
 	db, err := match.OpenResults(ctx, h.syncDir())
