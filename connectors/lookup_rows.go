@@ -40,8 +40,9 @@ func (c *Client) LookupRows(ctx context.Context, name string) ([]map[string]any,
 	}
 	var rows []map[string]any
 	for _, path := range paths {
+		// The lookup's own envelope and paging, as for its table (loadLookup).
 		run := &listRun{c: c, op: "lookup " + l.Name, path: path, route: l.Path, method: http.MethodGet,
-			filters: emptyFilters(), size: c.pageSize(0)}
+			env: c.lookupEnvelope(l), paging: l.Paging, filters: emptyFilters(), size: pageSizeOf(orSystem(l.Paging, c.sys.Paging), 0)}
 		var failed error
 		run.iterate(ctx, nil, func(p Page, err error) bool {
 			if err != nil {

@@ -131,6 +131,12 @@ func TestObjectAndLookupEnvelopes(t *testing.T) {
 	if id, ok := tbl.ID("Billing", ""); !ok || id != "4" {
 		t.Errorf("lookup Billing = %q %v", id, ok)
 	}
+	// The rows read through a related record come through the lookup's
+	// own envelope too.
+	rows, err := c.LookupRows(ctx, "contact_type")
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("lookup rows %v %v", rows, err)
+	}
 	e, err := c.CreateLookupValue(ctx, "contact_type", "Sales", "")
 	if err != nil || e.ID != "5" {
 		t.Errorf("created %+v %v", e, err)

@@ -74,6 +74,10 @@ func createdIDPath(shape plan.WriteShape, env *plan.Envelope) string {
 // createOne sends a single-record create.
 func (c *Client) createOne(ctx context.Context, obj *plan.Object, route, path string, fields map[string]any, res WriteResult) WriteResult {
 	shape := obj.CreateShape()
+	fields, err := c.withDefaults(shape, fields)
+	if err != nil {
+		return failResult(res, err)
+	}
 	body, err := c.shapeBody(obj, shape, "", fields)
 	if err != nil {
 		return rejected(res, "build body: "+err.Error())
@@ -180,4 +184,35 @@ func (c *Client) updateOne(ctx context.Context, obj *plan.Object, up Update, res
 		}
 	}
 	return res
+}
+
+// withDefaults adds the create block's defaults to a create's fields: the
+// members no field gives (a value the API requires that the other system
+// does not hold), string values with ${var.NAME} resolved.
+func (c *Client) withDefaults(shape plan.WriteShape, fields map[string]any) (map[string]any, error) {
+	if shape.Defaults == "" {
+		return fields, nil
+	}
+	var defs map[string]any
+	if err := json.Unmarshal([]byte(shape.Defaults), &defs); err != nil {
+		return nil, configError("create", "defaults: %v", err)
+	}
+	out := make(map[string]any, len(fields)+len(defs))
+	for k, v := range fields {
+		out[k] = v
+	}
+	for k, v := range defs {
+		if _, ok := out[k]; ok {
+			continue
+		}
+		if s, ok := v.(string); ok {
+			r, err := c.resolve(plan.Template(s))
+			if err != nil {
+				return nil, err
+			}
+			v = r
+		}
+		out[k] = v
+	}
+	return out, nil
 }

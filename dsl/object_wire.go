@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"encoding/json"
 	"github.com/hashicorp/hcl/v2"
 
 	"mapsync/engine/plan"
@@ -83,7 +84,7 @@ func decodeOwnPaging(blocks hcl.Blocks) (*plan.Paging, hcl.Diagnostics) {
 
 var writeShapeSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "method"}, {Name: "path"}, {Name: "body"}, {Name: "item"}, {Name: "id"}, {Name: "reread"},
-	{Name: "content_type"},
+	{Name: "content_type"}, {Name: "defaults"},
 }}
 
 var bodyShapes = plan.BodyShapes.Names()
@@ -109,8 +110,9 @@ func (o *Object) decodeWire(blocks hcl.Blocks) hcl.Diagnostics {
 		if b == nil {
 			continue
 		}
-		w, d := decodeWriteShape(b)
+		w, refs, d := decodeWriteShape(b)
 		diags = append(diags, d...)
+		o.VarRefs = append(o.VarRefs, refs...)
 		if attrs, _ := b.Body.JustAttributes(); attrs["path"] != nil {
 			if o.wirePath == nil {
 				o.wirePath = map[string]hcl.Range{}
@@ -164,12 +166,13 @@ func (s *System) listsWithoutOwnPaging() bool {
 // which makes a write style unnecessary.
 func (o *Object) declaresUpdate() bool { return o.Update != nil && o.Update.Body != "" }
 
-func decodeWriteShape(b *hcl.Block) (*plan.WriteShape, hcl.Diagnostics) {
+func decodeWriteShape(b *hcl.Block) (*plan.WriteShape, []VarRef, hcl.Diagnostics) {
 	content, diags := b.Body.Content(writeShapeSchema)
 	w := &plan.WriteShape{}
 	if content == nil {
-		return w, diags
+		return w, nil, diags
 	}
+	var refs []VarRef
 	var d hcl.Diagnostics
 	attrs := content.Attributes
 	if a, ok := attrs["method"]; ok {
@@ -205,5 +208,18 @@ func decodeWriteShape(b *hcl.Block) (*plan.WriteShape, hcl.Diagnostics) {
 		w.Reread, d = decodeBool(a)
 		diags = append(diags, d...)
 	}
-	return w, diags
+	if a, ok := attrs["defaults"]; ok {
+		if b.Type == "update" {
+			diags = append(diags, errorAt(a.NameRange, "Unexpected defaults",
+				"defaults are members every create sends when no field gives them; an update sends only what changed."))
+		} else {
+			w.Defaults, refs, d = decodeJSONTemplate(a)
+			diags = append(diags, d...)
+			var m map[string]any
+			if !d.HasErrors() && json.Unmarshal([]byte(w.Defaults), &m) != nil {
+				diags = append(diags, errorAt(a.Expr.Range(), "Invalid defaults", "defaults must be an object: { member = value }."))
+			}
+		}
+	}
+	return w, refs, diags
 }

@@ -103,9 +103,19 @@ func (c *Config) validateTests() hcl.Diagnostics {
 // stubShape checks the stub table of a lookup: label -> id, or for a
 // lookup scoped under a parent, parent id -> label -> id. "" when fine.
 func stubShape(v any, parent string) string {
+	if rows, ok := v.([]any); ok && parent == "" {
+		// The rows as the lookup's route returns them (lookups read
+		// through: lookup_label, related()).
+		for i, r := range rows {
+			if _, ok := r.(map[string]any); !ok {
+				return fmt.Sprintf("row %d of a list of rows must be an object", i)
+			}
+		}
+		return ""
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return "a table is an object: { \"label\" = id }"
+		return "a table is an object: { \"label\" = id }, or a list of rows [{ id = 1, name = \"...\" }]"
 	}
 	for _, k := range sortedAnyKeys(m) {
 		if parent == "" {

@@ -78,7 +78,7 @@ func runTest(ctx context.Context, p *plan.Plan, t *dsl.Test) Result {
 	spec := records.Spec{System: sys, Object: t.Object, Canonical: ct}
 	for _, r := range t.Reads {
 		res.Cases++
-		if f := runRead(spec, r); f != nil {
+		if f := runRead(ctx, spec, t, r); f != nil {
 			res.Failures = append(res.Failures, *f)
 		}
 	}
@@ -122,12 +122,19 @@ func object(sys plan.System, name string) *plan.Object {
 // from records: write-only, a flag, a fetched field without items).
 const notRead = "<not read>"
 
-func runRead(spec records.Spec, r *dsl.TestRead) *Failure {
+func runRead(ctx context.Context, spec records.Spec, t *dsl.Test, r *dsl.TestRead) *Failure {
 	fail := func(msg, diff string) *Failure {
 		return &Failure{Range: r.DeclRange, Case: "read", Message: msg, Diff: diff}
 	}
 	m, err := records.New(spec)
 	if err != nil {
+		return fail(err.Error(), "")
+	}
+	lk, err := stubLookups(spec.System, t.Lookups)
+	if err != nil {
+		return fail(err.Error(), "")
+	}
+	if err := m.LoadRelated(ctx, lk); err != nil {
 		return fail(err.Error(), "")
 	}
 	obj := object(spec.System, spec.Object)
@@ -208,6 +215,9 @@ func runWrite(ctx context.Context, spec records.Spec, t *dsl.Test, w *dsl.TestWr
 	}
 	lk, err := stubLookups(spec.System, t.Lookups)
 	if err != nil {
+		return fail(err.Error(), "")
+	}
+	if err := m.LoadRelated(ctx, lk); err != nil {
 		return fail(err.Error(), "")
 	}
 	wr, err := m.NewWriter(lk, records.WriterOptions{})
@@ -578,16 +588,61 @@ func (placeholders) Resolve(t plan.Template) (string, error) {
 type lookups struct {
 	sys    string
 	tables map[string]*connectors.LookupTable
+	rows   map[string][]map[string]any // the rows of lookups read through
+}
+
+// LookupRows gives the stubbed rows of a lookup read through a related
+// record (lookup_label, related()).
+func (l *lookups) LookupRows(_ context.Context, name string) ([]map[string]any, error) {
+	return l.rows[name], nil
+}
+
+func orID(p string) string {
+	if p == "" {
+		return "id"
+	}
+	return p
+}
+
+// setPath sets a dotted path in a row, making the objects on the way.
+func setPath(row map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := row[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			row[p] = next
+		}
+		row = next
+	}
+	row[parts[len(parts)-1]] = v
 }
 
 func stubLookups(sys plan.System, stub map[string]any) (*lookups, error) {
-	out := &lookups{sys: sys.Name, tables: map[string]*connectors.LookupTable{}}
+	out := &lookups{sys: sys.Name, tables: map[string]*connectors.LookupTable{}, rows: map[string][]map[string]any{}}
 	for _, l := range sys.Lookups {
 		t := &connectors.LookupTable{}
+		if rows, ok := stub[l.Name].([]any); ok {
+			// Rows as the route returns them: the table is their id and label.
+			for _, r := range rows {
+				row, _ := r.(map[string]any)
+				id, _ := connectors.Value(row, orID(l.ID))
+				label, _ := connectors.Value(row, l.Label)
+				t.Add(connectors.LookupEntry{ID: connectors.IDString(id), Label: connectors.IDString(label)})
+				out.rows[l.Name] = append(out.rows[l.Name], row)
+			}
+			out.tables[l.Name] = t
+			continue
+		}
 		entries, _ := stub[l.Name].(map[string]any)
 		for _, k := range slices.Sorted(maps.Keys(entries)) {
 			if l.Parent == "" {
 				t.Add(connectors.LookupEntry{ID: idText(entries[k]), Label: k})
+				// The row a label -> id stub stands for: its id and label.
+				row := map[string]any{}
+				setPath(row, orID(l.ID), entries[k])
+				setPath(row, l.Label, k)
+				out.rows[l.Name] = append(out.rows[l.Name], row)
 				continue
 			}
 			labels, ok := entries[k].(map[string]any)

@@ -44,6 +44,11 @@ type WriteShape struct {
 	// ContentType is the media type of this write's body ("" = the
 	// system's content_type), e.g. application/json-patch+json.
 	ContentType string `json:"content_type,omitempty"`
+	// Defaults (creates only) is a JSON object of members a create sends
+	// when no field of the record gives them (a value the API requires
+	// that the other system does not hold); string values may hold
+	// ${var.NAME}.
+	Defaults string `json:"defaults,omitempty"`
 }
 
 // ParseBodyShape checks a body shape and returns its kind (one of the Body
@@ -138,6 +143,7 @@ func over(w WriteShape, o *WriteShape) WriteShape {
 	}
 	w.Reread = w.Reread || o.Reread
 	w.ContentType = orElse(o.ContentType, w.ContentType)
+	w.Defaults = orElse(o.Defaults, w.Defaults)
 	return w
 }
 

@@ -68,6 +68,7 @@ type psaOptions struct {
 // system block of the shipped mapping files each stands in for. The first
 // of PSANames is the default.
 var psaAdapters = map[string]func(psaOptions) psaSandbox{
+	"autotask":     newAutotaskPSA,
 	"connectwise":  newConnectWisePSA,
 	"kaseya_bms":   newBMSAdapter("kaseya_bms"),
 	"pulseway_psa": newBMSAdapter("pulseway_psa"),
