@@ -43,6 +43,10 @@ type Object struct {
 	norm      map[string]string
 
 	diff []diffField // the fields the pair maps, with their effective direction
+
+	// runWritten are fields the run itself writes on doc records it does
+	// not own (SetRunWritten): their change is no user's edit.
+	runWritten map[string]bool
 }
 
 type rule struct {

@@ -85,7 +85,7 @@ const (
 
 // linkColumns are the columns of links, compared to find changed rows.
 var linkColumns = []string{"sync", "object", "psa_id", "doc_id", "state", "rule", "reason", "first_linked_run",
-	"last_run", "state_run", "psa_synced", "doc_synced", "seen_updated"}
+	"last_run", "state_run", "psa_synced", "doc_synced", "seen_updated", "seen_values"}
 
 // sameLink is the condition for rows a and b of links to be equal.
 func sameLink(a, b string) string {

@@ -2,11 +2,16 @@ package match
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+
+	"mapsync/engine/plan"
 )
 
 // Pushes are the confirmations of waiting documentation records a run is
@@ -43,8 +48,59 @@ const (
 
 // linksUpgrade brings the links table of a database made by an earlier
 // version up to date (published results are read BY NAME: a missing column
-// reads as NULL).
-var linksUpgrade = []string{`ALTER TABLE links ADD COLUMN IF NOT EXISTS seen_updated TIMESTAMP`}
+// reads as NULL). A waiting link without seen_values (made before it
+// existed) is not confirmed by an edit in the run that first reads it: that
+// run records the values and a later change of them confirms it.
+var linksUpgrade = []string{
+	`ALTER TABLE links ADD COLUMN IF NOT EXISTS seen_updated TIMESTAMP`,
+	`ALTER TABLE links ADD COLUMN IF NOT EXISTS seen_values VARCHAR`,
+}
+
+// SetRunWritten names fields of the object that a run itself writes on
+// documentation records it does not own (a flag the system moves between
+// records when the run sets it on one of them, a reference read off such
+// flags): a change of them is not a user's edit, so it never confirms a
+// waiting record (editFields). Call it before the object's first Match;
+// names that are not fields of the object are ignored.
+func (o *Object) SetRunWritten(fields ...string) {
+	o.runWritten = map[string]bool{}
+	for _, f := range fields {
+		o.runWritten[f] = true
+	}
+}
+
+// editFields are the fields whose change is a user's edit of a waiting doc
+// record: those that flow toward the psa side (what its create would
+// send), less those the run itself writes on records it does not own.
+func (o *Object) editFields() []string {
+	var out []string
+	for _, f := range o.diff {
+		if (f.direction == plan.DirTwoWay || f.direction == plan.DirToPSA) && !o.runWritten[f.name] {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// seenValuesSQL is the fingerprint of a waiting doc record kept in
+// links.seen_values, over the staged row x: "<fields>:<values>", the md5
+// of the edit fields' names and the md5 of their canonical values (as one
+// JSON object). A fingerprint whose fields part differs from the current
+// one (a mapping change, a link from before the column) is not compared:
+// the run records the current one instead.
+func (o *Object) seenValuesSQL(x string) string {
+	var args []string
+	for _, n := range o.editFields() {
+		args = append(args, lit(n), x+"."+ident(n))
+	}
+	return o.seenFieldsSQL() + " || md5(CAST(json_object(" + strings.Join(args, ", ") + ") AS VARCHAR))"
+}
+
+// seenFieldsSQL is the fields part of seenValuesSQL (with its colon).
+func (o *Object) seenFieldsSQL() string {
+	sum := md5.Sum([]byte(strings.Join(o.editFields(), "\x00")))
+	return lit(hex.EncodeToString(sum[:]) + ":")
+}
 
 // importStarts copies the sync's object start times from the published
 // results (attached as _prev); results published before they existed
@@ -100,7 +156,9 @@ func (m *matcher) confirmRules(ctx context.Context, u string) error {
 		SELECT u.id, c.id IS NOT NULL AS by_user, CASE
 			WHEN c.id IS NOT NULL THEN ` + lit(ConfirmedByUser) + `
 			WHEN $1 THEN ` + lit(ConfirmedByPushAll) + `
-			WHEN w.seen_updated IS NOT NULL AND x._updated > w.seen_updated THEN ` + lit(ConfirmedByEdit) + `
+			WHEN w.seen_updated IS NOT NULL AND x._updated > w.seen_updated
+				AND starts_with(w.seen_values, ` + o.seenFieldsSQL() + `)
+				AND w.seen_values <> ` + o.seenValuesSQL("x") + ` THEN ` + lit(ConfirmedByEdit) + `
 			WHEN $2 AND x._created > $3 THEN ` + lit(ConfirmedAsNew+" (") + ` || strftime($3, '%Y-%m-%dT%H:%M:%SZ') || ')'
 			END AS why
 		FROM ` + u + ` u JOIN ` + ident(r.stageTable(o, Doc)) + ` x ON x._id = u.id

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mapsync/engine/plan"
 )
 
 // waitingDoc returns the state and reason of the link of doc record id
@@ -40,7 +42,11 @@ func createsTo(ops []Op, t Side) []string {
 // create_in_psa is "confirmed", and the records it leaves waiting.
 func TestConfirmationRules(t *testing.T) {
 	later := time.Now().Add(time.Hour) // after any run's start
-	edited := func(r Row) Row { r.Updated = t0.Add(time.Hour); return r }
+	// touched moves only the updated time (the system's own write, or the
+	// run's on a record it does not own: a flag cleared); edited also
+	// changes a value a create in the psa would send.
+	touched := func(r Row) Row { r.Updated = t0.Add(time.Hour); return r }
+	edited := func(r Row) Row { r = touched(r); r.Values["name"] = r.Values["name"].(string) + " (edited)"; return r }
 	created := func(r Row) Row { r.Created = later; r.Updated = later; return r }
 	outOfScope := func(r Row) Row { r.ScopeReason = "type is not synced"; return r }
 	cases := []struct {
@@ -48,6 +54,8 @@ func TestConfirmationRules(t *testing.T) {
 		// second run: the doc records it lists (incremental) and its pushes
 		doc    []Row
 		pushes Pushes
+		// runWritten: fields the run writes on doc records it does not own
+		runWritten []string
 		// want: doc ids created in the psa; waiting: doc id -> reason part
 		want    []string
 		waiting map[string]string
@@ -62,6 +70,29 @@ func TestConfirmationRules(t *testing.T) {
 			doc:     []Row{edited(rec("d9", 9, "name", "Doc Only"))},
 			want:    []string{"d9"},
 			waiting: map[string]string{"d9": ConfirmedByEdit},
+		},
+		{
+			name:    "only the updated time moved: waits",
+			doc:     []Row{touched(rec("d9", 9, "name", "Doc Only"))},
+			waiting: map[string]string{"d9": "waits for a confirmation"},
+		},
+		{
+			name:       "only a field the run writes changed: waits",
+			doc:        []Row{touched(rec("d9", 9, "name", "Doc Only", "short_name", "DOC"))},
+			runWritten: []string{"short_name"},
+			waiting:    map[string]string{"d9": "waits for a confirmation"},
+		},
+		{
+			name:       "a pushed field changed beside one the run writes: created",
+			doc:        []Row{edited(rec("d9", 9, "name", "Doc Only", "short_name", "DOC"))},
+			runWritten: []string{"short_name"},
+			want:       []string{"d9"},
+			waiting:    map[string]string{"d9": ConfirmedByEdit},
+		},
+		{
+			name:    "a pushed field changed, the updated time did not move: waits",
+			doc:     []Row{rec("d9", 9, "name", "Doc Only (edited)")},
+			waiting: map[string]string{"d9": "waits for a confirmation"},
 		},
 		{
 			name: "created after two-way sync began: created",
@@ -99,6 +130,7 @@ func TestConfirmationRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			o := object(t, "organization")
+			o.SetRunWritten(tc.runWritten...)
 			_, ops := runCycle(t, dir, "r1", o, full,
 				[]Row{rec("p1", 1, "name", "Acme")},
 				[]Row{rec("d1", 1, "name", "Acme"), rec("d9", 9, "name", "Doc Only"), rec("d10", 10, "name", "Doc Two"),
@@ -136,7 +168,7 @@ func TestConfirmedWaitsUntilCreated(t *testing.T) {
 	o := object(t, "organization")
 	runCycle(t, dir, "r1", o, full, []Row{rec("p1", 1, "name", "Acme")},
 		[]Row{rec("d1", 1, "name", "Acme"), rec("d9", 9, "name", "Doc Only")})
-	e := rec("d9", 9, "name", "Doc Only")
+	e := rec("d9", 9, "name", "Doc Only (edited)")
 	e.Updated = t0.Add(time.Hour)
 	_, ops := runCycle(t, dir, "r2", o, Listing{}, nil, []Row{e})
 	if got := createsTo(ops, PSA); len(got) != 1 {
@@ -175,9 +207,12 @@ func TestConfirmedWaitsUntilCreated(t *testing.T) {
 	}
 }
 
-// Results published before seen_updated and object_starts existed open,
-// and their waiting records keep waiting (nothing counts as new or edited
-// on the first run after the upgrade).
+// Results published before seen_updated, seen_values and object_starts
+// existed open, and their waiting records keep waiting (nothing counts as
+// new or edited on the first run after the upgrade, even a record whose
+// values and updated time moved: that run records its values); a later
+// change of a value confirms it, a later move of the updated time alone
+// does not.
 func TestPushesReadOldResults(t *testing.T) {
 	dir := t.TempDir()
 	db, err := openDB(filepath.Join(dir, resultsFile), Config{}, false)
@@ -207,7 +242,45 @@ func TestPushesReadOldResults(t *testing.T) {
 	}
 	e.Updated = t0.Add(2 * time.Hour)
 	_, ops = runCycle(t, dir, "r2", o, Listing{}, nil, []Row{e})
+	if got := createsTo(ops, PSA); len(got) != 0 {
+		t.Errorf("only the updated time moved after the upgrade: creates %v, want none", got)
+	}
+	e.Updated = t0.Add(3 * time.Hour)
+	e.Values["name"] = "Doc Only (edited)"
+	_, ops = runCycle(t, dir, "r3", o, Listing{}, nil, []Row{e})
 	if got := createsTo(ops, PSA); len(got) != 1 {
 		t.Errorf("edited after the upgrade: creates %v, want d9", got)
+	}
+}
+
+// A waiting record's values are compared over the fields of the mapping
+// that saw it waiting: after a mapping change of those fields (one more
+// field flows to the psa), the first run records the values anew and
+// confirms nothing; a later edit confirms it.
+func TestEditFieldsChanged(t *testing.T) {
+	dir := t.TempDir()
+	oneWay := object(t, "organization", func(s *plan.ObjectSync) {
+		s.Fields = fieldSyncs("organization", map[string]string{"short_name": plan.DirToDoc})
+	})
+	runCycle(t, dir, "r1", oneWay, full, []Row{rec("p1", 1, "name", "Acme")},
+		[]Row{rec("d1", 1, "name", "Acme"), rec("d9", 9, "name", "Doc Only", "short_name", "D")})
+	// A change of the to_doc field confirms nothing: it is never pushed.
+	e := rec("d9", 9, "name", "Doc Only", "short_name", "DOC")
+	e.Updated = t0.Add(time.Hour)
+	_, ops := runCycle(t, dir, "r2", oneWay, Listing{}, nil, []Row{e})
+	if got := createsTo(ops, PSA); len(got) != 0 {
+		t.Errorf("a field that does not flow to the psa changed: creates %v, want none", got)
+	}
+	o := object(t, "organization")
+	e.Updated = t0.Add(2 * time.Hour)
+	_, ops = runCycle(t, dir, "r3", o, Listing{}, nil, []Row{e})
+	if got := createsTo(ops, PSA); len(got) != 0 {
+		t.Errorf("first run after the mapping change: creates %v, want none", got)
+	}
+	e.Updated = t0.Add(3 * time.Hour)
+	e.Values["short_name"] = "DOC2"
+	_, ops = runCycle(t, dir, "r4", o, Listing{}, nil, []Row{e})
+	if got := createsTo(ops, PSA); len(got) != 1 {
+		t.Errorf("edited after the mapping change: creates %v, want d9", got)
 	}
 }

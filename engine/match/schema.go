@@ -35,7 +35,8 @@ var resultTables = []struct{ name, ddl string }{
 	state_run        VARCHAR,          -- run in which the state last changed
 	psa_synced       JSON,             -- {field: last synced value on the psa side}
 	doc_synced       JSON,             -- {field: last synced value on the doc side}
-	seen_updated     TIMESTAMP         -- not_yet_pushed: the doc record's updated time when first seen waiting
+	seen_updated     TIMESTAMP,        -- not_yet_pushed: the doc record's updated time when first seen waiting
+	seen_values      VARCHAR           -- not_yet_pushed: fingerprint of the values a user's edit would change, when first seen waiting
 )`},
 	{"match_decisions", `CREATE TABLE IF NOT EXISTS match_decisions (
 	run         VARCHAR NOT NULL,

@@ -189,13 +189,18 @@ func (m *matcher) writeLinks(ctx context.Context) error {
 	// A record confirmed for a push waits until its create is applied
 	// (RecordResults then drops the waiting link): a create that is not
 	// sent (a required field missing, its parent not linked) leaves it
-	// waiting. seen_updated keeps its updated time when first seen
-	// waiting: a later edit confirms it.
+	// waiting. seen_updated and seen_values keep its updated time and the
+	// fingerprint of its values when first seen waiting: a later edit of
+	// those values confirms it (confirmRules). A fingerprint missing (a
+	// link from before the column) or over other fields (the mapping
+	// changed) is replaced by the current one, which confirms nothing.
 	act, _ := o.createAction(Doc)
 	_, err := m.exec(ctx, "waiting links", `INSERT INTO links BY NAME
 		SELECT ? AS sync, ? AS object, u.id AS doc_id, 'not_yet_pushed' AS state, u.reason,
 			coalesce(w.first_linked_run, ?) AS first_linked_run, ? AS last_run, coalesce(w.state_run, ?) AS state_run,
-			CASE WHEN w.doc_id IS NULL THEN x._updated ELSE coalesce(w.seen_updated, x._updated) END AS seen_updated
+			CASE WHEN w.doc_id IS NULL THEN x._updated ELSE coalesce(w.seen_updated, x._updated) END AS seen_updated,
+			CASE WHEN w.doc_id IS NOT NULL AND starts_with(w.seen_values, `+o.seenFieldsSQL()+`) THEN w.seen_values
+				ELSE `+o.seenValuesSQL("x")+` END AS seen_values
 		FROM unmatched u LEFT JOIN `+tNYP+` w ON w.doc_id = u.id
 		LEFT JOIN `+ident(r.stageTable(o, Doc))+` x ON x._id = u.id
 		WHERE u.run = ? AND u.object = ? AND u.side = 'doc'

@@ -230,6 +230,9 @@ func (r *Run) prepareObjects() error {
 	if err := r.checkFlags(); err != nil {
 		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
 	}
+	for _, o := range r.objects {
+		o.match.SetRunWritten(r.runWritten(o)...)
+	}
 	if err := plan.Err(records.CheckDerived(r.sync, r.systems[match.PSA], r.systems[match.Doc])); err != nil {
 		return fmt.Errorf("stages: sync %q: %w", r.sync.Name, err)
 	}

@@ -62,6 +62,28 @@ func (r *Run) flagRefs(o *object, side match.Side) []flagRef {
 	return out
 }
 
+// runWritten lists the fields of o that a run writes on documentation
+// records it does not own, so that their change is no user's edit of a
+// waiting record (match.Object.SetRunWritten): o's flag references (read
+// off the flags of other records, which the run sets and clears) and o's
+// fields mapped to the flag of a flag reference pointing at o (setting
+// the flag on one record clears it on the others of the same owner: the
+// system or the run does).
+func (r *Run) runWritten(o *object) []string {
+	var out []string
+	for _, f := range o.mappers[match.Doc].FlagFields() {
+		out = append(out, f.Name)
+	}
+	for _, fr := range r.flagRefs(o, match.Doc) {
+		for _, fs := range o.spec.Fields {
+			if fs.DocPath == fr.flag {
+				out = append(out, fs.Name)
+			}
+		}
+	}
+	return out
+}
+
 // backRef is the field of o referencing owner (records.BackRef).
 func backRef(o *object, owner string) string { return records.BackRef(o.spec, o.canon, owner) }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -435,6 +436,48 @@ func TestTokenLoginTwinPSAEndToEnd(t *testing.T) {
 		}
 	}
 	contacts := h.sb.PSACount("contacts")
+	// Before the first sync, the synced company's organization gets a
+	// location no PSA location matches, flagged as its primary one: it
+	// waits, and the first run moves the primary flag to the PSA's main
+	// location (a deferred flag reference), clearing it on that waiting
+	// location, whose updated time moves. That write is the run's, no
+	// user's edit: the location keeps waiting.
+	co, err := h.sb.SyncedCompany()
+	if err != nil {
+		t.Fatal(err)
+	}
+	preOrg, ok := h.sb.DocID(co.Key)
+	if !ok {
+		t.Fatalf("company %s has no documentation record", co.Key)
+	}
+	var locs struct {
+		Data []struct {
+			ID         string         `json:"id"`
+			Attributes map[string]any `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := h.sb.DocRequest(ctx, http.MethodGet, "/locations?filter[organization_id]="+preOrg, nil, &locs); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range locs.Data {
+		if l.Attributes["primary"] == true {
+			body := map[string]any{"data": map[string]any{"type": "locations", "attributes": map[string]any{"primary": false}}}
+			if err := h.sb.DocRequest(ctx, http.MethodPatch, "/locations/"+l.ID, body, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var created struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	body := map[string]any{"data": map[string]any{"type": "locations", "attributes": map[string]any{
+		"name": "Old Annex", "address-1": "17 Waiting Lane", "city": "Nowhere Springs", "primary": true}}}
+	if err := h.sb.DocRequest(ctx, http.MethodPost, "/organizations/"+preOrg+"/relationships/locations", body, &created); err != nil {
+		t.Fatal(err)
+	}
+	annex := created.Data.ID
 	first := h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull})
 	t.Log(summary(first))
 	h.logErrors()
@@ -446,12 +489,30 @@ func TestTokenLoginTwinPSAEndToEnd(t *testing.T) {
 	if got := h.sb.PSACount("contacts"); got != contacts {
 		t.Errorf("PSA contacts %d -> %d: records in the documentation system before the first sync were pushed", contacts, got)
 	}
-	if w := h.column(ctx, `SELECT doc_id FROM links WHERE state = 'not_yet_pushed'`); len(w) == 0 {
+	// Every documentation record that waits after the first sync existed
+	// before it: no later run may push one of them, since nobody confirms
+	// any (the run's own writes, such as the primary flag it sets on one
+	// location, move the updated time of the others but are no user's edit).
+	waiting := h.column(ctx, `SELECT object || ':' || doc_id FROM links WHERE state = 'not_yet_pushed' ORDER BY 1`)
+	if len(waiting) == 0 {
 		t.Error("no documentation record waits for a confirmation")
 	}
-	co, err := h.sb.SyncedCompany()
-	if err != nil {
-		t.Fatal(err)
+	notPushed := func(run string) {
+		t.Helper()
+		if got := h.column(ctx, `SELECT DISTINCT object || ':' || doc_id || ' (' || coalesce(state, '') || ', ' || coalesce(reason, '') || ')'
+			FROM links WHERE psa_id IS NOT NULL AND list_contains(?::VARCHAR[], object || ':' || doc_id) ORDER BY 1`, waiting); len(got) > 0 {
+			t.Errorf("%s: records from before the first sync pushed without a confirmation: %v", run, got)
+		}
+		if got := h.column(ctx, `SELECT DISTINCT object || ':' || id || ' (' || reason || ')' FROM unmatched
+			WHERE side = 'doc' AND action = 'create' AND list_contains(?::VARCHAR[], object || ':' || id) ORDER BY 1`, waiting); len(got) > 0 {
+			t.Errorf("%s: records from before the first sync confirmed without a user: %v", run, got)
+		}
+	}
+	if !slices.Contains(waiting, "location:"+annex) {
+		t.Errorf("the location from before the first sync (%s) does not wait: waiting %v", annex, waiting)
+	}
+	if h.tlDocAttrs(ctx, "/locations/"+annex)["primary"] != false {
+		t.Errorf("location %s: the first run did not move the primary flag off it", annex)
 	}
 	accID, _ := h.sb.PSAID(co.Key)
 	docOrg := h.tlLinkOf(ctx, "organization", accID)
@@ -471,7 +532,9 @@ func TestTokenLoginTwinPSAEndToEnd(t *testing.T) {
 	if got := h.column(ctx, `SELECT psa_id FROM links WHERE object = 'contact' AND doc_id = ? AND psa_id IS NOT NULL`, fresh); len(got) != 1 {
 		t.Errorf("a contact created after the first sync was not pushed (links %v)", got)
 	}
+	notPushed("second run")
 	again := h.mustSync(ctx, workflows.SyncInput{})
+	notPushed("third run")
 	if n := writes(again); n != 0 {
 		t.Errorf("unchanged rerun wrote %d records: %s", n, summary(again))
 	}
