@@ -568,7 +568,10 @@ func (m *model) predict(mode string) {
 		switch {
 		case r.docOnly && !m.pushes(r.object): // never created in the PSA: no link
 		case r.docOnly && m.pausedRec(r): // paused: the push is held (model_controls_test.go)
-			r.state = stNotYetPushed
+			r.state = "" // not created, and no link ...
+			if m.waitsForConfirmation(r.object) {
+				r.state = stNotYetPushed // ... unless it waits for a confirmation anyway
+			}
 		case r.docOnly:
 			m.predictPush(r)
 		case r.pendingDoc && m.heldPending(r): // paused: not created (model_controls_test.go)
@@ -709,7 +712,7 @@ func (m *model) check(ctx context.Context, step int) {
 		}
 		switch {
 		case r.pendingDoc && len(ls) == 0: // held by a pause, not created yet (model_controls_test.go)
-		case r.docOnly && !m.pushes(r.object): // never created in the PSA: no link
+		case r.docOnly && r.state == "": // not created in the PSA (never, or held by a pause): no link
 			if len(ls) != 0 {
 				m.diverge(divergence{kind: "state", object: r.object, rec: r.n, field: "link", want: "no link", got: fmt.Sprintf("%d links %v", len(ls), ls)})
 			}
