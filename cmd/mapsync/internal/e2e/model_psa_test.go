@@ -50,6 +50,24 @@ func TestModelNoValueLostEveryPSA(t *testing.T) {
 // objects, each field's direction (clamped to its object's: a field of a
 // to_doc object only flows to the doc side), the statuses in scope.
 func (m *model) fromPlan(s plan.Sync) {
+	m.required = map[string]map[string]string{}
+	for _, side := range []string{s.Doc, s.PSA} { // the PSA's last: it names the side
+		for _, sys := range m.h.plan.Systems {
+			if sys.Name != side {
+				continue
+			}
+			for _, o := range sys.Objects {
+				for _, f := range o.Fields {
+					if f.RequiredOnCreate && f.Name != "organization" { // the parent: always linked
+						if m.required[o.Name] == nil {
+							m.required[o.Name] = map[string]string{}
+						}
+						m.required[o.Name][f.Name] = map[bool]string{true: local.SidePSA, false: local.SideDoc}[side == s.PSA]
+					}
+				}
+			}
+		}
+	}
 	m.dirs, m.objs, m.refused = map[string]map[string]plan.FieldSync{}, map[string]plan.ObjectSync{}, map[string]string{}
 	for _, o := range s.Objects {
 		m.objs[o.Object] = o
@@ -121,6 +139,38 @@ func (m *model) fromRecordAPI(ctx context.Context) {
 	m.logf("modelled: %v; counted: %v", m.fields, m.counted)
 }
 
+// missingRequired names a field the PSA requires on create that a
+// doc-only record's push would send empty ("" = none): one the record
+// holds empty, one that does not flow to the PSA, or one the model does
+// not set (a reference, say).
+func (m *model) missingRequired(r *mrec) string {
+	vals := clone(r.created)
+	for k, v := range r.D {
+		vals[k] = v
+	}
+	var missing []string
+	for f, side := range m.required[r.object] {
+		d := m.dirs[r.object][f].Direction
+		if side == local.SidePSA && (isEmpty(vals[f]) || (d != plan.DirTwoWay && d != plan.DirToPSA)) {
+			missing = append(missing, f)
+		}
+	}
+	slices.Sort(missing)
+	return strings.Join(missing, ", ")
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []string:
+		return len(x) == 0
+	}
+	return false
+}
+
 // supported keeps the values the PSA's record API reads.
 func (m *model) supported(object string, vals map[string]any) map[string]any {
 	reads := m.reads[object]
@@ -177,7 +227,7 @@ func (m *model) tryEdit(ctx context.Context, side, object, id, field, kind strin
 
 // refusal: errors of a sandbox that refuses what it was asked (not a
 // failure of the test).
-var refusal = regexp.MustCompile(`not supported|HTTP 4(00|09|22)`)
+var refusal = regexp.MustCompile(`not supported|HTTP 4(00|09|22)|HTTP 500: \{"errors"`)
 
 // refuse records a refused edit kind; it reports whether err is one.
 func (m *model) refuse(err error, key string) bool {

@@ -70,6 +70,7 @@ func (m *model) addWaiting(ctx context.Context, ids []string) {
 		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, waits: true, state: stNotYetPushed,
 			D: pick(d.Fields, m.fields["configuration"])}
 		r.docType, _ = d.Fields["configuration_type"].(string)
+		r.created = clone(d.Fields)
 		m.recs = append(m.recs, r)
 		m.logf("baseline: configuration #%d waits in the doc (%s)", r.n, id)
 		m.t.Logf("configuration #%d waits in the doc (%s)", r.n, id)
@@ -116,6 +117,17 @@ func (m *model) pushAction(ctx context.Context) bool {
 func (m *model) predictPush(r *mrec) {
 	if r.waits {
 		r.state = stNotYetPushed
+		return
+	}
+	if f := m.missingRequired(r); f != "" {
+		// A create without a field the PSA requires is not sent: the
+		// record waits (with the reason) under confirmed, and has no
+		// link otherwise.
+		r.state = ""
+		if m.waitsForConfirmation(r.object) {
+			r.state = stNotYetPushed
+		}
+		m.logf("  configuration #%d not pushed: %s required in the psa, empty", r.n, f)
 		return
 	}
 	r.P = map[string]any{}

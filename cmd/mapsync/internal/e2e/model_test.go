@@ -125,6 +125,7 @@ type mrec struct {
 	docOnly      bool           // created in the documentation system only
 	waits        bool           // doc-only from before the first sync: waits for a confirmation (model_push_test.go)
 	docType      string         // a doc-only record's configuration type (a pause may hold its push)
+	created      map[string]any // a doc-only record's values when created (for the PSA's required fields)
 	touchedSince bool           // changed since the last successful run
 }
 
@@ -142,6 +143,7 @@ type model struct {
 	scoped   bool                                 // configurations move out of scope by status (cfgOff)
 	refused  map[string]string                    // edit kinds the sandboxes refused -> why (not drawn again)
 	reads    map[string]map[string]bool           // object -> fields the PSA's record API reads (nil: not known)
+	required map[string]map[string]string         // object -> field -> the side that requires it on create ("psa" first)
 	winner   string
 	recs     []*mrec
 	orgs     []org
@@ -431,14 +433,17 @@ func (m *model) edit(ctx context.Context) {
 			default:
 				l, kind = []string{}, "blank"
 			}
+			if len(l) == 0 && m.required[r.object][f] != "" { // a required list keeps an entry
+				l, kind = []string{m.next("e") + "@example.com"}, "replace"
+			}
 			v = l
 		} else if m.rng.IntN(4) == 0 {
 			v, kind = "", "blank"
 		} else {
 			v = m.next(f[:2] + "-")
 		}
-		if f == "name" && v == "" {
-			v, kind = m.next("n-"), "set" // names are required
+		if (f == "name" || m.required[r.object][f] != "") && v == "" {
+			v, kind = m.next("n-"), "set" // names (and fields a side requires) are not blanked
 		}
 		if !m.tryEdit(ctx, side, r.object, id, f, kind, v) {
 			return
@@ -506,7 +511,8 @@ func (m *model) edit(ctx context.Context) {
 		id, err := sb.CreateRecord(ctx, local.SideDoc, "configuration", m.orgs[oi].docID, vals)
 		must(err)
 		vals["asset_tag"] = ""
-		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, docType: m.cfgType, D: pick(vals, m.fields["configuration"])}
+		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, docType: m.cfgType, D: pick(vals, m.fields["configuration"]),
+			created: clone(vals)}
 		m.recs = append(m.recs, r)
 		m.counts[local.SideDoc]["configuration"]++
 		m.logf("  create configuration #%d in the doc only (%s) %v", r.n, id, r.D)
