@@ -80,6 +80,7 @@ func (m *model) fromPlan(s plan.Sync) {
 	// Configurations move out of scope by status when the scope compares
 	// the status with a setting that leaves some status out.
 	statuses := stringsOf(s.Settings["configuration_statuses"])
+	m.statuses = statuses
 	m.cfgOn = firstString(statuses)
 	m.cfgOff = msp.CfgStatusInactive
 	cfg, ok := m.objs["configuration"]
@@ -169,6 +170,27 @@ func isEmpty(v any) bool {
 		return len(x) == 0
 	}
 	return false
+}
+
+// keptAfterDelete: a PSA whose API only deactivates a record (it is
+// still listed after a delete) is not asked to delete again; the
+// deactivation is modelled as what it is, a change of its status (out of
+// scope when the scope compares the status). It reports whether the
+// record was kept.
+func (m *model) keptAfterDelete(ctx context.Context, r *mrec) bool {
+	rec, ok := m.list(ctx, local.SidePSA, r.object)[r.psaID]
+	if !ok {
+		return false
+	}
+	status, _ := rec.Fields["configuration_status"].(string)
+	m.refused["delete psa configuration"] = "a deleted record is kept, status " + strconv.Quote(status)
+	r.touchedSince = true
+	if m.scoped && !slices.Contains(m.statuses, status) {
+		r.outOfScope = true
+	}
+	m.logf("  configuration #%d (psa %s) kept by the psa after a delete, status %q (in scope: %v); deletes not drawn again", r.n, r.psaID, status, !r.outOfScope)
+	m.t.Logf("the PSA keeps a deleted configuration (status %q): deletes not drawn again", status)
+	return true
 }
 
 // supported keeps the values the PSA's record API reads.

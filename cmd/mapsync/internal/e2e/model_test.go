@@ -141,6 +141,7 @@ type model struct {
 	fields   map[string][]string                  // modelled objects -> modelled fields (modelFields, narrowed)
 	counted  []string                             // objects whose record counts are checked
 	scoped   bool                                 // configurations move out of scope by status (cfgOff)
+	statuses []string                             // the configuration statuses in scope (scoped)
 	refused  map[string]string                    // edit kinds the sandboxes refused -> why (not drawn again)
 	reads    map[string]map[string]bool           // object -> fields the PSA's record API reads (nil: not known)
 	required map[string]map[string]string         // object -> field -> the side that requires it on create ("psa" first)
@@ -451,6 +452,9 @@ func (m *model) edit(ctx context.Context) {
 		cur[f] = v
 		m.logf("  edit %s #%d (%s %s) %s.%s = %s", r.object, r.n, side, id, side, f, show(v))
 	case k < 13: // delete a PSA configuration
+		if m.refused["delete psa configuration"] != "" {
+			return
+		}
 		r := m.pickRec(func(r *mrec) bool {
 			return r.object == "configuration" && !r.psaGone && r.state == stSyncing && !r.outOfScope &&
 				reflect.DeepEqual(r.D, r.SD) // a doc edit against a deleted, not yet orphaned record is not modelled
@@ -459,6 +463,9 @@ func (m *model) edit(ctx context.Context) {
 			return
 		}
 		must(sb.DeleteRecord(ctx, local.SidePSA, r.object, r.psaID))
+		if m.keptAfterDelete(ctx, r) {
+			return
+		}
 		r.psaGone = true
 		m.counts[local.SidePSA]["configuration"]--
 		m.logf("  delete configuration #%d in the psa (%s)", r.n, r.psaID)
