@@ -193,6 +193,27 @@ func (m *model) keptAfterDelete(ctx context.Context, r *mrec) bool {
 	return true
 }
 
+// lacksRequired names a modelled field the PSA requires on create that a
+// PSA record holds empty ("" = none).
+func (m *model) lacksRequired(object string, fields map[string]any) string {
+	for _, f := range m.fields[object] {
+		if m.required[object][f] == local.SidePSA && isEmpty(fields[f]) {
+			return f
+		}
+	}
+	return ""
+}
+
+// listLimit is how many entries a list edit on side may leave: the PSA's
+// limit (local.Systems.ListLimit) when the list is the PSA's or flows to
+// it; 0 = no limit.
+func (m *model) listLimit(side, object, field string) int {
+	if d := m.dirs[object][field].Direction; side == local.SideDoc && d != plan.DirTwoWay && d != plan.DirToPSA {
+		return 0
+	}
+	return m.h.sb.ListLimit(local.SidePSA, object, field)
+}
+
 // supported keeps the values the PSA's record API reads.
 func (m *model) supported(object string, vals map[string]any) map[string]any {
 	reads := m.reads[object]

@@ -349,6 +349,12 @@ func (m *model) initFromBaseline(ctx context.Context) {
 			if !ok {
 				continue
 			}
+			if f := m.lacksRequired(object, p.Fields); f != "" {
+				// The PSA may refuse any write to it (a whole-record
+				// update is checked like a create): not modelled.
+				m.logf("baseline: %s psa %s not modelled: %s required in the psa, empty", object, l.psaID, f)
+				continue
+			}
 			r := &mrec{n: len(m.recs) + 1, object: object, psaID: l.psaID, docID: l.docID, org: oi, state: stSyncing,
 				P: pick(p.Fields, m.fields[object]), D: pick(d.Fields, m.fields[object])}
 			r.SP, r.SD = clone(r.P), clone(r.D)
@@ -448,6 +454,9 @@ func (m *model) edit(ctx context.Context) {
 			}
 			if len(l) == 0 && m.required[r.object][f] != "" { // a required list keeps an entry
 				l, kind = []string{m.next("e") + "@example.com"}, "replace"
+			}
+			if lim := m.listLimit(side, r.object, f); lim > 0 && len(l) > lim { // the PSA holds fewer
+				l, kind = append(l[:lim-1], l[len(l)-1]), "replace"
 			}
 			v = l
 		} else if m.rng.IntN(4) == 0 {

@@ -36,7 +36,11 @@ func (m *model) recordStep(ctx context.Context) {
 		var v any = m.next(f[:2] + "-")
 		kind := "set"
 		if f == "emails" {
-			v, kind = append(slices.Clone(cur[f].([]string)), m.next("e")+"@example.com"), "add"
+			l := append(slices.Clone(cur[f].([]string)), m.next("e")+"@example.com")
+			if lim := m.listLimit(side, r.object, f); lim > 0 && len(l) > lim { // the PSA holds fewer
+				l = append(l[:lim-1], l[len(l)-1])
+			}
+			v, kind = l, "add"
 		}
 		if !m.tryEdit(ctx, side, r.object, id, f, kind, v) {
 			continue
