@@ -23,6 +23,23 @@ import (
 //
 // Empty values read as "" (strings) or an empty list.
 
+// listLimiter is implemented by a PSA adapter whose records hold at most
+// a few entries of a list field (one work e-mail address, say), in the
+// sync of the shipped mappings: a test editing through the record API
+// keeps such lists within the limit.
+type listLimiter interface {
+	listLimit(object, field string) int
+}
+
+// ListLimit is how many entries a list field of an object holds on one
+// side (0: no limit).
+func (s *Systems) ListLimit(side, object, field string) int {
+	if l, ok := s.psa.(listLimiter); ok && side == SidePSA {
+		return l.listLimit(object, field)
+	}
+	return 0
+}
+
 // Sides of a sync, by role.
 const (
 	SidePSA = "psa"

@@ -63,23 +63,27 @@ func (m *model) controlStep(ctx context.Context) {
 			m.t.Fatal(err)
 		}
 	}
-	for id, r := range m.list(ctx, local.SidePSA, "configuration") {
-		if t, ok := r.Fields["configuration_type"].(string); ok {
-			c.types[id] = t
+	obj, typeField := m.pauseObject()
+	if typeField != "" {
+		for id, r := range m.list(ctx, local.SidePSA, obj) {
+			if t, ok := r.Fields[typeField].(string); ok {
+				c.types[id] = t
+			}
 		}
 	}
 	switch k := c.rng.IntN(4); {
+	case k == 0 && obj == "":
 	case k == 0 && !c.paused:
 		c.paused, c.pauseTyp = true, ""
-		if c.rng.IntN(2) == 0 {
+		if c.rng.IntN(2) == 0 && typeField != "" {
 			c.pauseTyp = m.cfgType
 		}
-		update(func(s *controls.Set) error { s.AddPause("configuration", c.pauseTyp, time.Now()); return nil })
-		m.logf("  pause configuration (type %q)", c.pauseTyp)
+		update(func(s *controls.Set) error { s.AddPause(obj, c.pauseTyp, time.Now()); return nil })
+		m.logf("  pause %s (type %q)", obj, c.pauseTyp)
 	case k == 0:
-		update(func(s *controls.Set) error { s.Resume("configuration", c.pauseTyp); return nil })
-		c.paused, c.lifted["configuration"] = false, true
-		m.logf("  resume configuration (type %q)", c.pauseTyp)
+		update(func(s *controls.Set) error { s.Resume(obj, c.pauseTyp); return nil })
+		c.paused, c.lifted[obj] = false, true
+		m.logf("  resume %s (type %q)", obj, c.pauseTyp)
 	case k == 1:
 		r := m.pickRec(func(r *mrec) bool { return r.psaID != "" && r.docID != "" && !c.disabled[r] })
 		if r == nil {
@@ -101,11 +105,30 @@ func (m *model) controlStep(ctx context.Context) {
 	}
 }
 
+// pauseObject is the object the model pauses: configurations when
+// modelled, else contacts; typeField is the field a pause by type
+// compares with, when the plan names one the PSA's record API reads
+// (configurations only: the type of a configuration the model creates is
+// known).
+func (m *model) pauseObject() (object, typeField string) {
+	for _, o := range []string{"configuration", "contact"} {
+		if m.fields[o] == nil {
+			continue
+		}
+		tf := m.objs[o].TypeField
+		if o != "configuration" || m.cfgType == "" || (m.reads[o] != nil && !m.reads[o][tf]) {
+			tf = ""
+		}
+		return o, tf
+	}
+	return "", ""
+}
+
 // pausedRec: a pause holds the record (a configuration of the paused
-// type, or any configuration).
+// type, or any record of the paused object).
 func (m *model) pausedRec(r *mrec) bool {
 	c := m.ctl
-	if c == nil || !c.paused || r.object != "configuration" {
+	if obj, _ := m.pauseObject(); c == nil || !c.paused || r.object != obj {
 		return false
 	}
 	if c.pauseTyp == "" {
@@ -141,7 +164,7 @@ func (m *model) heldState(r *mrec) string {
 // fields equal on both sides remembered.
 func (m *model) hold(r *mrec) {
 	r.state = m.heldState(r)
-	for _, f := range modelFields[r.object] {
+	for _, f := range m.fields[r.object] {
 		if reflect.DeepEqual(r.P[f], r.D[f]) {
 			r.SP[f], r.SD[f] = clone1(r.P[f]), clone1(r.D[f])
 		}

@@ -24,6 +24,15 @@ import (
 func (m *model) seedWaiting(ctx context.Context) []string {
 	m.h.mustSync(ctx, workflows.SyncInput{Mode: workflows.ModeFull, Objects: []string{"organization"}})
 	settings := m.h.shipped().Settings
+	typ := firstString(settings["configuration_types"])
+	switch {
+	case !m.waitsForConfirmation("configuration"):
+		m.logf("no configuration waits: the sync does not wait for confirmations of configurations")
+		return nil
+	case typ == "" || m.cfgOn == "":
+		m.logf("no configuration waits: the plan names no configuration type and status in scope")
+		return nil
+	}
 	var ids []string
 	for _, l := range m.links(ctx)["organization"] {
 		if l.state != stSyncing || l.psaID == "" || l.docID == "" || len(ids) == 2 {
@@ -31,7 +40,7 @@ func (m *model) seedWaiting(ctx context.Context) []string {
 		}
 		id, err := m.h.sb.CreateRecord(ctx, local.SideDoc, "configuration", l.docID, map[string]any{
 			"name": m.next("wait-"), "serial_number": m.next("sn-"), "notes": m.next("no-"),
-			"configuration_type": firstString(settings["configuration_types"]), "configuration_status": m.cfgOn})
+			"configuration_type": typ, "configuration_status": m.cfgOn})
 		if err != nil {
 			m.t.Fatal(err)
 		}
@@ -43,6 +52,9 @@ func (m *model) seedWaiting(ctx context.Context) []string {
 // addWaiting models the seeded records whose organization the first sync
 // linked: they wait for a confirmation.
 func (m *model) addWaiting(ctx context.Context, ids []string) {
+	if len(ids) == 0 || m.fields["configuration"] == nil {
+		return
+	}
 	docs := m.list(ctx, local.SideDoc, "configuration")
 	for _, id := range ids {
 		d := docs[id]
@@ -56,8 +68,9 @@ func (m *model) addWaiting(ctx context.Context, ids []string) {
 			continue // its organization is not linked: never pushed, not modelled
 		}
 		r := &mrec{n: len(m.recs) + 1, object: "configuration", docID: id, org: oi, docOnly: true, waits: true, state: stNotYetPushed,
-			D: pick(d.Fields, modelFields["configuration"])}
+			D: pick(d.Fields, m.fields["configuration"])}
 		r.docType, _ = d.Fields["configuration_type"].(string)
+		r.created = clone(d.Fields)
 		m.recs = append(m.recs, r)
 		m.logf("baseline: configuration #%d waits in the doc (%s)", r.n, id)
 		m.t.Logf("configuration #%d waits in the doc (%s)", r.n, id)
@@ -106,8 +119,19 @@ func (m *model) predictPush(r *mrec) {
 		r.state = stNotYetPushed
 		return
 	}
+	if f := m.missingRequired(r); f != "" {
+		// A create without a field the PSA requires is not sent: the
+		// record waits (with the reason) under confirmed, and has no
+		// link otherwise.
+		r.state = ""
+		if m.waitsForConfirmation(r.object) {
+			r.state = stNotYetPushed
+		}
+		m.logf("  configuration #%d not pushed: %s required in the psa, empty", r.n, f)
+		return
+	}
 	r.P = map[string]any{}
-	for _, f := range modelFields[r.object] {
+	for _, f := range m.fields[r.object] {
 		r.P[f] = empty(r.D[f])
 		if d := m.dirs[r.object][f].Direction; d == plan.DirTwoWay || d == plan.DirToPSA {
 			r.P[f] = r.D[f]

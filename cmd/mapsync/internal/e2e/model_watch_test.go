@@ -31,14 +31,19 @@ func (m *model) recordStep(ctx context.Context) {
 		if m.rng.IntN(2) == 0 {
 			side, id, cur = local.SideDoc, r.docID, r.D
 		}
-		fields := modelFields[r.object]
+		fields := m.fields[r.object]
 		f := fields[m.rng.IntN(len(fields))]
 		var v any = m.next(f[:2] + "-")
+		kind := "set"
 		if f == "emails" {
-			v = append(slices.Clone(cur[f].([]string)), m.next("e")+"@example.com")
+			l := append(slices.Clone(cur[f].([]string)), m.next("e")+"@example.com")
+			if lim := m.listLimit(side, r.object, f); lim > 0 && len(l) > lim { // the PSA holds fewer
+				l = append(l[:lim-1], l[len(l)-1])
+			}
+			v, kind = l, "add"
 		}
-		if err := m.h.sb.EditRecord(ctx, side, r.object, id, map[string]any{f: v}); err != nil {
-			m.t.Fatalf("edit: %v", err)
+		if !m.tryEdit(ctx, side, r.object, id, f, kind, v) {
+			continue
 		}
 		cur[f] = v
 		m.logf("  edit %s #%d (%s %s) %s.%s = %s", r.object, r.n, side, id, side, f, show(v))
@@ -66,7 +71,7 @@ func (m *model) recordStep(ctx context.Context) {
 			m.logf("  record run ok (attempt %d, %d writes)", attempt+1, writes(res))
 			m.t.Logf("record run of %d records: ok at attempt %d, %d writes", len(refs), attempt+1, writes(res))
 			for _, r := range named {
-				for _, fl := range modelFields[r.object] {
+				for _, fl := range m.fields[r.object] {
 					m.applyField(r, fl)
 				}
 			}
