@@ -17,12 +17,19 @@ import (
 	"mapsync/engine/plan"
 )
 
+// shipped is the shipped plan reduced to the sync of the default PSA
+// sandbox (the one local.Start runs by default), the sync these tests run.
 var shipped = sync.OnceValues(func() (*plan.Plan, error) {
 	l := engine.LoadDir("../../mappings")
 	if l.Diags.HasErrors() {
 		return nil, fmt.Errorf("mappings: %s", l.Diags.Error())
 	}
-	return l.Plan, nil
+	p := *l.Plan
+	p.Syncs = slices.DeleteFunc(slices.Clone(p.Syncs), func(s plan.Sync) bool { return s.PSA != local.DefaultPSA })
+	if len(p.Syncs) != 1 {
+		return nil, fmt.Errorf("mappings: %d syncs with psa = system.%s, want 1", len(p.Syncs), local.DefaultPSA)
+	}
+	return &p, nil
 })
 
 // withSettings returns a copy of the plan whose sync has other settings.

@@ -332,3 +332,12 @@ func (p *atPSA) deleteRecord(ctx context.Context, object, id string) error {
 func (p *atPSA) changeConfiguration(ctx context.Context, id, serial string) error {
 	return p.editRecord(ctx, "configuration", id, map[string]any{"serial_number": serial})
 }
+
+// listLimit: an Autotask contact holds one e-mail address the sync maps
+// (emailAddress); the other two slots are not synced.
+func (p *atPSA) listLimit(object, field string) int {
+	if object == "contact" && field == "emails" {
+		return 1
+	}
+	return 0
+}
