@@ -75,7 +75,7 @@ func TestControlCommandArguments(t *testing.T) {
 	cli := func(args ...string) (int, string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		code := run(append(args, "--data-dir", dataDir, "--mappings", "../../mappings", "--no-run"), &out, &errOut)
+		code := run(append(args, "--data-dir", dataDir, "--mappings", "../../mappings", "--sync", shippedSync(t).Name, "--no-run"), &out, &errOut)
 		return code, out.String() + errOut.String()
 	}
 	before := []struct {

@@ -189,7 +189,7 @@ func TestPlanNeedsItsVariables(t *testing.T) {
 	if len(need) < 2 {
 		t.Fatalf("the shipped mappings have %d variables without default: %v", len(need), need)
 	}
-	code, _, errOut := runCLI("plan", "--dir", "../../mappings", "--results", t.TempDir())
+	code, _, errOut := runCLI("plan", "--dir", "../../mappings", "--sync", shippedSync(t).Name, "--results", t.TempDir())
 	if code != exitFailure {
 		t.Errorf("exit %d, %q", code, errOut)
 	}

@@ -14,7 +14,7 @@ import (
 // it cannot push, with clear messages and exit codes.
 func TestPushCommand(t *testing.T) {
 	data := t.TempDir()
-	base := []string{"--mappings", "../../mappings", "--data-dir", data, "--no-run"}
+	base := []string{"--mappings", "../../mappings", "--sync", shippedSync(t).Name, "--data-dir", data, "--no-run"}
 	for _, tc := range []struct {
 		name string
 		args []string

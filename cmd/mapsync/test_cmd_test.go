@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -50,7 +51,7 @@ func TestTestCmdCoverageAndRun(t *testing.T) {
 	}
 	// The ticket tests alone leave the other objects' fields unchecked.
 	code, out, _ = runCLI("test", "--coverage", "--run", " ticket$", "../../mappings")
-	if code != exitFailure || !strings.Contains(out, "2 tests passed, 0 tests failed") ||
+	if code != exitFailure || !regexp.MustCompile(`\d+ tests passed, 0 tests failed`).MatchString(out) ||
 		!strings.Contains(out, " organization: field name is read by no read test") ||
 		strings.Contains(out, " ticket: field summary is read by no read test") {
 		t.Errorf("--run with --coverage: exit %d\n%s", code, out)

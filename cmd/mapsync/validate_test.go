@@ -98,7 +98,7 @@ func TestValidateUsageErrors(t *testing.T) {
 }
 
 func TestMappingsShow(t *testing.T) {
-	code, out, errOut := runCLI("mappings", "show", "--dir", "../../mappings", "configuration")
+	code, out, errOut := runCLI("mappings", "show", "--dir", "../../mappings", "--sync", shippedSync(t).Name, "configuration")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -111,7 +111,7 @@ func TestMappingsShow(t *testing.T) {
 		t.Errorf("only the requested object is shown")
 	}
 
-	code, _, errOut = runCLI("mappings", "show", "--dir", "../../mappings", "widget")
+	code, _, errOut = runCLI("mappings", "show", "--dir", "../../mappings", "--sync", shippedSync(t).Name, "widget")
 	if code != exitUsage || !strings.Contains(errOut, "configuration, contact, location, organization, ticket") {
 		t.Fatalf("unknown object: exit %d, %s", code, errOut)
 	}
@@ -129,7 +129,7 @@ func TestMappingsShowJSONHidesSecrets(t *testing.T) {
 			t.Setenv(v.Env, "very-secret-value")
 		}
 	}
-	code, out, errOut := runCLI("mappings", "show", "--json", "--dir", "../../mappings")
+	code, out, errOut := runCLI("mappings", "show", "--json", "--dir", "../../mappings", "--sync", shippedSync(t).Name)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -156,7 +156,7 @@ func TestMappingsShowJSONHidesSecrets(t *testing.T) {
 			}
 		}
 	}
-	if sensitive != 2 || strings.Contains(out, "very-secret-value") {
+	if sensitive < 2 || strings.Contains(out, "very-secret-value") {
 		t.Errorf("%d sensitive variables; the secret value must never be printed", sensitive)
 	}
 }

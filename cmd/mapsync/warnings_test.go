@@ -29,7 +29,7 @@ func syncWithoutTemporal(t *testing.T, dataDir string, sys *local.Systems) strin
 		p.Systems[i].RateLimit.RequestsPerSecond, p.Systems[i].RateLimit.Burst = 0, 0
 	}
 	name := defaultPSASync(t, p).Name
-	r, err := steps.Open(ctx, steps.Config{Plan: p, Dir: workflows.SyncDir(dataDir, name), RunID: "cli-run-1", Threads: 1,
+	r, err := steps.Open(ctx, steps.Config{Plan: p, Dir: workflows.SyncDir(dataDir, name), Sync: name, RunID: "cli-run-1", Threads: 1,
 		Vars: connectors.NewResolver(p.Variables, sys.LookupEnv(nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	. "mapsync/engine/records"
+	"slices"
 	"sync"
 	"testing"
 
 	"mapsync/connectors"
+	"mapsync/connectors/sandbox/local"
 	"mapsync/engine"
 	"mapsync/engine/plan"
 )
@@ -20,7 +22,14 @@ var shipped = sync.OnceValues(func() (*plan.Plan, error) {
 	if l.Diags.HasErrors() {
 		return nil, fmt.Errorf("mappings: %s", l.Diags.Error())
 	}
-	return l.Plan, nil
+	// The sync of the default PSA sandbox, and only its two systems.
+	p := *l.Plan
+	p.Syncs = slices.DeleteFunc(slices.Clone(p.Syncs), func(s plan.Sync) bool { return s.PSA != local.DefaultPSA })
+	if len(p.Syncs) != 1 {
+		return nil, fmt.Errorf("mappings: %d syncs with psa = system.%s, want 1", len(p.Syncs), local.DefaultPSA)
+	}
+	p.Systems = slices.DeleteFunc(slices.Clone(p.Systems), func(s plan.System) bool { return s.Name != p.Syncs[0].PSA && s.Name != p.Syncs[0].Doc })
+	return &p, nil
 })
 
 func shippedPlan(t *testing.T) *plan.Plan {

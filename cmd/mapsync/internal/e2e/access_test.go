@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"mapsync/connectors/sandbox/local"
 	"mapsync/engine/match"
 	"mapsync/workflows"
 )
@@ -30,7 +31,7 @@ func TestWrongKeyFailsPromptly(t *testing.T) {
 			}
 		}
 		for _, s := range p.Systems {
-			if s.Role == "psa" {
+			if s.Name == local.DefaultPSA {
 				psaTitle = s.Title
 			}
 		}
