@@ -121,6 +121,7 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 		q.Since = time.Time{}
 	}
 	listNothing := false
+	var byItem []string // a record run's ids read through the item route
 	if len(in.Records) > 0 {
 		rl, err := r.recordListing(ctx, o, in.Side, in.Records)
 		if err != nil {
@@ -134,6 +135,8 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 			if rl.parents != nil {
 				q.Parents = rl.parents
 			}
+		case rl.byItem:
+			listNothing, byItem = true, rl.ids
 		}
 	}
 	if in.Cursor == nil {
@@ -181,6 +184,17 @@ func (r *Run) Extract(ctx context.Context, in ExtractInput) (ExtractResult, erro
 			res.Next, ended = page.Next, false
 			break
 		}
+	}
+	if len(byItem) > 0 {
+		rows, err := ex.byID(ctx, byItem)
+		if err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+		if err := stager.Append(ctx, rows); err != nil {
+			return res, fmt.Errorf("stages: %s: %w", where, err)
+		}
+		res.Listed += len(rows)
+		res.Staged += len(rows)
 	}
 	if ended && !in.Since.IsZero() && in.Side == match.Doc {
 		// A changed-since listing does not list a record confirmed for a

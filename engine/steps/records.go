@@ -27,9 +27,12 @@ func (r RecordRef) Key() string { return r.Object + "/" + string(r.Side) + "/" +
 type recordListing struct {
 	ids []string // the named records of this side and the linked counterparts of the other side's
 	// filter selects the ids on the server; nil when the system's filter
-	// dialect cannot select by id (the listing falls back to the
-	// incremental listing from the cursor).
+	// dialect cannot select by id: the records are then read one by one
+	// through the item route (byItem), or, for an item route under a
+	// parent, the listing falls back to the incremental listing from the
+	// cursor.
 	filter *connectors.Filter
+	byItem bool
 	// parents, for a list path under a parent, are the parents of the
 	// records listed (from the link memory); nil = the usual parents.
 	parents map[string][]string
@@ -65,6 +68,10 @@ func (r *Run) recordListing(ctx context.Context, o *object, side match.Side, rec
 	}
 	obj := o.mappers[side].Object()
 	rl.filter = idFilter(r.systems[side].FilterDialect(), obj.ID, rl.ids)
+	// A dialect that cannot select by id (query parameters an API may
+	// refuse, or no filter at all): read the named records through their
+	// item route, when it needs no parent; a record run names few records.
+	rl.byItem = rl.filter == nil && !strings.Contains(obj.ItemRoute(), "{ref:")
 	if rl.parents, err = r.recordParents(ctx, o, side, rl.ids); err != nil {
 		return rl, err
 	}
@@ -89,11 +96,10 @@ func idFilter(dialect, idPath string, ids []string) *connectors.Filter {
 	switch dialect {
 	case plan.FilterConditions, plan.FilterJSONAPI, plan.FilterQueryBody:
 		return &connectors.Filter{Field: idPath, Op: connectors.OpIn, Value: vals}
-	case plan.FilterQuery:
-		if len(ids) == 1 {
-			return &connectors.Filter{Field: idPath, Op: connectors.OpEq, Value: vals[0]}
-		}
 	}
+	// The query dialect names only the parameters an API documents: an id
+	// parameter may not be one of them (the record is read by its item
+	// route instead).
 	return nil
 }
 

@@ -78,22 +78,12 @@ type knownDefect struct {
 }
 
 // knownDefects lists checks that fail on today's engine, each with the
-// rule and a reproduction: they are logged and skipped. Fixed since: an
-// incremental run un-orphaning a link, a doc edit of a to_doc field
-// overwritten, doc e-mail edits refused.
-var knownDefects = []knownDefect{{
-	// engine/steps/records.go idFilter: under the filter dialect "query"
-	// a record run selects the named record with an `<id path>=<id>`
-	// query parameter, which an API that filters on a few named
-	// parameters only refuses (HTTP 400, a Config error: the run fails
-	// and is not retried). Nothing is written, so the next run syncs the
-	// edit: the model carries on.
-	rule:  "a record run (watcher, sync --record) syncs the records named",
-	repro: "a PSA with filter = \"query\" whose list refuses unknown parameters; edit a contact; sync --record contact/psa/ID",
-	match: func(d divergence) bool {
-		return d.kind == "run" && strings.Contains(d.note, "record run failed") && strings.Contains(d.note, "unknown parameter")
-	},
-}}
+// rule and a reproduction: they are logged and skipped. Empty. Fixed
+// since: an incremental run un-orphaning a link, a doc edit of a to_doc
+// field overwritten, doc e-mail edits refused, a record run under the
+// "query" filter dialect sending an id parameter the API refuses (records
+// are now read through their item route).
+var knownDefects = []knownDefect{}
 
 // modelFaults: modest rates on every request, lost responses on writes.
 const modelFaults = "5xx=0.03,429=0.02,retry_after=1;" +
