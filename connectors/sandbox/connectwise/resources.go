@@ -85,6 +85,7 @@ func (s *Sandbox) checks(res *resource, v *validator, selfID int64) {
 			v.fail("InvalidField", "detailDescriptionFlag", "At least one of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.")
 		}
 	case "tickets":
+		s.checkAssociation(v) // security.go
 		closed := false
 		if st := v.resolved["status"]; st != nil {
 			closed, _ = st.Data["closedStatus"].(bool)

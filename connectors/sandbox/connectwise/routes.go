@@ -42,6 +42,7 @@ func (s *Sandbox) routes(mux *router) {
 	mux.handle("PUT", cfg, s.authed(s.bulk))
 	mux.handle("DELETE", cfg, s.authed(s.bulk))
 	s.ticketConfigRoutes(mux)
+	s.securityRoutes(mux) // security.go
 	mux.handle("GET", Base+"/system/info", s.authed(s.systemInfo))
 	mux.handle("GET", "/login/companyinfo/{companyId}", s.companyInfo)
 	mux.fallback = s.authed(s.notFoundOrMethod)

@@ -177,6 +177,7 @@ func schema() []*resource {
 				ro(date("dateCreated")), ro(str("createdBy", 30)), b("internalFlag"), b("externalFlag"),
 			}},
 	}
+	rs = append(rs, extraResources()...) // security.go
 	for _, r := range rs {
 		r.fieldM = map[string]*field{}
 		for i := range r.fields {

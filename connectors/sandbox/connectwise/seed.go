@@ -44,6 +44,9 @@ func (s *Sandbox) Seed(d *msp.Dataset) error {
 	if err := sd.reference(); err != nil {
 		return fmt.Errorf("connectwise sandbox: seed reference data: %w", err)
 	}
+	if err := sd.security(); err != nil { // security.go
+		return fmt.Errorf("connectwise sandbox: seed security roles: %w", err)
+	}
 	if err := sd.companies(); err != nil {
 		return fmt.Errorf("connectwise sandbox: seed: %w", err)
 	}
