@@ -1,8 +1,12 @@
 package connectwise
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
+
+	"mapsync/connectors/sandbox/core"
 )
 
 // idByName lists a collection and returns the id of the record named name.
@@ -199,5 +203,52 @@ func TestSecurityRoleOfTheAPIMember(t *testing.T) {
 	}
 	if r := e.do("PATCH", settings+"/"+itoa(num(all[0]["id"])), []map[string]any{{"op": "replace", "path": "addLevel", "value": "All"}}, nil); r.status != 405 {
 		t.Errorf("PATCH setting: %d, want 405", r.status)
+	}
+}
+
+// The security role and the associations survive a fixture round trip:
+// a loaded sandbox still revokes rights and refuses a foreign combination.
+func TestSecurityAndAssociationsAfterFixtureLoad(t *testing.T) {
+	e := newEnv(t, 1)
+	var buf bytes.Buffer
+	if err := e.sb.DumpFixture(&buf); err != nil {
+		t.Fatal(err)
+	}
+	sb := New(Options{})
+	if err := sb.LoadFixture(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.RevokeRight("Companies", "Configurations", "edit"); err != nil {
+		t.Fatalf("RevokeRight after load: %v", err)
+	}
+	if n := sb.Count("boardAssociations"); n != e.sb.Count("boardAssociations") || n == 0 {
+		t.Errorf("associations after load = %d, want %d", n, e.sb.Count("boardAssociations"))
+	}
+	board := findBy(sb.byName["boards"], func(r *core.Record) bool { return r.Data["name"] == "Alerts" })
+	pick := func(coll, name string) map[string]any {
+		rec := findBy(sb.byName[coll], func(r *core.Record) bool {
+			b, _ := r.Data["board"].(map[string]any)
+			return r.Data["name"] == name && num64(b["id"]) == board.ID
+		})
+		if rec == nil {
+			t.Fatalf("%s %q not found after load", coll, name)
+		}
+		return map[string]any{"id": json.Number(itoa(rec.ID))}
+	}
+	company := sb.byName["companies"].table.All()[0]
+	in := map[string]any{"summary": "x", "company": map[string]any{"id": json.Number(itoa(company.ID))}, "board": map[string]any{"id": json.Number(itoa(board.ID))},
+		"type": pick("boardTypes", "Vulnerability"), "subType": pick("boardSubtypes", "Backup")}
+	sb.writeMu.Lock()
+	_, apiErr := sb.create(sb.byName["tickets"], nil, in)
+	sb.writeMu.Unlock()
+	if apiErr == nil || len(apiErr.Errors) == 0 || apiErr.Errors[0].Field != "subType" {
+		t.Errorf("foreign combination after load: %v", apiErr)
+	}
+	in["subType"] = pick("boardSubtypes", "Security")
+	sb.writeMu.Lock()
+	_, apiErr = sb.create(sb.byName["tickets"], nil, in)
+	sb.writeMu.Unlock()
+	if apiErr != nil {
+		t.Errorf("associated combination after load: %v", apiErr)
 	}
 }
