@@ -61,9 +61,26 @@ func (s *Sandbox) routes(mux *http.ServeMux) {
 	h("GET /assets/{id}", s.get(Assets))
 	h("GET /events", s.list(Events, []string{"company_id", "asset_id", "category", "status"}))
 	h("GET /events/{id}", s.get(Events))
-	mux.Handle("/", s.limited(s.authed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, newError(http.StatusNotFound, "not_found", "no resource matches "+r.URL.Path))
-	})))
+	mux.Handle("/", s.limited(s.authed(s.notFoundOrMethod)))
+}
+
+// notFoundOrMethod answers requests no route matched: 405 with Allow when
+// the path exists for another method, 404 otherwise.
+func (s *Sandbox) notFoundOrMethod(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pat := s.mux.Handler(probe); pat != "/" && pat != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, newError(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not supported on "+r.URL.Path))
+		return
+	}
+	writeError(w, newError(http.StatusNotFound, "not_found", "no resource matches "+r.URL.Path))
 }
 
 // limited applies the rate limit (one budget per client).
@@ -125,8 +142,14 @@ func (s *Sandbox) token(w http.ResponseWriter, r *http.Request) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	tok := "cs_" + hex.EncodeToString(b[:])
+	now := s.opts.Clock()
 	s.tokMu.Lock()
-	s.tokens[tok] = s.opts.Clock().Add(s.opts.TokenLifetime)
+	for t, exp := range s.tokens { // forget expired tokens
+		if !now.Before(exp) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[tok] = now.Add(s.opts.TokenLifetime)
 	s.tokMu.Unlock()
 	writeValue(w, http.StatusOK, map[string]any{
 		"access_token": tok, "token_type": "Bearer", "expires_in": int(s.opts.TokenLifetime / time.Second),

@@ -100,7 +100,6 @@ type Sandbox struct {
 	writeMu   sync.Mutex
 	tokMu     sync.Mutex
 	tokens    map[string]time.Time // token → expiry
-	tokSeq    int
 }
 
 // New returns an empty sandbox (see Seed and LoadFixture).

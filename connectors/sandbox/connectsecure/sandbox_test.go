@@ -313,6 +313,12 @@ func TestCreateCompany(t *testing.T) {
 	if resp, _ := e.do("GET", "/companies/9999", nil); resp.StatusCode != 404 {
 		t.Fatalf("missing company: %d", resp.StatusCode)
 	}
+	if resp, _ := e.do("DELETE", "/assets", nil); resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET" {
+		t.Fatalf("DELETE /assets: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	if resp, _ := e.do("GET", "/tickets", nil); resp.StatusCode != 404 {
+		t.Fatalf("unknown route: %d", resp.StatusCode)
+	}
 }
 
 func TestRateLimit(t *testing.T) {
