@@ -27,7 +27,8 @@
 // Events are what the scanner found on an asset (category one of
 // Categories, with the fields their group-by options need: os, product,
 // fix, event_name, user). They open with status "open" and are resolved
-// later: tests play the scanner with ResolveEvents and AddEvents.
+// later: tests play the scanner with ResolveEvents, AddEvents and
+// SetAssetStatus.
 //
 // Seed renders an msp.Dataset: about two thirds of the PSA companies exist
 // in the scanner (a few under a different name), their active

@@ -103,3 +103,25 @@ func (s *Sandbox) ResolveEvents(f EventFilter) []int64 {
 	}
 	return ids
 }
+
+// SetAssetStatus marks an asset active or inactive (as the scanner does
+// when a device stops or starts reporting), stamping updated and, for
+// active, last_seen.
+func (s *Sandbox) SetAssetStatus(id int64, status string) error {
+	if status != StatusActive && status != StatusInactive {
+		return fmt.Errorf("connectsecure sandbox: asset status %q is not active or inactive", status)
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	now := fmtTime(s.opts.Clock())
+	if _, err := s.assets.Update(id, func(d map[string]any) error {
+		d["status"] = status
+		if status == StatusActive {
+			d["last_seen"] = now
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("connectsecure sandbox: asset %d: %w", id, err)
+	}
+	return nil
+}

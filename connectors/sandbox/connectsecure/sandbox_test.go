@@ -475,3 +475,44 @@ func TestSeedRealism(t *testing.T) {
 		t.Fatal("seed is not deterministic")
 	}
 }
+
+func TestChangedSinceCompaniesAndAssets(t *testing.T) {
+	e := newEnv(t, Options{}, 6)
+	e.login()
+	mark := e.clock.now()
+	after := "updated_after=" + url.QueryEscape(mark.Format(time.RFC3339Nano))
+	for _, c := range []string{"/companies?", "/assets?"} {
+		if p := e.list(c + after); p.Total != 0 {
+			t.Fatalf("%s: %d changed before any write", c, p.Total)
+		}
+	}
+	e.clock.add(time.Second)
+	if resp, b := e.do("POST", "/companies", map[string]any{"name": "New Client"}); resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	if err := e.sb.SetAssetStatus(2, StatusInactive); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.SetAssetStatus(99999, StatusInactive); err == nil {
+		t.Fatal("missing asset accepted")
+	}
+	if err := e.sb.SetAssetStatus(2, "gone"); err == nil {
+		t.Fatal("unknown status accepted")
+	}
+	for _, tc := range []struct {
+		path string
+		want string
+	}{
+		{"/companies?" + after, `"name":"New Client"`},
+		{"/assets?" + after, `"status":"inactive"`},
+	} {
+		p := e.list(tc.path)
+		b, _ := json.Marshal(p.Data)
+		if p.Total != 1 || !strings.Contains(string(b), tc.want) {
+			t.Errorf("%s: %d changed %s", tc.path, p.Total, b)
+		}
+	}
+	if n := e.sb.ChangedSince(Assets, mark); n != 1 {
+		t.Fatalf("store changed-since assets %d", n)
+	}
+}
