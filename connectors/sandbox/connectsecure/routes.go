@@ -86,7 +86,7 @@ func (s *Sandbox) notFoundOrMethod(w http.ResponseWriter, r *http.Request) {
 // limited applies the rate limit (one budget per client).
 func (s *Sandbox) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ok, _, wait := s.limit.take(s.opts.ClientID)
+		ok, _, wait := s.limit.Take(s.opts.ClientID)
 		if !ok {
 			secs := max(int(math.Ceil(wait.Seconds())), 1)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))

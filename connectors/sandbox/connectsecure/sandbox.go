@@ -94,7 +94,7 @@ type Sandbox struct {
 	keys      *core.Table
 	log       *core.Log
 	inj       *core.Injector
-	limit     *rateLimit
+	limit     *core.RateLimit
 	mux       *http.ServeMux
 	handler   http.Handler
 	writeMu   sync.Mutex
@@ -129,7 +129,7 @@ func New(o Options) *Sandbox {
 		db:     core.NewDB(),
 		log:    core.NewLog(),
 		inj:    core.NewInjector(o.FaultSeed, o.Faults),
-		limit:  newRateLimit(o.RateLimit, o.RateWindow, o.Clock),
+		limit:  core.NewRateLimit(o.RateLimit, o.RateWindow, o.Clock),
 		tokens: map[string]time.Time{},
 	}
 	st := core.TableOptions{Clock: o.Clock, Stamp: stamp}
@@ -166,7 +166,7 @@ func (s *Sandbox) Log() core.LogSnapshot { return s.log.Snapshot() }
 // ResetLog zeroes the request counts and forgets the rate-limit windows.
 func (s *Sandbox) ResetLog() {
 	s.log.Reset()
-	s.limit.reset()
+	s.limit.Reset()
 }
 
 // SetFaults replaces the injected faults (nil: none).

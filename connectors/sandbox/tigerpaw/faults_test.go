@@ -54,8 +54,8 @@ func TestRateLimit(t *testing.T) {
 	}
 	// The default is DefaultRateLimit per minute.
 	def := New(Options{})
-	if def.limit.limit != DefaultRateLimit || def.limit.window != DefaultRateWindow {
-		t.Errorf("default limit %d per %s", def.limit.limit, def.limit.window)
+	if def.limit.Limit() != DefaultRateLimit || def.limit.Window() != DefaultRateWindow {
+		t.Errorf("default limit %d per %s", def.limit.Limit(), def.limit.Window())
 	}
 }
 

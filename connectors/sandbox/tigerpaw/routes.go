@@ -42,16 +42,16 @@ func (s *Sandbox) authed(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, e)
 			return
 		}
-		ok, remaining, wait := s.limit.take(s.opts.PublicKey)
-		if s.limit.limit > 0 {
-			w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.limit.limit))
+		ok, remaining, wait := s.limit.Take(s.opts.PublicKey)
+		if s.limit.Limit() > 0 {
+			w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.limit.Limit()))
 			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 		}
 		if !ok {
 			secs := max(int(math.Ceil(wait.Seconds())), 1)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeError(w, newError(http.StatusTooManyRequests, "RateLimitExceeded",
-				"Rate limit exceeded: %d requests per %s for these API keys; retry in %d s.", s.limit.limit, s.limit.window, secs))
+				"Rate limit exceeded: %d requests per %s for these API keys; retry in %d s.", s.limit.Limit(), s.limit.Window(), secs))
 			return
 		}
 		h(w, r)

@@ -86,7 +86,7 @@ type Sandbox struct {
 	keyIndex map[string]keyEntry
 	log      *core.Log
 	inj      *core.Injector
-	limit    *rateLimit
+	limit    *core.RateLimit
 	mux      *http.ServeMux
 	handler  http.Handler
 	writeMu  sync.Mutex
@@ -123,7 +123,7 @@ func New(o Options) *Sandbox {
 		db:    core.NewDB(),
 		log:   core.NewLog(),
 		inj:   core.NewInjector(o.FaultSeed, o.Faults),
-		limit: newRateLimit(o.RateLimit, o.RateWindow, o.Clock),
+		limit: core.NewRateLimit(o.RateLimit, o.RateWindow, o.Clock),
 	}
 	s.accounts = s.db.Add(Accounts, core.NewTable(core.TableOptions{Clock: o.Clock, Stamp: stamp(accountSchema)}))
 	s.contacts = s.db.Add(Contacts, core.NewTable(core.TableOptions{Clock: o.Clock, Stamp: stamp(contactSchema)}))
@@ -151,7 +151,7 @@ func (s *Sandbox) Log() core.LogSnapshot { return s.log.Snapshot() }
 // limit's windows.
 func (s *Sandbox) ResetLog() {
 	s.log.Reset()
-	s.limit.reset()
+	s.limit.Reset()
 }
 
 // SetFaults replaces the injected faults (nil: none).
