@@ -289,10 +289,12 @@ EOT
       path               = "companyID"
       required_on_create = true
     }
-    # The reference title when there is one, else the product's name.
+    # The reference title when there is one, else the product's name. With
+    # neither, the name is unknown, not empty: reject() keeps the
+    # documentation side's name instead of blanking it.
     field "name" {
       path               = "referenceTitle"
-      to_canonical       = "trim(value ?? '') != '' ? value : related('product', record.productID)?.name"
+      to_canonical       = "trim(value ?? '') != '' ? value : (related('product', record.productID)?.name ?? reject('no reference title, and its product is not found'))"
       required_on_create = true
     }
     field "asset_tag" {

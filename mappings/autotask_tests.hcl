@@ -186,6 +186,13 @@ EOT
     }
   }
 
+  # No reference title and a product the rows do not hold: the name is
+  # unknown, not empty (nothing is blanked on the documentation side).
+  read {
+    raw            = { id = 705, companyID = 301, configurationItemType = 1, productID = 999, referenceTitle = "", isActive = true }
+    expect_invalid = { name = "its product is not found" }
+  }
+
   # No reference title: the product's name stands in.
   read {
     raw    = { id = 703, companyID = 301, productID = 403, referenceTitle = "  ", isActive = true }
