@@ -91,57 +91,72 @@ func (c *Client) Lookup(ctx context.Context, name string) (*LookupTable, error) 
 		return nil, err
 	}
 	t := &LookupTable{Name: l.Name, Missing: l.Missing}
-	route, err := plan.ParseRoute(l.Path)
-	if err != nil {
-		return nil, configError("lookup", "lookup %q: %v", l.Name, err)
-	}
-	if !route.Has(plan.PlaceholderParent) {
-		return t, c.loadLookup(ctx, l, l.Path, "", t)
-	}
-	if l.Parent == "" {
-		return nil, configError("lookup", "lookup %q has {parent} in its path but no parent", l.Name)
-	}
-	parents, err := c.Lookup(ctx, l.Parent)
+	err = c.eachLookupRow(ctx, l, func(parent string, rec map[string]any) {
+		id, _ := Value(rec, orDefault(l.ID, "id"))
+		label, _ := Value(rec, l.Label)
+		e := LookupEntry{ID: IDString(id), Label: IDString(label), Parent: parent}
+		if e.Parent == "" && l.ParentPath != "" {
+			if pv, ok := Value(rec, l.ParentPath); ok {
+				e.Parent = IDString(pv)
+			}
+		}
+		if e.ID != "" {
+			t.Add(e)
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	for _, p := range parents.Entries() {
-		path, err := route.Fill(plan.RouteValues{Parent: p.ID})
-		if err != nil {
-			return nil, configError("lookup", "lookup %q: %v", l.Name, err)
-		}
-		if err := c.loadLookup(ctx, l, path, p.ID, t); err != nil {
-			return nil, err
-		}
 	}
 	return t, nil
 }
 
-func (c *Client) loadLookup(ctx context.Context, l *plan.Lookup, path, parent string, t *LookupTable) error {
-	run := &listRun{c: c, op: "lookup " + l.Name, path: path, route: l.Path, method: http.MethodGet,
-		env: c.lookupEnvelope(l), paging: l.Paging, filters: emptyFilters(), size: pageSizeOf(orSystem(l.Paging, c.sys.Paging), 0)}
-	var failed error
-	run.iterate(ctx, nil, func(p Page, err error) bool {
+// eachLookupRow reads every row of a lookup, all pages, with the lookup's
+// own envelope and paging, and calls each with the row and the id of the
+// parent value it was read under ("" unless the path holds {parent}: it is
+// then read once per row of the parent lookup).
+func (c *Client) eachLookupRow(ctx context.Context, l *plan.Lookup, each func(parent string, rec map[string]any)) error {
+	route, err := plan.ParseRoute(l.Path)
+	if err != nil {
+		return configError("lookup", "lookup %q: %v", l.Name, err)
+	}
+	type read struct{ path, parent string }
+	reads := []read{{path: l.Path}}
+	if route.Has(plan.PlaceholderParent) {
+		if l.Parent == "" {
+			return configError("lookup", "lookup %q has {parent} in its path but no parent", l.Name)
+		}
+		parents, err := c.Lookup(ctx, l.Parent)
 		if err != nil {
-			failed = err
-			return false
+			return err
 		}
-		for _, rec := range p.Records {
-			id, _ := Value(rec, orDefault(l.ID, "id"))
-			label, _ := Value(rec, l.Label)
-			e := LookupEntry{ID: IDString(id), Label: IDString(label), Parent: parent}
-			if e.Parent == "" && l.ParentPath != "" {
-				if pv, ok := Value(rec, l.ParentPath); ok {
-					e.Parent = IDString(pv)
-				}
+		reads = reads[:0]
+		for _, p := range parents.Entries() {
+			path, err := route.Fill(plan.RouteValues{Parent: p.ID})
+			if err != nil {
+				return configError("lookup", "lookup %q: %v", l.Name, err)
 			}
-			if e.ID != "" {
-				t.Add(e)
-			}
+			reads = append(reads, read{path, p.ID})
 		}
-		return true
-	})
-	return failed
+	}
+	for _, rd := range reads {
+		run := &listRun{c: c, op: "lookup " + l.Name, path: rd.path, route: l.Path, method: http.MethodGet,
+			env: c.lookupEnvelope(l), paging: l.Paging, filters: emptyFilters(), size: pageSizeOf(orSystem(l.Paging, c.sys.Paging), 0)}
+		var failed error
+		run.iterate(ctx, nil, func(p Page, err error) bool {
+			if err != nil {
+				failed = err
+				return false
+			}
+			for _, rec := range p.Records {
+				each(rd.parent, rec)
+			}
+			return true
+		})
+		if failed != nil {
+			return failed
+		}
+	}
+	return nil
 }
 
 // CreateLookupValue creates a missing value (missing = "create") and
