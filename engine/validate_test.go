@@ -34,8 +34,8 @@ func TestValidateRejectsWhatARunRejects(t *testing.T) {
 		// records.CheckFlags (steps.Open)
 		{"flag_unstaged", "set.hcl:51:14", "the sync does not stage site records"},
 		// records.CheckDerived (steps.Open)
-		{"derive_write", "set.hcl:188:17", "cannot be written there"},
-		{"derive_nested_source", "set.hcl:109:5", `derive source "contact" is listed under a parent`},
+		{"derive_write", "set.hcl:133:17", "cannot be written there"},
+		{"derive_nested_source", "set.hcl:56:5", `derive source "contact" is listed under a parent`},
 		// the language: typed attributes, one diagnostic per syntax error
 		{"path_number", "set.hcl:19:14", "path must be a string"},
 		{"unclosed_block", "set.hcl:18:5", "no closing brace"},
