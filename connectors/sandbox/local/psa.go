@@ -118,3 +118,32 @@ func PSASandboxes() []Sandbox {
 	}
 	return out
 }
+
+// sandboxStore is what every PSA sandbox package's Sandbox offers to its
+// adapter: seeding, fixtures, its handler, faults and request log.
+type sandboxStore interface {
+	Seed(d *msp.Dataset) error
+	LoadFixture(r io.Reader) error
+	DumpFixture(w io.Writer) error
+	Handler() http.Handler
+	SetFaults(f *core.Faults)
+	ResetLog()
+	Log() core.LogSnapshot
+}
+
+// served gives an adapter the psaSandbox methods that only pass through
+// to its sandbox, and keeps where the sandbox is served (url, without the
+// API's path prefix).
+type served struct {
+	store sandboxStore
+	url   string
+}
+
+func (s *served) seed(d *msp.Dataset) error     { return s.store.Seed(d) }
+func (s *served) loadFixture(r io.Reader) error { return s.store.LoadFixture(r) }
+func (s *served) dumpFixture(w io.Writer) error { return s.store.DumpFixture(w) }
+func (s *served) handler() http.Handler         { return s.store.Handler() }
+func (s *served) serving(url string)            { s.url = url }
+func (s *served) setFaults(f *core.Faults)      { s.store.SetFaults(f) }
+func (s *served) resetLog()                     { s.store.ResetLog() }
+func (s *served) log() core.LogSnapshot         { return s.store.Log() }

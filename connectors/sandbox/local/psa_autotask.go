@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"mapsync/connectors/sandbox/autotask"
-	"mapsync/connectors/sandbox/core"
-	"mapsync/connectors/sandbox/msp"
 )
 
 // QueryBodyPSA names the PSA sandbox whose API is read through POST query
@@ -23,26 +21,19 @@ var QueryBodyPSA = "autotask"
 
 // atPSA adapts the Autotask PSA sandbox.
 type atPSA struct {
-	sb  *autotask.Sandbox
-	url string // where it is served, without autotask.Base
+	sb     *autotask.Sandbox
+	served // its store, and where it is served (without autotask.Base)
 }
 
 func newAutotaskPSA(o psaOptions) psaSandbox {
-	return &atPSA{sb: autotask.New(autotask.Options{Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})}
+	sb := autotask.New(autotask.Options{Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})
+	return &atPSA{sb: sb, served: served{store: sb}}
 }
 
 func (p *atPSA) info() Sandbox {
 	return Sandbox{Name: "autotask", Title: "Autotask PSA", Protocol: "REST v1.0 under " + autotask.Base, DefaultAddr: "127.0.0.1:8913"}
 }
 
-func (p *atPSA) seed(d *msp.Dataset) error       { return p.sb.Seed(d) }
-func (p *atPSA) loadFixture(r io.Reader) error   { return p.sb.LoadFixture(r) }
-func (p *atPSA) dumpFixture(w io.Writer) error   { return p.sb.DumpFixture(w) }
-func (p *atPSA) handler() http.Handler           { return p.sb.Handler() }
-func (p *atPSA) serving(url string)              { p.url = url }
-func (p *atPSA) setFaults(f *core.Faults)        { p.sb.SetFaults(f) }
-func (p *atPSA) resetLog()                       { p.sb.ResetLog() }
-func (p *atPSA) log() core.LogSnapshot           { return p.sb.Log() }
 func (p *atPSA) deleteEvery(c string, n int) int { return -1 }
 
 // atCollections are the sandbox's entities of the canonical objects

@@ -9,32 +9,23 @@ import (
 	"time"
 
 	"mapsync/connectors/sandbox/connectwise"
-	"mapsync/connectors/sandbox/core"
-	"mapsync/connectors/sandbox/msp"
 )
 
 // cwPSA adapts the ConnectWise Manage sandbox.
 type cwPSA struct {
-	sb  *connectwise.Sandbox
-	url string // where it is served, without connectwise.Base
+	sb     *connectwise.Sandbox
+	served // its store, and where it is served (without connectwise.Base)
 }
 
 func newConnectWisePSA(o psaOptions) psaSandbox {
-	return &cwPSA{sb: connectwise.New(connectwise.Options{Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})}
+	sb := connectwise.New(connectwise.Options{Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})
+	return &cwPSA{sb: sb, served: served{store: sb}}
 }
 
 func (p *cwPSA) info() Sandbox {
 	return Sandbox{Name: "connectwise", Title: "ConnectWise Manage", Protocol: "REST 3.0 under " + connectwise.Base, DefaultAddr: "127.0.0.1:8910"}
 }
 
-func (p *cwPSA) seed(d *msp.Dataset) error       { return p.sb.Seed(d) }
-func (p *cwPSA) loadFixture(r io.Reader) error   { return p.sb.LoadFixture(r) }
-func (p *cwPSA) dumpFixture(w io.Writer) error   { return p.sb.DumpFixture(w) }
-func (p *cwPSA) handler() http.Handler           { return p.sb.Handler() }
-func (p *cwPSA) serving(url string)              { p.url = url }
-func (p *cwPSA) setFaults(f *core.Faults)        { p.sb.SetFaults(f) }
-func (p *cwPSA) resetLog()                       { p.sb.ResetLog() }
-func (p *cwPSA) log() core.LogSnapshot           { return p.sb.Log() }
 func (p *cwPSA) count(collection string) int     { return p.sb.Count(collection) }
 func (p *cwPSA) deleteEvery(c string, n int) int { return p.sb.DeleteEvery(c, n) }
 

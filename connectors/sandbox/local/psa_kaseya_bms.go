@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"mapsync/connectors/sandbox/bms"
-	"mapsync/connectors/sandbox/core"
-	"mapsync/connectors/sandbox/msp"
 )
 
 // TokenLoginPSA is the PSA sandbox whose API logs in for bearer tokens
@@ -41,9 +39,9 @@ var bmsFlavors = map[string]struct {
 // bmsPSA adapts the Kaseya BMS / Pulseway PSA sandbox (one adapter, two
 // flavors).
 type bmsPSA struct {
-	name string
-	sb   *bms.Sandbox
-	url  string // where it is served, without bms.Base
+	name   string
+	sb     *bms.Sandbox
+	served // its store, and where it is served (without bms.Base)
 
 	mu    sync.Mutex
 	token string // the record API's bearer token
@@ -52,7 +50,8 @@ type bmsPSA struct {
 func newBMSAdapter(name string) func(psaOptions) psaSandbox {
 	return func(o psaOptions) psaSandbox {
 		f := bmsFlavors[name]
-		return &bmsPSA{name: name, sb: bms.New(bms.Options{Flavor: f.flavor, Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})}
+		sb := bms.New(bms.Options{Flavor: f.flavor, Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})
+		return &bmsPSA{name: name, sb: sb, served: served{store: sb}}
 	}
 }
 
@@ -60,14 +59,6 @@ func (p *bmsPSA) info() Sandbox {
 	return Sandbox{Name: p.name, Title: p.sb.Flavor().Product(), Protocol: "API 2.0 under " + bms.Base, DefaultAddr: bmsFlavors[p.name].addr}
 }
 
-func (p *bmsPSA) seed(d *msp.Dataset) error       { return p.sb.Seed(d) }
-func (p *bmsPSA) loadFixture(r io.Reader) error   { return p.sb.LoadFixture(r) }
-func (p *bmsPSA) dumpFixture(w io.Writer) error   { return p.sb.DumpFixture(w) }
-func (p *bmsPSA) handler() http.Handler           { return p.sb.Handler() }
-func (p *bmsPSA) serving(url string)              { p.url = url }
-func (p *bmsPSA) setFaults(f *core.Faults)        { p.sb.SetFaults(f) }
-func (p *bmsPSA) resetLog()                       { p.sb.ResetLog() }
-func (p *bmsPSA) log() core.LogSnapshot           { return p.sb.Log() }
 func (p *bmsPSA) count(collection string) int     { return p.sb.Count(collection) }
 func (p *bmsPSA) deleteEvery(c string, n int) int { return p.sb.DeleteEvery(c, n) }
 

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"mapsync/connectors/sandbox/core"
 	"mapsync/connectors/sandbox/msp"
 	"mapsync/connectors/sandbox/tigerpaw"
 )
@@ -21,26 +20,19 @@ var DerivedLocationsPSA = "tigerpaw"
 
 // tpPSA adapts the Tigerpaw sandbox.
 type tpPSA struct {
-	sb  *tigerpaw.Sandbox
-	url string // where it is served, without tigerpaw.Base
+	sb     *tigerpaw.Sandbox
+	served // its store, and where it is served (without tigerpaw.Base)
 }
 
 func newTigerpawPSA(o psaOptions) psaSandbox {
-	return &tpPSA{sb: tigerpaw.New(tigerpaw.Options{Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})}
+	sb := tigerpaw.New(tigerpaw.Options{Clock: o.Clock, Faults: o.Faults, FaultSeed: o.FaultSeed})
+	return &tpPSA{sb: sb, served: served{store: sb}}
 }
 
 func (p *tpPSA) info() Sandbox {
 	return Sandbox{Name: "tigerpaw", Title: "Tigerpaw", Protocol: "REST under " + tigerpaw.Base + " (designed)", DefaultAddr: "127.0.0.1:8915"}
 }
 
-func (p *tpPSA) seed(d *msp.Dataset) error       { return p.sb.Seed(d) }
-func (p *tpPSA) loadFixture(r io.Reader) error   { return p.sb.LoadFixture(r) }
-func (p *tpPSA) dumpFixture(w io.Writer) error   { return p.sb.DumpFixture(w) }
-func (p *tpPSA) handler() http.Handler           { return p.sb.Handler() }
-func (p *tpPSA) serving(url string)              { p.url = url }
-func (p *tpPSA) setFaults(f *core.Faults)        { p.sb.SetFaults(f) }
-func (p *tpPSA) resetLog()                       { p.sb.ResetLog() }
-func (p *tpPSA) log() core.LogSnapshot           { return p.sb.Log() }
 func (p *tpPSA) count(collection string) int     { return p.sb.Count(collection) }
 func (p *tpPSA) deleteEvery(c string, n int) int { return p.sb.DeleteEvery(c, n) }
 
