@@ -83,6 +83,10 @@ func CheckSystem(sys plan.System) []plan.Problem {
 		if o.ListBody != "" && !json.Valid([]byte(o.ListBody)) {
 			badAt(obj("list_body"), "list_body is not valid JSON")
 		}
+		if strings.Contains(o.ListBody, "${") {
+			// Sent as written: a placeholder would reach the API verbatim.
+			badAt(obj("list_body"), "list_body is sent as written and fills no ${...} placeholder: the changed-since filter comes from a changed_since block, the page number and size from a paging \"body\" block")
+		}
 		if cs := o.ChangedSince; cs != nil {
 			if err := plan.ChangedModes.Check(cs.Mode); err != nil {
 				badAt(obj("changed_since"), "%v", err)

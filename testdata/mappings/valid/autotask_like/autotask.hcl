@@ -103,7 +103,7 @@ system "autotask" {
   object "organization" {
     list_path   = "/Companies/query"
     list_method = "POST"
-    list_body   = { filter = [{ op = "gt", field = "lastActivityDate", value = "${cursor}" }], maxRecords = 500 }
+    list_body   = { filter = [{ op = "exist", field = "id" }], maxRecords = 500 }
     create_path = "/Companies"
     update_path = "/Companies"
     updated     = "lastActivityDate"
@@ -147,7 +147,7 @@ system "autotask" {
   object "configuration" {
     list_path   = "/ConfigurationItems/query"
     list_method = "POST"
-    list_body   = { filter = [{ op = "gt", field = "lastModifiedTime", value = "${cursor}" }] }
+    list_body   = { filter = [{ op = "exist", field = "id" }] }
     create_path = "/ConfigurationItems"
     update_path = "/ConfigurationItems"
     updated     = "lastModifiedTime"

@@ -84,7 +84,7 @@ system "bms" {
   object "organization" {
     list_path   = "/crm/accounts/search"
     list_method = "POST"
-    list_body   = { Filter = { ModifiedOnFrom = "${cursor}" }, PageNumber = "${page}", PageSize = "${size}" }
+    list_body   = { Sort = "Id" }
     item_path   = "/crm/accounts/{id}"
     create_path = "/crm/accounts"
     id          = "Id"
@@ -103,7 +103,7 @@ system "bms" {
   object "contact" {
     list_path   = "/crm/contacts/search"
     list_method = "POST"
-    list_body   = { PageNumber = "${page}", PageSize = "${size}" }
+    list_body   = { Sort = "Id" }
     item_path   = "/crm/contacts/{id}"
     create_path = "/crm/contacts"
     id          = "Id"
