@@ -24,6 +24,7 @@ func TestValidateRejectsWhatARunRejects(t *testing.T) {
 		// connectors.CheckSystem (connectors.New)
 		{"bulk_no_results", "set.hcl:20:7", "bulk create has no results block"},
 		{"list_path_two_refs", "set.hcl:35:17", "list_path has 2 {ref:...} placeholders"},
+		{"list_body_placeholder", "set.hcl:20:19", "fills no ${...} placeholder"},
 		// match.CheckObject (match.NewObject)
 		{"match_key_json", "set.hcl:56:25", `field "phones" of type json cannot be a match key`},
 		{"narrow_list", "set.hcl:58:17", `field "tags" of type list cannot be a match key`},
