@@ -36,15 +36,12 @@ import (
 // than once are staged once, the first in precedence (records.DerivedKey).
 
 // listedDDL is the note, per object side, that this run's listing of it
-// ended, and whether it was complete.
+// ended, and whether it was complete (made by Open).
 const listedDDL = `CREATE TABLE IF NOT EXISTS derive_listed (object VARCHAR, side VARCHAR, complete BOOLEAN, PRIMARY KEY (object, side))`
 
 // noteListed records that a listing of object on side ended in this run.
 func (r *Run) noteListed(ctx context.Context, object string, side match.Side, complete bool) error {
 	db := r.db.DB()
-	if _, err := db.ExecContext(ctx, listedDDL); err != nil {
-		return fmt.Errorf("note listing: %w", err)
-	}
 	if _, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO derive_listed VALUES (?, ?, ?)`, object, string(side), complete); err != nil {
 		return fmt.Errorf("note listing: %w", err)
 	}
@@ -55,9 +52,6 @@ func (r *Run) noteListed(ctx context.Context, object string, side match.Side, co
 // if so whether it was complete.
 func (r *Run) listed(ctx context.Context, object string, side match.Side) (ended, complete bool, err error) {
 	db := r.db.DB()
-	if _, err := db.ExecContext(ctx, listedDDL); err != nil {
-		return false, false, fmt.Errorf("listing of %s: %w", object, err)
-	}
 	err = db.QueryRowContext(ctx, `SELECT complete FROM derive_listed WHERE object = ? AND side = ?`, object, string(side)).Scan(&complete)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, false, nil

@@ -119,9 +119,14 @@ func Open(ctx context.Context, cfg Config) (*Run, error) {
 		r.closeClients()
 		return nil, fmt.Errorf("steps: %w", err)
 	}
-	if _, err := r.db.DB().ExecContext(ctx, requestsDDL); err != nil {
-		r.Close()
-		return nil, fmt.Errorf("steps: %w", err)
+	// Tables the steps keep in the run's database are made here, once:
+	// made lazily, two activities running at once (the PSA's and the
+	// documentation system's Extract) conflict on DuckDB's catalog.
+	for _, ddl := range []string{requestsDDL, listedDDL} {
+		if _, err := r.db.DB().ExecContext(ctx, ddl); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("steps: %w", err)
+		}
 	}
 	return r, nil
 }
